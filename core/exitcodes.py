@@ -1,0 +1,15 @@
+"""Exit codes: an API for scripts (README has the table)."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1  # a bug: one line and the path of the debug log
+    USAGE = 2  # usage error or invalid study file
+    UNREACHABLE = 3  # service unreachable or no credentials
+    REFUSED = 4  # the service refused: access denied, an instance quota, validation
+    FAILED = 5  # a tuning job or endpoint ended Failed
+    BUDGET = 6  # budget exceeded or stopped by the guard (wins over FAILED)
+    JOURNAL = 7  # journal unreadable: corrupt, or written by a newer jstui
+    INTERRUPTED = 130  # Ctrl-C: jobs on the service keep running

@@ -1,0 +1,121 @@
+"""The immutable snapshot of a study that the poller publishes and everything else reads
+(TUI tables and plot, exports, `status`, the budget guard). Plain frozen dataclasses:
+cheap to build, safe to hand to another thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+# SageMaker's words, plus two of ours for candidates that are not launched yet.
+QUEUED = "Queued"
+WAITING_FOR_QUOTA = "WaitingForQuota"
+TERMINAL_TUNING = frozenset({"Completed", "Failed", "Stopped", "DeleteFailed"})
+TERMINAL_TRAINING = frozenset({"Completed", "Failed", "Stopped"})
+
+
+@dataclass(frozen=True)
+class TrainingJobRow:
+    study: str
+    candidate: str
+    model_id: str
+    tuning_job_name: str
+    training_job_name: str
+    status: str  # InProgress | Completed | Failed | Stopping | Stopped
+    secondary_status: str | None
+    failure_reason: str | None
+    is_best: bool
+    objective: float | None  # FinalHyperParameterTuningJobObjectiveMetric value
+    hyperparameters: dict[str, str]  # TunedHyperParameters only
+    metrics: dict[str, float]  # FinalMetricDataList, by metric name (empty until described)
+    instance_type: str
+    instance_count: int
+    billable_seconds: float | None
+    training_seconds: float | None
+    cost_usd: float | None
+    cost_is_estimate: bool  # True while running (accrued from TrainingStartTime) or priced by estimate
+    created_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TuningJobRow:
+    study: str
+    candidate: str
+    model_id: str
+    tuning_job_name: str | None  # None while Queued / WaitingForQuota
+    generation: int
+    status: str  # SageMaker's status, or Queued / WaitingForQuota
+    waiting_reason: str | None  # why a queued candidate is not launched yet
+    failure_reason: str | None
+    objective_name: str
+    direction: str  # Maximize | Minimize
+    jobs_completed: int
+    jobs_in_progress: int
+    jobs_failed: int
+    jobs_stopped: int
+    max_jobs: int
+    best_training_job_name: str | None
+    best_objective: float | None
+    best_metrics: dict[str, float]  # the best training job's FinalMetricDataList
+    best_hyperparameters: dict[str, str]  # its TunedHyperParameters
+    instance_type: str
+    instance_count: int
+    billable_seconds: float
+    cost_usd: float
+    cost_is_estimate: bool
+    created_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EndpointRow:
+    name: str
+    status: str  # Creating | InService | Updating | Deleting | Failed | ...
+    candidate: str | None
+    training_job_name: str | None
+    instance_type: str
+    instance_count: int
+    usd_per_hour: float | None
+    accrued_usd: float | None
+    created_at: datetime | None
+    failure_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    state: Literal["ok", "retrying", "offline", "connecting"] = "connecting"
+    retry_in_s: float | None = None
+    message: str | None = None  # the last error, one line
+
+
+@dataclass(frozen=True)
+class StudySnapshot:
+    study: str
+    backend: str
+    region: str
+    taken_at: datetime | None  # the backend's clock at the refresh (simulated on the emulator)
+    connection: ConnectionState
+    tuning_jobs: tuple[TuningJobRow, ...]
+    training_jobs: tuple[TrainingJobRow, ...]
+    endpoints: tuple[EndpointRow, ...] = ()
+    metric_names: tuple[str, ...] = ()  # every metric seen, in definition order
+    spend_usd: float = 0.0
+    spend_is_estimate: bool = False
+    projected_usd: float | None = None
+    endpoint_spend_usd: float = 0.0
+    budget_usd: float | None = None
+    budget_policy: str | None = None
+    budget_state: Literal["ok", "warning", "stopped", "exceeded"] = "ok"
+    events: tuple[str, ...] = field(default_factory=tuple)  # recent one-line events, newest last
+
+    def training_jobs_of(self, tuning_job_name: str) -> tuple[TrainingJobRow, ...]:
+        return tuple(t for t in self.training_jobs if t.tuning_job_name == tuning_job_name)
+
+    def counts_by_status(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for t in self.tuning_jobs:
+            out[t.status] = out.get(t.status, 0) + 1
+        return out
