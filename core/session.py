@@ -23,6 +23,14 @@ class LogChunk:
     complete: bool  # the job is terminal and every line has been read
 
 
+@dataclass(frozen=True)
+class DeployDefaults:
+    endpoint_name: str
+    instance_type: str
+    instance_count: int
+    usd_per_hour: float | None
+
+
 @runtime_checkable
 class StudySession(Protocol):
     study: Study
@@ -54,6 +62,21 @@ class StudySession(Protocol):
 
     def logs(self, training_job_name: str, next_token: str | None = None) -> LogChunk:
         """Log lines of a training job newer than `next_token`."""
+
+    # --- frontier, deploy, endpoints (issue "Frontier, pick and deploy") ---
+    def deploy_defaults(self, candidate: str) -> "DeployDefaults":
+        """Suggested endpoint name (valid, not taken), instance type (JumpStart hosting default),
+        count and $/hour for deploying the candidate's best training job. May do I/O."""
+
+    def deploy(self, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> None:
+        """Create Model, EndpointConfig and Endpoint for the candidate's best training job,
+        journaling each step; returns once the Endpoint is being created (poll snapshot for status)."""
+
+    def smoke_invoke(self, endpoint_name: str) -> str:
+        """One invocation with the shipped sample image; a one-line answer (top prediction)."""
+
+    def delete_endpoint(self, endpoint_name: str) -> None:
+        """Delete the endpoint, its config and its model (only ones jstui created)."""
 
     def close(self) -> None:
         """Release clients, the journal and an embedded emulator."""
