@@ -137,7 +137,7 @@ class FrontierResult:
         if not self.left_out:
             return ""
         parts = [f"{n} {reason}" for reason, n in sorted(self.left_out_counts.items())]
-        return f"{len(self.left_out)} left out: " + ", ".join(parts)
+        return "left out: " + ", ".join(parts)
 
 
 def _duration(metrics: dict[str, float], job: TrainingJobRow | None) -> float | None:
