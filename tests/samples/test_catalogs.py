@@ -1,0 +1,80 @@
+"""The sample studies' emulator catalogs: loadable, every figure sourced, every candidate covered,
+and the published figures exactly as the seeds print them (parsed from the seed files here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from core.catalog import Catalog, read_catalog_file
+from sample_studies import CATALOGS, DEFAULT_STUDY
+
+from .studies import STUDY_FILES, catalog_ids, catalog_paths, load
+
+# The seeds live beside the repository (DESIGN: `../shared/seeds/`), not inside it.
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SEED_SOURCE = re.compile(r"^seed \d{3} \(.+\)$")
+
+
+def seed_text(number: str) -> str:
+    files = sorted(SEEDS.glob(f"{number}_*"))
+    if not files:
+        pytest.fail(f"seed {number} not found under {SEEDS}")
+    return files[0].read_text(encoding="utf-8")
+
+
+def test_default_study_is_shipped():
+    assert DEFAULT_STUDY.is_file()
+
+
+@pytest.mark.parametrize("csv_path", sorted(CATALOGS.glob("*.csv")), ids=lambda p: p.name)
+def test_catalog_loads_and_every_figure_has_a_source(csv_path):
+    figures = read_catalog_file(csv_path)
+    assert figures
+    for f in figures:
+        assert f.source == "synthetic" or SEED_SOURCE.match(f.source), f
+    catalog = Catalog.load([csv_path])
+    for f in figures:  # ratios must resolve to a number through their base
+        if f.relative_to:
+            assert catalog.has_model(f.relative_to), f
+            assert catalog.value(f.model_id, f.metric, f.condition) is not None, f
+
+
+@pytest.mark.parametrize("study_path", STUDY_FILES, ids=lambda p: p.name)
+def test_every_candidate_of_a_study_has_catalog_figures(study_path):
+    study = load(study_path)
+    paths = catalog_paths(study_path)
+    assert paths, f"{study_path.name} names no catalog"
+    catalog = Catalog.load(paths)
+    missing = [cid for cid in catalog_ids(study) if not catalog.has_model(cid)]
+    assert not missing, f"{study_path.name}: no catalog figures for {missing}"
+
+
+def _seed_000_table() -> list[tuple[str, float, float, float, float, float]]:
+    rows = []
+    for line in seed_text("000").splitlines():
+        cells = [c.strip() for c in line.split("|") if c.strip()]
+        if len(cells) == 6 and cells[1].endswith("M") and cells[2].endswith("%"):
+            name, params, acc, top5, thr, epoch = cells
+            rows.append((name, float(params[:-1]) * 1e6, float(acc[:-1]) / 100, float(top5[:-1]) / 100,
+                         float(thr), float(epoch)))
+    return rows
+
+
+def test_seed_000_table_is_in_the_caltech_catalog():
+    table = _seed_000_table()
+    assert len(table) == 21
+    study = load(CATALOGS.parent / "caltech256.toml")
+    catalog = Catalog.load(catalog_paths(CATALOGS.parent / "caltech256.toml"))
+    by_name = {m["name"]: m["id"] for m in study["models"]}
+    assert sorted(by_name) == sorted(r[0] for r in table), "candidates are the post's 21 models"
+    for name, params, acc, top5, thr, epoch in table:
+        model_id = by_name[name]
+        assert name in model_id  # the post's short name inside the real id
+        expected = {"num_params": params, "test_accuracy": acc, "test_top_5_accuracy": top5,
+                    "test_throughput": thr, "train_epoch_duration": epoch}
+        for metric, value in expected.items():
+            assert catalog.value(model_id, metric, "tuned") == pytest.approx(value, rel=1e-9), (name, metric)
+            assert catalog.source(model_id, metric, "tuned").startswith("seed 000")
