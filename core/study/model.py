@@ -121,6 +121,8 @@ class Study:
     frontier: FrontierSettings = FrontierSettings()
     prices: dict[str, float] = field(default_factory=dict)  # per-study $/hour overrides
     emulator: EmulatorSettings = EmulatorSettings()
+    # Non-fatal findings of validation, one line each (`FILE:LINE: field: warning: ...`).
+    warnings: tuple[str, ...] = ()
 
     def candidate(self, name: str) -> Candidate:
         for c in self.candidates:
