@@ -1,0 +1,491 @@
+"""EngineSession: the StudySession (core/session.py) that runs a study against SageMaker or the
+emulator. It owns the journal, the clients (and an embedded emulator), the launcher, the poller and
+the budget guard; every headless command and the TUI go through it.
+
+Every I/O method blocks (the TUI calls them from worker threads); `refresh` holds a lock, so
+refreshes never overlap; `snapshot()` never does I/O."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import budget, naming
+from .clients import Clients, make_clients, service_errors, translate
+from .errors import JstuiError, ServiceRefused, UsageError
+from .journal import DROPPED, LAUNCHED, LAUNCHING, PENDING_STATES, REFUSED, Journal, iso, parse_time
+from .launcher import TAG_CANDIDATE, TAG_JS_MODEL, TAG_MODEL, TAG_STUDY, Launcher, LaunchReport, model_key
+from .poller import Poller, poll_errors
+from .session import DeployDefaults, LogChunk
+from .snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, ConnectionState, StudySnapshot
+from .snapshot_build import BuildInputs, build_snapshot
+from .snapshot_codec import snapshot_from_json, snapshot_to_json
+from .study.model import Candidate, Study
+
+log = logging.getLogger(__name__)
+
+LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+EVENTS_IN_SNAPSHOT = 20
+POLL_INTERVAL_S = {"emulator": 1.0, "sagemaker": 30.0}  # wall seconds between refreshes
+
+
+# --- study resolution -----------------------------------------------------------------------
+def resolve_study(arg: str | None, home: Path) -> Path:
+    """A study file path, or the name of a study in the journal; left out: the study opened last,
+    else the default sample study."""
+    from sample_studies import DEFAULT_STUDY
+
+    if arg:
+        path = Path(arg).expanduser()
+        if path.is_file():
+            return path.resolve()
+        journal = Journal.open(home)
+        try:
+            rec = journal.study(arg)
+        finally:
+            journal.close()
+        if rec is not None:
+            if not Path(rec.path).is_file():
+                raise UsageError(f"study {arg!r}: its file {rec.path} is gone (give the study file's path)")
+            return Path(rec.path)
+        raise UsageError(f"{arg}: no such study file, and no study of that name in the journal")
+    if (home / "journal.sqlite").exists():
+        journal = Journal.open(home)
+        try:
+            rec = journal.last_opened()
+        finally:
+            journal.close()
+        if rec is not None and Path(rec.path).is_file():
+            return Path(rec.path)
+    return DEFAULT_STUDY
+
+
+def load(path: Path) -> Study:
+    from .study import load_study
+
+    return load_study(path)
+
+
+def price_function(study: Study):
+    """$/hour by instance type: the study's overrides over the shipped table."""
+    from . import prices
+
+    def price_of(instance_type: str) -> float | None:
+        try:
+            return prices.price_per_hour(instance_type, study.prices)
+        except (KeyError, LookupError, JstuiError):
+            return None
+
+    return price_of
+
+
+class EngineSession:
+    def __init__(
+        self,
+        study: Study,
+        home: Path,
+        *,
+        readonly: bool = False,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        profile: str | None = None,
+        budget_usd: float | None = None,
+        clients: Clients | None = None,
+    ):
+        self.study = study
+        self.home = Path(home)
+        self.readonly = readonly
+        self.endpoint_url = endpoint_url
+        self.region = region or study.region
+        self.profile = profile
+        self.budget_usd = budget_usd if budget_usd is not None else study.budget.usd
+        self.budget_policy = study.budget.policy if study.budget.usd is not None or budget_usd is None else "stop"
+        if budget_usd is not None and study.budget.usd is None:
+            self.budget_policy = "stop"  # DESIGN: --budget without a [budget] means policy stop
+        self.journal = Journal.open(self.home)
+        self.journal.upsert_study(study.name, study.path, study.backend, self.region)
+        self.price_of = price_function(study)
+        self._clients = clients
+        self._launcher: Launcher | None = None
+        self._poller: Poller | None = None
+        self._lock = threading.RLock()
+        self._connection = ConnectionState("connecting")
+        self._now: datetime | None = None
+        self._guard_stopped = bool(self.journal.events(study.name, kind="budget-stop", limit=1))
+        body = self.journal.snapshot_body(study.name)
+        self._snapshot = self._build() if body is None else self._with_offline(snapshot_from_json(body))
+
+    # --- plumbing ----------------------------------------------------------------------------
+    @property
+    def clients(self) -> Clients:
+        with self._lock:
+            if self._clients is None:
+                self._clients = make_clients(
+                    self.study, self.home, endpoint_url=self.endpoint_url, region=self.region, profile=self.profile
+                )
+            return self._clients
+
+    @property
+    def launcher(self) -> Launcher:
+        if self._launcher is None:
+            self._launcher = Launcher(
+                self.clients,
+                self.journal,
+                self.study,
+                jumpstart_lookup=self._jumpstart,
+                image_lookup=self._builtin_image,
+                price_of=self.price_of,
+                budget_usd=self.budget_usd,
+            )
+            self._launcher.halted = self._guard_stopped
+        return self._launcher
+
+    @property
+    def poller(self) -> Poller:
+        if self._poller is None:
+            self._poller = Poller(self.clients, self.journal, self.study)
+        return self._poller
+
+    @property
+    def poll_interval_s(self) -> float:
+        return POLL_INTERVAL_S.get(self.study.backend, 30.0)
+
+    def _sim_seconds(self, wall_s: float) -> float:
+        return wall_s * (self.study.emulator.speed if self.study.backend == "emulator" else 1.0)
+
+    def _jumpstart(self, candidate: Candidate) -> Any:
+        """JumpStart metadata, cached in the journal (the SDK import and lookup are slow)."""
+        from .jumpstart import JumpStartModel, lookup
+
+        version = candidate.model_version or "*"
+        cached = self.journal.jumpstart(candidate.model_id or "", version, self.region)
+        if cached is not None and cached.get("training_image"):
+            return JumpStartModel.from_dict(cached)
+        offline = self.study.emulator.jumpstart_metadata if self.study.backend == "emulator" else None
+        model = lookup(
+            candidate.model_id or "",
+            version,
+            region=self.region,
+            offline_dir=offline,
+            instance_type=candidate.resources.instance_type,
+        )
+        self.journal.save_jumpstart(candidate.model_id or "", version, self.region, model.to_dict())
+        return model
+
+    def _builtin_image(self, algorithm: str) -> str:
+        from .jumpstart import builtin_image
+
+        return builtin_image(algorithm, self.region)
+
+    def _check_writable(self, action: str) -> None:
+        if self.readonly:
+            raise UsageError(f"--readonly: not allowed to {action}")
+
+    # --- StudySession ------------------------------------------------------------------------
+    def snapshot(self) -> StudySnapshot:
+        return self._snapshot
+
+    def is_launched(self) -> bool:
+        return bool(self.journal.launches(self.study.name))
+
+    def plan_text(self) -> str:
+        from . import plan
+
+        return plan.format_plan(plan.build_plan(self.study.path, self.home))
+
+    def refresh(self, *, strict: bool = False) -> StudySnapshot:
+        """One cycle. With `strict` (headless commands) service errors and refusals raise as jstui
+        errors (exit 3 / 4) instead of showing in the snapshot's connection state."""
+        with self._lock:
+            if not self.readonly and not self._guard_stopped:
+                try:
+                    report = self.launcher.launch_ready()
+                    if report.waiting:
+                        self._connection = ConnectionState("ok", message=report.waiting)
+                except ServiceRefused:
+                    if strict:
+                        raise
+                except JstuiError as exc:
+                    if strict:
+                        raise
+                    self._connection = ConnectionState("retrying", message=str(exc))
+            if strict or self.poller.due():
+                try:
+                    result = self.poller.poll_once()
+                    self._now = result.now or self._now
+                    self._connection = self.poller.connection
+                except poll_errors() as exc:
+                    self.poller.record_failure(exc)
+                    self._connection = self.poller.connection
+                    if strict:
+                        raise translate(exc, "refreshing the study") from None
+            snap = self._build()
+            snap = self._guard(snap)
+            self._publish(snap)
+            return snap
+
+    def launch(self, candidates: list[str] | None = None) -> None:
+        self._check_writable("launch")
+        with self._lock:
+            queued = self.launcher.queue(candidates)
+            if queued:
+                self.journal.add_event(self.study.name, "queued", f"queued {len(queued)}: {', '.join(queued)}")
+            if self._guard_stopped:
+                # An explicit launch after a budget stop is the user's decision to go on.
+                self._guard_stopped = False
+                self.launcher.halted = False
+                self.journal.add_event(self.study.name, "budget-resume", "launch after a budget stop")
+        self.refresh()
+
+    def launch_now(self) -> LaunchReport:
+        """Launch what the queue allows now; refusals raise (exit 4). Headless `launch`."""
+        self._check_writable("launch")
+        with self._lock:
+            if self._guard_stopped:
+                return LaunchReport()
+            return self.launcher.launch_ready()
+
+    def stop(self, candidate: str) -> None:
+        self._check_writable("stop")
+        with self._lock:
+            launch = self.journal.current_launches(self.study.name).get(candidate)
+            if launch is None:
+                raise UsageError(f"{candidate}: not launched in study {self.study.name!r}")
+            if launch.state in PENDING_STATES and launch.state != LAUNCHING:
+                self.launcher.drop(candidate)
+                self.journal.add_event(self.study.name, "stopped", f"{candidate}: removed from the queue")
+            elif launch.state in (LAUNCHED, LAUNCHING):
+                self._stop_tuning_job(launch.tuning_job_name, candidate)
+        self.refresh()
+
+    def _stop_tuning_job(self, name: str, candidate: str) -> None:
+        from botocore.exceptions import ClientError
+
+        with service_errors(f"stopping {name}"):
+            try:
+                self.clients.sagemaker.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+            except ClientError as exc:
+                # Already terminal: SageMaker answers ValidationException; nothing to stop.
+                if exc.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
+                    return
+                raise
+        self.journal.add_event(self.study.name, "stopped", f"{candidate}: stop requested for {name}")
+
+    def retry(self, candidate: str) -> None:
+        self._check_writable("retry")
+        with self._lock:
+            status = self.candidate_status(candidate)
+            if status not in ("Failed", "Stopped"):
+                raise UsageError(f"{candidate}: only a Failed or Stopped candidate can be retried (it is {status})")
+            launch = self.journal.current_launches(self.study.name).get(candidate)
+            if launch is not None and launch.state in (DROPPED, REFUSED):
+                self.launcher.queue([candidate])
+            else:
+                self.launcher.queue_retry(candidate)
+        self.refresh()
+
+    def retry_failed(self) -> list[str]:
+        """`launch --retry-failed`: every Failed or Stopped candidate as a new generation."""
+        retried = []
+        for row in self._snapshot.tuning_jobs:
+            if row.status in ("Failed", "Stopped") and row.candidate in {c.name for c in self.study.candidates}:
+                self.retry(row.candidate)
+                retried.append(row.candidate)
+        return retried
+
+    def candidate_status(self, candidate: str) -> str | None:
+        for row in self._snapshot.tuning_jobs:
+            if row.candidate == candidate:
+                return row.status
+        return None
+
+    def logs(self, training_job_name: str, next_token: str | None = None) -> LogChunk:
+        state = json.loads(next_token) if next_token else {}
+        logs = self.clients.logs
+        with service_errors(f"reading the logs of {training_job_name}"):
+            stream = state.get("stream")
+            if not stream:
+                streams = logs.describe_log_streams(
+                    logGroupName=LOG_GROUP, logStreamNamePrefix=f"{training_job_name}/"
+                ).get("logStreams", [])
+                if not streams:
+                    return LogChunk((), next_token, self._training_terminal(training_job_name))
+                stream = sorted(s["logStreamName"] for s in streams)[0]
+            kwargs: dict[str, Any] = {"logGroupName": LOG_GROUP, "logStreamName": stream, "startFromHead": True}
+            if state.get("token"):
+                kwargs["nextToken"] = state["token"]
+            resp = logs.get_log_events(**kwargs)
+        lines = tuple(e["message"] for e in resp.get("events", []))
+        token = resp.get("nextForwardToken") or state.get("token")
+        complete = not lines and self._training_terminal(training_job_name)
+        return LogChunk(lines, json.dumps({"stream": stream, "token": token}), complete)
+
+    def _training_terminal(self, name: str) -> bool:
+        return any(t.training_job_name == name and t.status in TERMINAL_TRAINING for t in self._snapshot.training_jobs)
+
+    # --- deploy: core/deploy.py (issue "Frontier, pick and deploy") --------------------------
+    def _deploy_module(self) -> Any:
+        try:
+            from . import deploy  # type: ignore[attr-defined]
+        except ImportError:
+            raise JstuiError("deploy is not built yet") from None
+        return deploy
+
+    def deploy_defaults(self, candidate: str) -> DeployDefaults:
+        return self._deploy_module().deploy_defaults(self, candidate)
+
+    def deploy(self, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> None:
+        self._check_writable("deploy")
+        self._deploy_module().deploy(self, candidate, endpoint_name, instance_type, instance_count)
+
+    def smoke_invoke(self, endpoint_name: str) -> str:
+        return self._deploy_module().smoke_invoke(self, endpoint_name)
+
+    def delete_endpoint(self, endpoint_name: str) -> None:
+        self._check_writable("delete an endpoint")
+        self._deploy_module().delete_endpoint(self, endpoint_name)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._clients is not None:
+                self._clients.close()
+                self._clients = None
+            self.journal.close()
+
+    def __enter__(self) -> "EngineSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- adoption ----------------------------------------------------------------------------
+    def adopt(self, prefix: str) -> tuple[dict[str, str], list[str]]:
+        """Take existing tuning jobs named PREFIX... into the study, matched to candidates by the
+        model they train: ({tuning job name: candidate}, [unmatched job names])."""
+        from .launcher import adopt
+
+        self._check_writable("adopt")
+        with self._lock:
+            with service_errors(f"adopting tuning jobs named {prefix}*"):
+                return adopt(self.launcher, prefix)
+
+    # --- snapshots ---------------------------------------------------------------------------
+    def _with_offline(self, snap: StudySnapshot) -> StudySnapshot:
+        from dataclasses import replace
+
+        return replace(snap, connection=ConnectionState("connecting", message="last saved snapshot"))
+
+    def _build(self) -> StudySnapshot:
+        study = self.study
+        launches = self.journal.current_launches(study.name)
+        tuning = self.journal.tuning_jobs(study.name)
+        names = [l.tuning_job_name for l in launches.values() if l.state == LAUNCHED]
+        terminal = self.journal.terminal_training_jobs(names)
+        events = tuple(
+            f"{e['at'] or ''} {e['message']}".strip()
+            for e in self.journal.events(study.name, limit=EVENTS_IN_SNAPSHOT)
+            if e["kind"] != "budget-check"
+        )
+        snap = build_snapshot(
+            BuildInputs(
+                study=study,
+                launches=launches,
+                tuning=tuning,
+                terminal=terminal,
+                now=self._now,
+                connection=self._connection,
+                price_of=self.price_of,
+                events=events,
+                budget_usd=self.budget_usd,
+                budget_policy=self.budget_policy if self.budget_usd else None,
+                budget_state="stopped" if self._guard_stopped else "ok",
+            )
+        )
+        from dataclasses import replace
+
+        return replace(snap, projected_usd=budget.projected_usd(snap, self.price_of))
+
+    def _guard(self, snap: StudySnapshot) -> StudySnapshot:
+        from dataclasses import replace
+
+        if not self.budget_usd:
+            return snap
+        rate = budget.burn_rate_usd_per_s(snap, self.price_of)
+        horizon = self._sim_seconds(self.poll_interval_s * 2)  # a check may come late: allow two intervals
+        decision = budget.decide(
+            snap.spend_usd, rate, horizon, self.budget_usd, self.budget_policy, already_stopped=self._guard_stopped
+        )
+        at = snap.taken_at
+        self.journal.add_event(
+            self.study.name,
+            "budget-check",
+            f"spend {snap.spend_usd:.4f} expected {decision.expected_usd:.4f}",
+            at=at,
+            body={"spend_usd": snap.spend_usd, "rate_usd_per_s": rate, "expected_usd": decision.expected_usd},
+        )
+        if decision.act and not self.readonly:
+            self._budget_stop(snap, decision)
+            snap = self._build()
+            return replace(snap, budget_state="stopped")
+        if decision.message and decision.state in ("warning", "exceeded"):
+            last = self.journal.events(self.study.name, kind=f"budget-{decision.state}", limit=1)
+            if not last:
+                self.journal.add_event(self.study.name, f"budget-{decision.state}", decision.message, at=at)
+                snap = replace(snap, events=snap.events + (decision.message,))
+        return replace(snap, budget_state=decision.state)
+
+    def _budget_stop(self, snap: StudySnapshot, decision: budget.GuardDecision) -> None:
+        self._guard_stopped = True
+        self.launcher.halted = True
+        self.journal.add_event(
+            self.study.name,
+            "budget-stop",
+            decision.message or "budget guard stopped the study",
+            at=snap.taken_at,
+            body={"spend_usd": decision.spend_usd, "expected_usd": decision.expected_usd},
+        )
+        for launch in self.journal.current_launches(self.study.name).values():
+            if launch.state in PENDING_STATES and launch.state != LAUNCHING:
+                self.journal.set_launch_state(
+                    self.study.name, launch.candidate, launch.generation, DROPPED, "budget guard"
+                )
+        for row in budget.running_rows(snap):
+            try:
+                self._stop_tuning_job(row.tuning_job_name or "", row.candidate)
+            except JstuiError as exc:  # the next check tries again
+                log.warning("budget stop of %s failed: %s", row.tuning_job_name, exc)
+
+    def _publish(self, snap: StudySnapshot) -> None:
+        self._snapshot = snap
+        self.journal.save_snapshot(self.study.name, snapshot_to_json(snap))
+
+    # --- helpers for commands ----------------------------------------------------------------
+    def all_terminal(self) -> bool:
+        """Nothing left to do: every queued candidate launched and every tuning job terminal."""
+        pending = [l for l in self.journal.current_launches(self.study.name).values() if l.state in PENDING_STATES]
+        if pending and not self._guard_stopped:
+            return False
+        rows = [r for r in self._snapshot.tuning_jobs if r.tuning_job_name]
+        return all(r.status in TERMINAL_TUNING for r in rows)
+
+    def find_candidate(self, text: str) -> str:
+        """A candidate's name, a unique substring of it, or a training/tuning job name."""
+        names = [c.name for c in self.study.candidates]
+        if text in names:
+            return text
+        for t in self._snapshot.training_jobs:
+            if t.training_job_name == text:
+                return t.candidate
+        for t in self._snapshot.tuning_jobs:
+            if t.tuning_job_name == text:
+                return t.candidate
+        matches = [n for n in names if text in n]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise UsageError(f"{text}: no candidate of study {self.study.name!r} matches")
+        raise UsageError(f"{text}: matches several candidates ({', '.join(matches[:5])}); be more specific")

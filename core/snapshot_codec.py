@@ -1,0 +1,58 @@
+"""StudySnapshot <-> JSON, so the journal can keep the last snapshot of each study
+(`--export --offline`, `jstui studies`, a TUI opened without a network)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+from typing import Any
+
+from .journal import iso, parse_time
+from .snapshot import ConnectionState, EndpointRow, StudySnapshot, TrainingJobRow, TuningJobRow
+
+_TIME_FIELDS = {"taken_at", "created_at", "started_at", "ended_at"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot_to_json(snap: StudySnapshot) -> str:
+    body = {f.name: getattr(snap, f.name) for f in dataclasses.fields(snap)}
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if key in ("tuning_jobs", "training_jobs", "endpoints"):
+            out[key] = [_plain(dataclasses.asdict(row)) for row in value]
+        elif key == "connection":
+            out[key] = dataclasses.asdict(value)
+        else:
+            out[key] = _plain(value)
+    return json.dumps(out, sort_keys=True)
+
+
+def _build(cls: type, data: dict) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        if key not in names:  # written by a later jstui with more fields: ignore, never fail
+            continue
+        kwargs[key] = parse_time(value) if key in _TIME_FIELDS else value
+    return cls(**kwargs)
+
+
+def snapshot_from_json(text: str) -> StudySnapshot:
+    data = json.loads(text)
+    data["tuning_jobs"] = tuple(_build(TuningJobRow, r) for r in data.get("tuning_jobs", []))
+    data["training_jobs"] = tuple(_build(TrainingJobRow, r) for r in data.get("training_jobs", []))
+    data["endpoints"] = tuple(_build(EndpointRow, r) for r in data.get("endpoints", []))
+    data["connection"] = _build(ConnectionState, data.get("connection") or {})
+    for key in ("metric_names", "events"):
+        data[key] = tuple(data.get(key) or ())
+    return _build(StudySnapshot, data)
