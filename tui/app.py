@@ -1,0 +1,326 @@
+"""The jstui app: holds the session and the last snapshot, runs the refresh loop, and owns the
+actions that go back to core (launch, stop, retry). Screens render; they never call core's I/O.
+
+Refreshing is dolphie-style: one worker calls `session.refresh()`, and only when its snapshot has
+arrived is the next refresh timed, so refreshes never overlap however slow the service is."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+import time
+from datetime import datetime
+from typing import Callable
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from core.session import StudySession
+from core.snapshot import StudySnapshot, TuningJobRow
+
+from . import format as fmt
+from .commands import KeyCommands
+from .messages import LogChunkReady, PlanReady, SnapshotReady
+from .screens.confirm import ConfirmModal
+from .screens.help import HelpScreen, KeySection
+from .screens.study import StudyScreen
+from .screens.tuning_job import TuningJobScreen
+from .widgets.spend_bar import SpendBar
+from .widgets.study_header import StudyHeader
+
+log = logging.getLogger("jstui.tui")
+
+# actions that change what runs (and what is spent): gone under --readonly
+CHANGING_ACTIONS = frozenset({"launch", "stop", "retry", "deploy"})
+# which statuses the stop and retry questions make sense for; core has the last word
+# (it refuses what it cannot do, and the refusal is shown as a notification)
+STOPPABLE = frozenset({"InProgress", "Queued", "WaitingForQuota"})
+RETRYABLE = frozenset({"Failed", "Stopped"})
+
+
+def _optional(module: str) -> bool:
+    """Whether a screen module of the frontier/deploy work exists yet (it lands separately)."""
+    return importlib.util.find_spec(f"tui.{module}") is not None
+
+
+HAS_FRONTIER, HAS_ENDPOINTS, HAS_DEPLOY = _optional("frontier"), _optional("endpoints"), _optional("deploy")
+
+
+class JstuiApp(App[None]):
+    CSS_PATH = "jstui.tcss"
+    TITLE = "jstui"
+    COMMANDS = App.COMMANDS | {KeyCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("r", "refresh_now", "Refresh", id="app.refresh", show=False),
+        Binding("x", "stop", "Stop", id="app.stop"),
+        Binding("R", "retry", "Retry", id="app.retry", show=False),
+        Binding("L", "launch", "Launch", id="app.launch", show=False),
+        Binding("colon", "command_palette", "Commands", id="app.commands", show=False),
+        *([Binding("f", "frontier", "Frontier", id="app.frontier")] if HAS_FRONTIER else []),
+        *([Binding("e", "endpoints", "Endpoints", id="app.endpoints")] if HAS_ENDPOINTS else []),
+        *([Binding("d", "deploy", "Deploy", id="app.deploy")] if HAS_DEPLOY else []),
+        # TODO(frontier issue): f / e / d appear here once tui/frontier.py, tui/endpoints.py and
+        # tui/deploy.py exist; nothing else to wire.
+    ]
+
+    def __init__(
+        self,
+        session: StudySession,
+        *,
+        refresh_interval: float | None = 2.0,
+        log_interval: float | None = 1.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """`refresh_interval`/`log_interval` None: only refresh when asked (tests). `clock`: the
+        backend's "now" for the age of the last refresh; default the session's `now()` if it has
+        one, else the local time since the snapshot arrived."""
+        super().__init__()
+        self.session = session
+        self.snapshot: StudySnapshot = session.snapshot()
+        self.refresh_interval = refresh_interval
+        self.log_interval = log_interval
+        self._clock = clock if clock is not None else getattr(session, "now", None)
+        self._arrived = time.monotonic()
+        self._refreshing = False
+        self._refresh_timer: Timer | None = None
+        self._seen_events: set[str] = set(self.snapshot.events)
+        self.worker_error: str | None = None  # the last refresh's crash, shown as offline
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.title = f"jstui {self.snapshot.study}"
+        self.push_screen(StudyScreen())
+        self.set_interval(1.0, self._tick)
+        self.start_refresh()
+        self._offer_launch_if_new()
+
+    def _tick(self) -> None:
+        """Once a second: the header's age of the last refresh."""
+        if not isinstance(self.screen, ModalScreen):
+            for header in self.screen.query(StudyHeader):
+                header.show(self.snapshot, self.refresh_age(), self.worker_error)
+
+    def refresh_age(self) -> float | None:
+        taken = self.snapshot.taken_at
+        if taken is None:
+            return None
+        if self._clock is not None:
+            try:
+                return max(0.0, (self._clock() - taken).total_seconds())
+            except Exception:  # a clock that cannot answer, or naive vs aware: fall back
+                log.debug("clock failed; using local elapsed time", exc_info=True)
+        return time.monotonic() - self._arrived
+
+    def render_chrome(self, screen: Screen) -> None:
+        for header in screen.query(StudyHeader):
+            header.show(self.snapshot, self.refresh_age(), self.worker_error)
+        for bar in screen.query(SpendBar):
+            bar.show(self.snapshot)
+
+    # --- refresh loop ---------------------------------------------------------------------
+    def start_refresh(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        if self._refreshing:
+            return  # one is under way; its result re-arms the timer
+        self._refreshing = True
+        self._refresh_worker()
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False, name="refresh")
+    def _refresh_worker(self) -> None:
+        self.post_message(SnapshotReady(self.session.refresh()))
+
+    def _arm_refresh(self) -> None:
+        if self.refresh_interval is not None:
+            self._refresh_timer = self.set_timer(self.refresh_interval, self.start_refresh)
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        self._refreshing = False
+        self.worker_error = None
+        self.snapshot = message.snapshot
+        self._arrived = time.monotonic()
+        self._announce_events(message.snapshot)
+        self._show_snapshot()
+        self._arm_refresh()
+
+    def _announce_events(self, snapshot: StudySnapshot) -> None:
+        for event in snapshot.events:
+            if event not in self._seen_events:
+                self._seen_events.add(event)
+                self.notify(event, timeout=8)
+
+    def _show_snapshot(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ModalScreen):
+            return  # calm: nothing moves under a question; the screen catches up on resume
+        self.render_chrome(screen)
+        apply = getattr(screen, "apply_snapshot", None)
+        if apply is not None:
+            apply(self.snapshot)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where worker failures are handled."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR:
+            return
+        error = fmt.one_line(str(worker.error)) or type(worker.error).__name__
+        log.warning("worker %s (%s) failed: %s", worker.name, worker.group, error, exc_info=worker.error)
+        if worker.group == "refresh":
+            self._refreshing = False
+            self.worker_error = error
+            if not isinstance(self.screen, ModalScreen):
+                self.render_chrome(self.screen)
+            self._arm_refresh()
+        elif worker.group == "logs":
+            for screen in self.screen_stack:
+                if isinstance(screen, TuningJobScreen):
+                    screen.log_failed(error)
+        else:
+            self.notify(f"{worker.name} failed: {error}", severity="error", timeout=10)
+
+    # --- logs (run here so that the handler above sees their failures) -------------------
+    @work(thread=True, exclusive=True, group="logs", exit_on_error=False, name="log")
+    def fetch_log(self, screen: Screen, job: str, token: str | None) -> None:
+        chunk = self.session.logs(job, token)
+        screen.post_message(LogChunkReady(job, chunk))
+
+    # --- actions ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in CHANGING_ACTIONS and self.session.readonly:
+            return False  # removed, not just greyed out: --readonly means these keys do nothing
+        return True
+
+    def action_refresh_now(self) -> None:
+        self.start_refresh()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_sections()))
+
+    def _current_row(self) -> TuningJobRow | None:
+        candidate = getattr(self.screen, "current_candidate", lambda: None)()
+        return next((r for r in self.snapshot.tuning_jobs if r.candidate == candidate), None)
+
+    def action_stop(self) -> None:
+        row = self._current_row()
+        if row is None:
+            return
+        if row.status not in STOPPABLE:
+            self.notify(f"{row.candidate} is {row.status}: nothing to stop", severity="warning", timeout=4)
+            return
+        what = f"its tuning job {row.tuning_job_name}" if row.tuning_job_name else "it from the queue"
+        body = (
+            f"Stop {row.candidate}: this stops {what}; running training jobs are stopped too.\n"
+            f"Spent so far: {fmt.usd(row.cost_usd, row.cost_is_estimate)}. Retry later with R."
+        )
+        self.push_screen(
+            ConfirmModal(f"Stop {row.candidate}?", body, "Stop", id="confirm-stop"),
+            lambda ok: ok and self._run_action(f"Stop {row.candidate}", self.session.stop, row.candidate),
+        )
+
+    def action_retry(self) -> None:
+        row = self._current_row()
+        if row is None:
+            return
+        if row.status not in RETRYABLE:
+            self.notify(f"{row.candidate} is {row.status}: only Failed or Stopped candidates can be retried",
+                        severity="warning", timeout=4)
+            return
+        body = (
+            f"Relaunch {row.candidate} as generation {row.generation + 1}: a new tuning job of up to "
+            f"{row.max_jobs} training jobs on {row.instance_type}.\n"
+            f"Last time: {row.status}{': ' + fmt.one_line(row.failure_reason) if row.failure_reason else ''}"
+        )
+        self.push_screen(
+            ConfirmModal(f"Retry {row.candidate}?", body, "Retry", id="confirm-retry"),
+            lambda ok: ok and self._run_action(f"Retry {row.candidate}", self.session.retry, row.candidate),
+        )
+
+    def action_launch(self) -> None:
+        self._fetch_plan(on_startup=False)
+
+    def _offer_launch_if_new(self) -> None:
+        self._startup_check()
+
+    @work(thread=True, group="plan", exit_on_error=False, name="Launch plan")
+    def _startup_check(self) -> None:
+        if not self.session.is_launched():
+            if self.session.readonly:
+                self.call_from_thread(
+                    self.notify, "This study is not launched yet (read-only: launching is off).", timeout=8
+                )
+                return
+            self.post_message(PlanReady(self.session.plan_text(), on_startup=True))
+
+    @work(thread=True, group="plan", exit_on_error=False, name="Launch plan")
+    def _fetch_plan(self, on_startup: bool) -> None:
+        self.post_message(PlanReady(self.session.plan_text(), on_startup=on_startup))
+
+    def on_plan_ready(self, message: PlanReady) -> None:
+        title = "This study is not launched yet. Launch it?" if message.on_startup else "Launch what is not launched?"
+        self.push_screen(
+            ConfirmModal(title, message.plan, "Launch", id="confirm-launch"),
+            lambda ok: ok and self._run_action("Launch", self.session.launch, None),
+        )
+
+    def _run_action(self, what: str, fn: Callable, *args: object) -> None:
+        self.notify(f"{what}…", timeout=3)
+
+        def act() -> None:
+            fn(*args)
+            self.call_from_thread(self.start_refresh)
+
+        # named after what the user asked for, so a failure reads "Stop resnet-50 failed: ..."
+        self.run_worker(act, name=what, group="actions", thread=True, exit_on_error=False)
+
+    # --- frontier / endpoints / deploy (their screens come with the frontier issue) --------
+    def action_frontier(self) -> None:
+        from .frontier import FrontierScreen  # type: ignore[import-not-found]
+
+        self.push_screen(FrontierScreen(self.session))
+
+    def action_endpoints(self) -> None:
+        from .endpoints import EndpointsScreen  # type: ignore[import-not-found]
+
+        self.push_screen(EndpointsScreen(self.session))
+
+    def action_deploy(self) -> None:
+        from .deploy import DeployModal  # type: ignore[import-not-found]
+
+        row = self._current_row()
+        if row is not None:
+            self.push_screen(DeployModal(self.session, row.candidate))
+
+    # --- help ------------------------------------------------------------------------------
+    def key_sections(self) -> list[KeySection]:
+        """Every key, by where it works, without the ones --readonly removed."""
+
+        def rows(bindings: list[Binding]) -> list[tuple[str, str]]:
+            out: list[tuple[str, str]] = []
+            for b in bindings:
+                if b.action in CHANGING_ACTIONS and self.session.readonly:
+                    continue
+                keys = " ".join(self.get_key_display(Binding(k.strip(), b.action)) for k in b.key.split(","))
+                generic = re.sub(r"\d+", "N", b.description)
+                if out and re.sub(r"\d+", "N", out[-1][1]) == generic != b.description:
+                    out[-1] = (f"{out[-1][0]} {keys}", generic)  # 1 … 0: one row
+                else:
+                    out.append((keys, b.description))
+            return out
+
+        move = [("↑ ↓ PgUp PgDn Home End", "Move in a table")]
+        return [
+            ("Everywhere", rows(list(self.BINDINGS)) + [("^p", "Command palette (every action)")]),
+            ("Study screen", move + rows(list(StudyScreen.BINDINGS))),
+            ("Filter box", [("enter", "Keep the filter"), ("esc", "Clear the filter")]),
+            ("Tuning-job screen", move + rows(list(TuningJobScreen.BINDINGS))),
+            ("Questions", [("tab ← →", "Choose a button"), ("enter", "Press it"), ("esc", "Cancel")]),
+        ]

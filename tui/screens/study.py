@@ -1,0 +1,269 @@
+"""The study screen: one row per candidate (its tuning job), keyed by candidate so the cursor,
+scroll position, filter and sort survive every refresh; cells are updated in place and changed
+cells are marked for a moment."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from core.snapshot import StudySnapshot, TuningJobRow
+
+from ..columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
+from ..filtering import name_matcher
+from ..widgets.spend_bar import SpendBar
+from ..widgets.study_header import StudyHeader
+
+MARK_SECONDS = 2.0  # how long a changed cell stays marked
+MARK_STYLE = "reverse"  # visible without colour
+SORT_KEYS = "1234567890"
+
+
+def _sort_bindings() -> list[Binding]:
+    return [
+        Binding(k, f"sort_by({i})", f"Sort by column {i + 1} (again: reverse)", id=f"study.sort_{k}", show=False)
+        for i, k in enumerate(SORT_KEYS)
+    ]
+
+
+class StudyScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="study.open"),
+        Binding("j", "cursor_down", "Down", id="study.down", show=False),
+        Binding("k", "cursor_up", "Up", id="study.up", show=False),
+        Binding("slash", "filter", "Filter", id="study.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="study.clear_filter", show=False),
+        Binding("s", "sort_next", "Sort", id="study.sort_next"),
+        Binding("S", "sort_reverse", "Reverse sort", id="study.sort_reverse", show=False),
+        *_sort_bindings(),
+        Binding("l", "logs", "Logs", id="study.logs"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="study")
+        self.filter_text = ""
+        self.sort_key: str | None = None  # None: the study file's order
+        self.sort_reverse = False
+        self._visible: tuple[Column, ...] = ()
+        self._values: dict[tuple[str, str], object] = {}  # what each cell shows, by (candidate, column)
+        self._marked: set[tuple[str, str]] = set()
+        self._rows: dict[str, TuningJobRow] = {}
+        self._order: list[str] = []  # candidates in the study's order
+        self._rendered: StudySnapshot | None = None
+
+    # --- layout -----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StudyHeader(id="header")
+        yield Static(id="table-status")
+        yield DataTable(id="tuning-jobs", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="bottom"):
+            yield Input(id="filter", placeholder="filter models: substring or regex (enter keeps, esc clears)")
+            yield SpendBar(id="spend")
+            yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.app.render_chrome(self)  # type: ignore[attr-defined]
+        self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        # a refresh that arrived while a modal or another screen was on top is shown now
+        snap = self.app.snapshot  # type: ignore[attr-defined]
+        if snap is not self._rendered and self.is_mounted:
+            self.apply_snapshot(snap)
+
+    def on_resize(self) -> None:
+        if self._rendered is not None:
+            self._sync(mark=False)
+
+    # --- data -------------------------------------------------------------------------------
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#tuning-jobs", DataTable)
+
+    def current_candidate(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        return str(table.ordered_rows[table.cursor_row].key.value)
+
+    def visible_candidates(self) -> list[str]:
+        return [str(r.key.value) for r in self.table.ordered_rows]
+
+    def apply_snapshot(self, snapshot: StudySnapshot) -> None:
+        first = self._rendered is None
+        self._rendered = snapshot
+        self._rows = {r.candidate: r for r in snapshot.tuning_jobs}
+        self._order = [r.candidate for r in snapshot.tuning_jobs]
+        self._sync(mark=not first)
+
+    def _wanted_rows(self) -> list[TuningJobRow]:
+        match = name_matcher(self.filter_text)
+        rows = [self._rows[c] for c in self._order if match(c)]
+        if self.sort_key is not None:
+            rows = sort_rows(rows, COLUMNS_BY_KEY[self.sort_key], self.sort_reverse)
+        return rows
+
+    def _fit(self) -> tuple[Column, ...]:
+        model_width = max([len(c) for c in self._order] + [5])
+        available = (self.table.size.width or self.size.width or 80) - 2  # room for a scrollbar
+        return fit_columns(STUDY_COLUMNS, available, model_width)
+
+    def _label(self, col: Column) -> Text:
+        arrow = ("▼" if self.sort_reverse else "▲") if col.key == self.sort_key else ""
+        return Text(col.label + arrow, justify="right" if col.right else "left")
+
+    def _cell(self, row: TuningJobRow, col: Column, marked: bool) -> Text:
+        shown = col.render(row)
+        text = shown.copy() if isinstance(shown, Text) else Text(shown)
+        if marked:
+            text.stylize(MARK_STYLE)
+        return text
+
+    def _sync(self, *, mark: bool) -> None:
+        """Make the table show the wanted rows; update in place when rows and columns are the same."""
+        table = self.table
+        rows = self._wanted_rows()
+        wanted = [r.candidate for r in rows]
+        visible = self._fit()
+        new_values = {(r.candidate, c.key): c.value(r) for r in rows for c in visible}
+        changed = {k for k, v in new_values.items() if k in self._values and self._values[k] != v} if mark else set()
+        if changed:
+            self._marked |= changed
+            self.set_timer(MARK_SECONDS, lambda keys=frozenset(changed): self._unmark(keys))
+        labels = [self._label(c) for c in visible]
+        same_columns = [c.key for c in visible] == [str(k.value) for k in table.columns] and all(
+            col.label == lab for col, lab in zip(table.columns.values(), labels)
+        )
+        if same_columns and wanted == self.visible_candidates():
+            for r in rows:
+                for c in visible:
+                    key = (r.candidate, c.key)
+                    if key in changed or self._values.get(key) != new_values[key]:
+                        table.update_cell(r.candidate, c.key, self._cell(r, c, key in self._marked))
+        else:
+            cursor = self.current_candidate()
+            scroll_y = table.scroll_y
+            if not same_columns:
+                table.clear(columns=True)
+                for c, label in zip(visible, labels):
+                    table.add_column(label, width=self._fit_width(c), key=c.key)
+            else:
+                table.clear()
+            for r in rows:
+                table.add_row(*(self._cell(r, c, (r.candidate, c.key) in self._marked) for c in visible), key=r.candidate)
+            if cursor in wanted:
+                table.move_cursor(row=wanted.index(cursor), animate=False, scroll=False)
+            table.scroll_to(y=scroll_y, animate=False, immediate=True)
+            table.move_cursor(row=table.cursor_row, animate=False)  # keep the cursor on screen
+        self._visible = visible
+        self._values = new_values
+        self._show_table_status(len(rows))
+
+    def _fit_width(self, col: Column) -> int:
+        if col.key == "model":
+            return max([len(c) for c in self._order] + [col.cell_width])
+        return col.cell_width
+
+    def _unmark(self, keys: frozenset[tuple[str, str]]) -> None:
+        self._marked -= keys
+        if not self.is_mounted:
+            return
+        table = self.table
+        shown = set(self.visible_candidates())
+        for cand, col_key in keys:
+            row = self._rows.get(cand)
+            if row is not None and cand in shown and col_key in table.columns:
+                table.update_cell(cand, col_key, self._cell(row, COLUMNS_BY_KEY[col_key], (cand, col_key) in self._marked))
+
+    def _show_table_status(self, shown: int) -> None:
+        total = len(self._order)
+        parts = [f" Tuning jobs: {total} candidates"]
+        if self.filter_text:
+            parts.append(f"filter /{self.filter_text}/ shows {shown}")
+        if self.sort_key is not None:
+            col = COLUMNS_BY_KEY[self.sort_key]
+            parts.append(f"sorted by {col.label} {'▼ descending' if self.sort_reverse else '▲ ascending'}")
+        hidden = len(STUDY_COLUMNS) - len(self._visible)
+        if hidden:
+            parts.append(f"{hidden} columns hidden (wider terminal shows them)")
+        self.query_one("#table-status", Static).update(" · ".join(parts))
+
+    # --- actions ----------------------------------------------------------------------------
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
+
+    def action_open(self) -> None:
+        self._open(logs_full=False)
+
+    def action_logs(self) -> None:
+        self._open(logs_full=True)
+
+    def _open(self, *, logs_full: bool) -> None:
+        from .tuning_job import TuningJobScreen  # local: the two screens refer to each other
+
+        cand = self.current_candidate()
+        if cand is not None:
+            self.app.push_screen(TuningJobScreen(cand, logs_full=logs_full))
+
+    @on(DataTable.RowSelected, "#tuning-jobs")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = self.filter_text
+        box.add_class("shown")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self._sync(mark=False)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#filter", Input).remove_class("shown")
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("shown")
+        self.table.focus()
+        if self.filter_text:
+            self.filter_text = ""
+            box.value = ""
+            self._sync(mark=False)
+
+    def action_sort_by(self, index: int) -> None:
+        """Sort by the index-th column shown; the same key again reverses the order."""
+        if index >= len(self._visible):
+            self.notify(f"only {len(self._visible)} columns are shown", severity="warning", timeout=3)
+            return
+        key = self._visible[index].key
+        if key == self.sort_key:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_key, self.sort_reverse = key, False
+        self._sync(mark=False)
+
+    def action_sort_next(self) -> None:
+        keys = [c.key for c in self._visible]
+        nxt = 0 if self.sort_key not in keys else (keys.index(self.sort_key) + 1) % len(keys)
+        self.sort_key, self.sort_reverse = keys[nxt], False
+        self._sync(mark=False)
+
+    def action_sort_reverse(self) -> None:
+        if self.sort_key is None:
+            self.sort_key = "model"
+        self.sort_reverse = not self.sort_reverse
+        self._sync(mark=False)

@@ -1,0 +1,38 @@
+"""The one-line header: study, backend, region, connection state and the age of the last refresh."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from core.snapshot import StudySnapshot
+
+from .. import format as fmt
+
+
+def connection_text(snapshot: StudySnapshot, worker_error: str | None) -> Text:
+    """Glyph + words, never colour alone."""
+    if worker_error:
+        return Text(f"✗ offline: {fmt.one_line(worker_error)}", style="bold red")
+    c = snapshot.connection
+    if c.state == "ok":
+        return Text("● connected", style="green")
+    if c.state == "retrying":
+        wait = f" in {fmt.duration(c.retry_in_s)}" if c.retry_in_s is not None else ""
+        why = f": {fmt.one_line(c.message)}" if c.message else ""
+        return Text(f"⟳ retrying{wait}{why}", style="bold yellow")
+    if c.state == "offline":
+        why = f": {fmt.one_line(c.message)}" if c.message else ""
+        return Text(f"✗ offline{why}", style="bold red")
+    return Text("… connecting", style="cyan")
+
+
+class StudyHeader(Static):
+    def show(self, snapshot: StudySnapshot, age_s: float | None, worker_error: str | None) -> None:
+        text = Text()
+        text.append(" jstui ", style="bold reverse")
+        text.append(f" {snapshot.study} ", style="bold")
+        text.append(f"│ {snapshot.backend} {snapshot.region} │ ")
+        text.append_text(connection_text(snapshot, worker_error))
+        text.append(f" │ updated {fmt.age(age_s)}" if snapshot.taken_at is not None else " │ not refreshed yet")
+        self.update(text)
