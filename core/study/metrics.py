@@ -44,10 +44,11 @@ def _jumpstart_ic() -> tuple[MetricDefinition, ...]:
 
 PRESETS: dict[str, tuple[MetricDefinition, ...]] = {
     "jumpstart-ic": _jumpstart_ic(),
-    # Seed 002's Type 2 (JumpStart) object detection reports validation losses, not mAP.
+    # Seed 002's Type 2 (JumpStart MXNet SSD) object detection reports validation losses, not mAP;
+    # regexes as the model's JumpStart spec publishes them (a line "Val_CrossEntropy=x, Val_SmoothL1=y").
     "jumpstart-od": (
-        MetricDefinition("Val_CrossEntropy", f"Val_CrossEntropy={_NUM}"),
-        MetricDefinition("Val_SmoothL1", f"Val_SmoothL1={_NUM}"),
+        MetricDefinition("Val_CrossEntropy", "Val_CrossEntropy=(.*?),"),
+        MetricDefinition("Val_SmoothL1", "Val_SmoothL1=(.*)"),
     ),
 }
 
