@@ -70,17 +70,31 @@ def load(path: Path) -> Study:
     return load_study(path)
 
 
-def price_function(study: Study):
-    """$/hour by instance type: the study's overrides over the shipped table."""
-    from . import prices
+def price_function(study: Study, home: Path):
+    """$/hour by instance type: the study's overrides, a cached Price List refresh, the shipped table."""
+    from .prices import load_price_table
+
+    table = load_price_table(home)
 
     def price_of(instance_type: str) -> float | None:
-        try:
-            return prices.price_per_hour(instance_type, study.prices)
-        except (KeyError, LookupError, JstuiError):
-            return None
+        return table.price(instance_type, study.prices)[0]
 
     return price_of
+
+
+def open_session(args: Any, study_arg: str | None, *, readonly: bool | None = None, budget_usd: float | None = None) -> "EngineSession":
+    """The session a headless command works with, from its parsed arguments."""
+    path = resolve_study(study_arg, args.home)
+    study = load(path)
+    return EngineSession(
+        study,
+        args.home,
+        readonly=args.readonly if readonly is None else (readonly or args.readonly),
+        endpoint_url=args.endpoint_url,
+        region=args.region,
+        profile=args.profile,
+        budget_usd=budget_usd,
+    )
 
 
 class EngineSession:
@@ -108,13 +122,15 @@ class EngineSession:
             self.budget_policy = "stop"  # DESIGN: --budget without a [budget] means policy stop
         self.journal = Journal.open(self.home)
         self.journal.upsert_study(study.name, study.path, study.backend, self.region)
-        self.price_of = price_function(study)
+        self.price_of = price_function(study, self.home)
         self._clients = clients
         self._launcher: Launcher | None = None
         self._poller: Poller | None = None
         self._lock = threading.RLock()
         self._connection = ConnectionState("connecting")
         self._now: datetime | None = None
+        self._endpoints: tuple = ()
+        self._waiting: str | None = None  # why queued candidates wait (the tuning-job quota)
         self._guard_stopped = bool(self.journal.events(study.name, kind="budget-stop", limit=1))
         body = self.journal.snapshot_body(study.name)
         self._snapshot = self._build() if body is None else self._with_offline(snapshot_from_json(body))
@@ -194,25 +210,30 @@ class EngineSession:
 
     def plan_text(self) -> str:
         from . import plan
+        from .catalog import Catalog
+        from .prices import load_price_table
 
-        return plan.format_plan(plan.build_plan(self.study.path, self.home))
+        catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
+        return plan.format_plan(plan.build_plan(self.study, catalog, load_price_table(self.home)))
 
-    def refresh(self, *, strict: bool = False) -> StudySnapshot:
-        """One cycle. With `strict` (headless commands) service errors and refusals raise as jstui
-        errors (exit 3 / 4) instead of showing in the snapshot's connection state."""
+    def refresh(self, *, strict: bool = False, raise_refusals: bool | None = None) -> StudySnapshot:
+        """One cycle. With `strict` (one-shot headless commands) service errors raise as jstui
+        errors (exit 3) instead of showing in the snapshot's connection state; refusals (exit 4)
+        raise with `raise_refusals` (default: strict) and are journaled events either way."""
+        if raise_refusals is None:
+            raise_refusals = strict
         with self._lock:
             if not self.readonly and not self._guard_stopped:
                 try:
                     report = self.launcher.launch_ready()
-                    if report.waiting:
-                        self._connection = ConnectionState("ok", message=report.waiting)
+                    self._waiting = report.waiting
                 except ServiceRefused:
-                    if strict:
+                    if raise_refusals:
                         raise
                 except JstuiError as exc:
                     if strict:
                         raise
-                    self._connection = ConnectionState("retrying", message=str(exc))
+                    self.poller.record_failure(exc)
             if strict or self.poller.due():
                 try:
                     result = self.poller.poll_once()
@@ -223,10 +244,22 @@ class EngineSession:
                     self._connection = self.poller.connection
                     if strict:
                         raise translate(exc, "refreshing the study") from None
+            self._refresh_endpoints()
             snap = self._build()
             snap = self._guard(snap)
             self._publish(snap)
             return snap
+
+    def _refresh_endpoints(self) -> None:
+        """Endpoints jstui created for the study (no call at all when there are none)."""
+        if self._now is None or not self.journal.endpoints(self.study.name):
+            return
+        from . import hosting
+
+        try:
+            self._endpoints = hosting.endpoint_rows(self.clients.sagemaker, self.journal, self.study, self._now)
+        except (JstuiError, *poll_errors()) as exc:
+            log.info("endpoint refresh failed: %s", exc)
 
     def launch(self, candidates: list[str] | None = None) -> None:
         self._check_writable("launch")
@@ -400,6 +433,7 @@ class EngineSession:
                 connection=self._connection,
                 price_of=self.price_of,
                 events=events,
+                endpoints=self._endpoints,
                 budget_usd=self.budget_usd,
                 budget_policy=self.budget_policy if self.budget_usd else None,
                 budget_state="stopped" if self._guard_stopped else "ok",
