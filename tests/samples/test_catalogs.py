@@ -78,3 +78,64 @@ def test_seed_000_table_is_in_the_caltech_catalog():
         for metric, value in expected.items():
             assert catalog.value(model_id, metric, "tuned") == pytest.approx(value, rel=1e-9), (name, metric)
             assert catalog.source(model_id, metric, "tuned").startswith("seed 000")
+
+
+@pytest.mark.parametrize("csv_path", sorted(CATALOGS.glob("*.csv")), ids=lambda p: p.name)
+def test_catalog_rows_have_exactly_the_six_columns(csv_path):
+    import csv
+
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.reader(line for line in fh if not line.lstrip().startswith("#"))]
+    assert rows[0] == ["model_id", "metric", "value", "condition", "relative_to", "source"]
+    bad = [r for r in rows[1:] if len(r) != 6]
+    assert not bad, f"rows with a stray comma: {bad}"
+
+
+def test_seed_004_relative_figures_are_ratios_to_the_base():
+    study_path = CATALOGS.parent / "plant-leaf-15.toml"
+    study = load(study_path)
+    base = study["frontier"]["base"]
+    assert base == "tensorflow-ic-imagenet-inception-v3-classification-4"
+    catalog = Catalog.load(catalog_paths(study_path))
+    # The post's two tables: "<model>-FT <relative accuracy> <relative time>".
+    published: dict[str, dict[str, float]] = {}
+    table = None
+    for line in seed_text("004").splitlines():
+        if line.startswith("Model Name Relative Accuracy Relative"):
+            table = "train" if "Training" in line else "inference"
+            continue
+        m = re.match(r"^(\S+)-FT ([\d.]+) ([\d.]+)$", line.strip())
+        if table and m:
+            published.setdefault(m.group(1), {})["accuracy"] = float(m.group(2))
+            published[m.group(1)][table] = float(m.group(3))
+    assert len(published) == 3 and all(len(v) == 3 for v in published.values())
+    metric_of = {"accuracy": "test_accuracy", "train": "train_duration", "inference": "test_latency_per_sample"}
+    for model_id, figures in published.items():
+        for what, value in figures.items():
+            f = catalog.raw(model_id, metric_of[what], "tuned")
+            assert f is not None and f.relative_to == base and f.value == value, (model_id, what)
+            assert f.source.startswith("seed 004")
+        assert catalog.raw(model_id, "train_epoch_duration", "tuned").value == figures["train"]
+    # every other figure in that catalog is synthetic, the base's absolute ones included
+    for f in read_catalog_file(catalog_paths(study_path)[0]):
+        if f.model_id not in published:
+            assert f.source == "synthetic", f
+    assert all(not catalog.raw(base, m).relative_to for m in catalog.metrics_of(base))
+
+
+def test_seed_002_type1_map_and_no_map_for_type2():
+    study_path = CATALOGS.parent / "neu-det.toml"
+    catalog = Catalog.load(catalog_paths(study_path))
+    text = seed_text("002")
+    m = re.search(r"from ([\d.]+) to ([\d.]+) .{0,60}? and ([\d.]+) to ([\d.]+) with", text)
+    assert m, "seed 002's mAP sentence not found"
+    type1_default, type1_tuned = float(m.group(1)), float(m.group(3))
+    assert (type1_default, type1_tuned) == (0.067, 0.226)
+    type1 = "object-detection:base_network=resnet-50"
+    assert catalog.raw(type1, "validation:mAP", "default").value == type1_default
+    assert catalog.raw(type1, "validation:mAP", "tuned").value == type1_tuned
+    type2 = "mxnet-od-ssd-512-vgg16-atrous-voc"
+    assert not any("mAP" in metric and "endpoint" not in metric for metric in catalog.metrics_of(type2))
+    study = load(study_path)
+    assert study["prices"]["ml.p3.2xlarge"] == 3.06
+    assert {c["name"] for c in study["models"]} == {"type1", "type1-hpo", "type2", "type2-hpo"}
