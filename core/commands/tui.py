@@ -1,13 +1,43 @@
-"""`jstui tui` (not built yet)."""
+"""`jstui [STUDY]`: open the study in the terminal app.
+
+Everything that can fail with a user error (the study file, the journal) is done before the app
+starts, so the CLI prints it as one line; the app itself is imported only here, lazily, so the
+rest of core never imports textual."""
 
 from __future__ import annotations
 
-from ..errors import JstuiError
+import sys
+
+from ..errors import UsageError
 
 
-def add_arguments(parser) -> None:  # noqa: ARG001
+def add_arguments(parser) -> None:  # noqa: ARG001 - STUDY is the main parser's positional
     pass
 
 
-def run(args) -> int:  # noqa: ARG001
-    raise JstuiError("'tui' is not built yet")
+def run(args) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the TUI needs a terminal; for scripts use `jstui status` or `jstui --export csv`")
+    try:
+        from ..engine import EngineSession, load, resolve_study
+    except ImportError as exc:  # the engine lands separately; say so instead of a traceback
+        raise UsageError(f"the study engine is not available yet ({exc})") from None
+
+    path = resolve_study(getattr(args, "study", None), args.home)
+    study = load(path)  # StudyFileError: one line per problem, exit 2
+    session = EngineSession(
+        study,
+        args.home,
+        readonly=args.readonly,
+        endpoint_url=args.endpoint_url,
+        region=args.region,
+        profile=args.profile,
+    )
+    try:
+        from tui.app import JstuiApp
+
+        app = JstuiApp(session, refresh_interval=getattr(session, "poll_interval_s", 2.0))
+        app.run()
+    finally:
+        session.close()
+    return int(app.return_code or 0)
