@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import StudyFileError
 from . import schema as S
 from . import values as V
-from .algorithms import BUILTIN_METRICS, catalog_id_for
+from .algorithms import BUILTIN_METRICS, SELECTING_HYPERPARAMETERS
 from .locate import LineIndex
 from .locate import Path as KeyPath
 from .metrics import MAX_DEFINITIONS, MAX_NAME_LEN, PRESET_OBJECTIVES, PRESETS, lint_regex, regex_problem
@@ -70,17 +70,29 @@ def load_study(path: Path | str) -> Study:
     return dataclasses.replace(study, warnings=tuple(problems.warnings))
 
 
+# tomllib's words for the commonest slips, and what usually causes them.
+_SYNTAX_HINTS = {
+    "Illegal character '\\n'": "; a string is missing its closing quote",
+    "Cannot overwrite a value": "; a key or table is written twice",
+    "Invalid value": "; strings need quotes, booleans are true/false",
+    "Unclosed array": "; an array is missing its ]",
+    "Unclosed inline table": "; an inline table { ... } must close on the same line",
+}
+
+
 def toml_syntax_line(given: str, exc: tomllib.TOMLDecodeError) -> str:
     """tomllib says "Expected '=' after a key in a key/value pair (at line 3, column 7)"."""
     msg = str(exc).replace("\n", " ")
     m = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", msg)
     if m:
         reason = msg[: m.start()].strip()
-        return f"{given}:{m.group(1)}: TOML syntax: {reason[:1].lower() + reason[1:]} (column {m.group(2)})"
+        hint = next((h for k, h in _SYNTAX_HINTS.items() if k in reason), "")
+        return f"{given}:{m.group(1)}: TOML syntax: {reason[:1].lower() + reason[1:]} (column {m.group(2)}){hint}"
     m = re.search(r"\s*\(at end of document\)\s*$", msg)
     reason = msg[: m.start()].strip() if m else msg.strip()
     where = " (at the end of the file)" if m else ""
-    return f"{given}: TOML syntax: {reason[:1].lower() + reason[1:]}{where}"
+    hint = next((h for k, h in _SYNTAX_HINTS.items() if k in reason), "")
+    return f"{given}: TOML syntax: {reason[:1].lower() + reason[1:]}{where}{hint}"
 
 
 def _misplaced_hint(key: str, here: str) -> str:
@@ -554,7 +566,9 @@ class _StudyReader:
         if name is None and isinstance(model_id, str):
             name = model_id
         elif name is None and isinstance(algorithm, str):
-            name = re.sub(r"[^A-Za-z0-9._-]+", "-", catalog_id_for(algorithm, hps)).strip("-")
+            # e.g. image-classification-50: the algorithm and the values that select its model.
+            picks = [hps[k] for k in SELECTING_HYPERPARAMETERS.get(algorithm, ()) if k in hps]
+            name = re.sub(r"[^A-Za-z0-9._-]+", "-", "-".join([algorithm, *picks])).strip("-")
         if isinstance(name, str) and not V.CANDIDATE_NAME.match(name):
             fixed = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
             self.p.error(at + ("name",), f"{name!r} may use only letters, digits, '.', '_' and '-' (it is part of "

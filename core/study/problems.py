@@ -27,7 +27,10 @@ def field_label(path: Path) -> str:
 def suggest(word: str, candidates, prefix: str = "did you mean") -> str:
     """` (did you mean 'x'?)` for the closest candidate, or "" when nothing is close."""
     cands = [str(c) for c in candidates]
-    match = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    # A truncated word ("val_acc") is best completed, not matched to a same-length neighbour ("val_auc").
+    completions = sorted((c for c in cands if len(word) >= 3 and c.lower().startswith(word.lower()) and c != word),
+                         key=len)
+    match = completions[:1] or difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
     if not match:
         lowered = {c.lower(): c for c in cands}
         if word.lower() in lowered:
@@ -45,17 +48,20 @@ class Problems:
         self.errors: list[str] = []
         self.warnings: list[str] = []
 
-    def _where(self, path: Path) -> str:
-        line = self.index.line(path) if self.index else None
+    def _where(self, path: Path, fallback: Path | None) -> str:
+        line = None
+        if self.index:
+            line = self.index.line(path) or (self.index.line(fallback) if fallback else None)
         return f"{self.file}:{line}" if line else self.file
 
-    def error(self, path: Path, message: str) -> None:
-        line = f"{self._where(path)}: {field_label(path)}: {message}"
+    def error(self, path: Path, message: str, *, fallback: Path | None = None) -> None:
+        """`fallback`: where to point when `path` is not written in the file (e.g. a missing table)."""
+        line = f"{self._where(path, fallback)}: {field_label(path)}: {message}"
         if line not in self.errors:
             self.errors.append(" ".join(line.split("\n")))
 
-    def warning(self, path: Path, message: str) -> None:
-        line = f"{self._where(path)}: {field_label(path)}: warning: {message}"
+    def warning(self, path: Path, message: str, *, fallback: Path | None = None) -> None:
+        line = f"{self._where(path, fallback)}: {field_label(path)}: warning: {message}"
         if line not in self.warnings:
             self.warnings.append(" ".join(line.split("\n")))
 

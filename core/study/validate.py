@@ -84,7 +84,7 @@ def _objective(site: CandidateSite, problems: Problems) -> None:
     elif not names:
         problems.error(site.origins["metrics"], f"candidate '{c.name}' has no metric definitions, so SageMaker cannot "
                                                 "read its objective (set [metrics] preset = \"jumpstart-ic\" or add "
-                                                "[[metrics.definitions]])")
+                                                "[[metrics.definitions]])", fallback=site.origins["candidate"])
     else:
         problems.error(at, f"objective '{c.tuning.objective}' is not among the metric definitions of '{c.name}'"
                            f"{suggest(c.tuning.objective, names)}")
@@ -146,7 +146,7 @@ def _builtin_hyperparameters(site: CandidateSite, problems: Problems, backend: s
             continue
         msg = spec.problem(v)
         if msg:
-            problems.error(at, f"{k}: {msg} ({who}, seed 003)" if algo == "image-classification" else f"{k}: {msg}")
+            problems.error(at, f"{msg} ({who}, seed 003)" if algo == "image-classification" else msg)
     for r in c.tuning.ranges:
         at = site.origins["ranges"] + (r.name,)
         spec = specs.get(r.name)
@@ -186,8 +186,10 @@ def _builtin_hyperparameters(site: CandidateSite, problems: Problems, backend: s
             report(site.origins["hyperparameters"], f"'{c.name}' lacks {k}, which {who} requires on SageMaker "
                                                     f"(add it to hyperparameters, e.g. {k} = ...)")
     for k, msg in builtin_cross_problems(algo, {k: v for k, (v, _) in written.items()}):
-        at = written[k][1] if k in written else site.origins["hyperparameters"]
-        problems.error(at, f"{k}: {msg}")
+        if k in written:
+            problems.error(written[k][1], msg)
+        else:
+            problems.error(site.origins["hyperparameters"], f"{k}: {msg}")
 
 
 def _frontier(sites: list[CandidateSite], problems: Problems, raw: Any) -> None:
