@@ -91,12 +91,14 @@ def parameter_ranges(ranges: tuple[ParameterRange, ...], defaults: dict[str, str
 
 def budget_runtime_s(study: Study, candidate: Candidate, budget_usd: float | None, price: float | None) -> int | None:
     """A per-tuning-job runtime cap from the budget, so the service caps spend while no jstui runs:
-    the candidate's share of the budget at its full parallel burn rate."""
+    the budget at the candidate's full parallel burn rate."""
     if not budget_usd or not price:
         return None
     burn_per_s = price * candidate.resources.instance_count * candidate.tuning.max_parallel_jobs / 3600.0
-    share = budget_usd / max(1, len(study.candidates))
-    seconds = int(share / burn_per_s) if burn_per_s > 0 else MAX_TUNING_RUNTIME_S
+    # The whole budget, not an equal share: models differ tenfold in training time, and a cap that
+    # cut the slow ones short would spoil the study; this one only ends a job that alone would
+    # spend the entire budget.
+    seconds = int(budget_usd / burn_per_s) if burn_per_s > 0 else MAX_TUNING_RUNTIME_S
     return max(MIN_TUNING_RUNTIME_S, min(MAX_TUNING_RUNTIME_S, seconds))
 
 

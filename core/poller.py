@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,9 +36,11 @@ def response_time(response: dict) -> datetime | None:
     if not date:
         return None
     try:
-        return parsedate_to_datetime(date)
+        t = parsedate_to_datetime(date)
     except (TypeError, ValueError):
         return None
+    # "-0000" / naive forms mean UTC too; aware everywhere so ages can be subtracted.
+    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
 
 
 def summary_fingerprint(summary: dict) -> str:
