@@ -77,16 +77,13 @@ def suggest_endpoint_name(study: str, candidate: str, taken: set[str] | frozense
 
 
 # --- prices ----------------------------------------------------------------------------------
-def hourly_usd(instance_type: str, instance_count: int, overrides: dict[str, float] | None = None) -> float | None:
-    """Hosting $/hour of `instance_count` instances, from core.prices (None when unknown)."""
-    try:
-        from .prices import price_per_hour  # the study-file work ships the table
-    except ImportError:  # pragma: no cover - only while core.prices has not landed
-        return None
-    try:
-        price = price_per_hour(instance_type, overrides or {})
-    except (KeyError, ValueError, JstuiError):
-        return None
+def hourly_usd(instance_type: str, instance_count: int, overrides: dict[str, float] | None = None,
+               table: Any = None) -> float | None:
+    """Hosting $/hour of `instance_count` instances (core.prices: the study's overrides, a cached
+    Price List refresh, else the shipped table); None when nobody knows the instance type."""
+    from .prices import HOSTING, price_per_hour
+
+    price, _source = price_per_hour(instance_type, overrides or {}, table=table, component=HOSTING)
     return None if price is None else float(price) * max(1, int(instance_count))
 
 

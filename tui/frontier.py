@@ -139,6 +139,8 @@ class FrontierScreen(Screen):
         self._snapshot = snapshot
         self._recompute()
 
+    apply_snapshot = update_snapshot  # the app's name for it
+
     def _recompute(self) -> None:
         keep = self.selected_row.candidate if self.selected_row else None
         keep_job = self.selected_row.best_training_job_name if self.selected_row else None

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from core import hosting
 from core.session import DeployDefaults, LogChunk
 from core.snapshot import EndpointRow, StudySnapshot
 from core.study.model import Candidate, FrontierSettings, Resources, Study, Tuning
@@ -103,18 +104,29 @@ class FakeSession:
 
     def deploy_defaults(self, candidate: str) -> DeployDefaults:
         self.calls.append(("deploy_defaults", candidate))
-        return DeployDefaults(endpoint_name=f"demo-{candidate}"[:63], instance_type="ml.g4dn.xlarge",
+        name = hosting.suggest_endpoint_name(self.study.name, candidate, {e.name for e in self._snapshot.endpoints})
+        return DeployDefaults(endpoint_name=name, instance_type="ml.g4dn.xlarge",
                               instance_count=1, usd_per_hour=0.7364)
-
-    def endpoint_name_problem(self, name: str) -> str | None:
-        return f"endpoint {name!r} already exists" if name in self.taken else None
-
-    def hourly_price(self, instance_type: str, count: int) -> float | None:
-        return {"ml.g4dn.xlarge": 0.7364, "ml.p3.2xlarge": 3.825}.get(instance_type, None) and \
-            {"ml.g4dn.xlarge": 0.7364, "ml.p3.2xlarge": 3.825}[instance_type] * count
 
     def deploy(self, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> None:
         self.calls.append(("deploy", candidate, endpoint_name, instance_type, instance_count))
+        self.set_endpoint_status(endpoint_name, "Creating", candidate=candidate, instance_type=instance_type,
+                                 instance_count=instance_count)
+
+    def set_endpoint_status(self, name: str, status: str, *, candidate: str | None = None,
+                            instance_type: str = "ml.g4dn.xlarge", instance_count: int = 1,
+                            failure_reason: str | None = None) -> None:
+        """What the engine's next refresh would publish about an endpoint."""
+        old = {e.name: e for e in self._snapshot.endpoints}
+        prev = old.get(name)
+        row = EndpointRow(name=name, status=status, candidate=candidate or (prev.candidate if prev else None),
+                          training_job_name=prev.training_job_name if prev else None,
+                          instance_type=prev.instance_type if prev else instance_type,
+                          instance_count=prev.instance_count if prev else instance_count,
+                          usd_per_hour=0.7364, accrued_usd=0.0, created_at=self._snapshot.taken_at,
+                          failure_reason=failure_reason)
+        old[name] = row
+        self._snapshot = replace(self._snapshot, endpoints=tuple(old.values()))
 
     def smoke_invoke(self, endpoint_name: str) -> str:
         self.calls.append(("smoke_invoke", endpoint_name))

@@ -1,0 +1,226 @@
+"""The endpoints screen (`e`): every endpoint jstui created for the study, with status, age, $/hour
+and accrued cost, so none is forgotten. Delete (endpoint, config and model) asks first with
+Cancel focused, and is gone under --readonly. Rows are keyed by endpoint name, so the cursor
+stays on its endpoint while the table refreshes."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from core.session import StudySession
+from core.snapshot import EndpointRow, StudySnapshot
+
+MISSING = "–"
+# Glyph + word: the status reads without colour; the style is only a second hint.
+STATUS_LOOK = {
+    "InService": ("●", "green"),
+    "Creating": ("◔", "yellow"),
+    "Updating": ("◑", "yellow"),
+    "SystemUpdating": ("◑", "yellow"),
+    "RollingBack": ("↺", "yellow"),
+    "Deleting": ("…", "magenta"),
+    "deleting": ("…", "magenta"),
+    "Failed": ("✗", "bold red"),
+    "OutOfService": ("○", "magenta"),
+    "Interrupted": ("!", "bold red"),
+}
+# What costs money first, so it stays in view at 80 columns; model and instances may scroll.
+COLUMNS = (("name", "Endpoint"), ("status", "Status"), ("age", "Age"), ("rate", "$/hour"), ("accrued", "Accrued"),
+           ("candidate", "Model"), ("instances", "Instances"))
+
+
+def status_cell(status: str) -> Text:
+    glyph, style = STATUS_LOOK.get(status, ("?", ""))
+    return Text(f"{glyph} {status}", style=style)
+
+
+def age_text(seconds: float | None) -> str:
+    if seconds is None:
+        return MISSING
+    s = int(max(0.0, seconds))
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 48 * 3600:
+        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
+
+
+def money(value: float | None) -> str:
+    return MISSING if value is None else f"${value:,.2f}"
+
+
+class EndpointsScreen(Screen):
+    BINDINGS: ClassVar = [
+        Binding("escape", "back", "Back", id="endpoints.back"),
+        Binding("ctrl+d", "delete", "Delete endpoint", id="endpoints.delete"),
+        Binding("i", "invoke", "Invoke sample", id="endpoints.invoke"),
+    ]
+    DEFAULT_CSS = """
+    EndpointsScreen #endpoints-summary { height: 1; padding: 0 1; }
+    EndpointsScreen #endpoints-table { height: 1fr; }
+    EndpointsScreen #endpoints-detail { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
+    """
+
+    class Done(Message):
+        """A worker's action ended; `endpoint` names one whose local "Deleting" mark can go."""
+
+        def __init__(self, text: str, severity: str = "information", endpoint: str | None = None) -> None:
+            super().__init__()
+            self.text = text
+            self.severity = severity
+            self.endpoint = endpoint
+
+    def __init__(self, session: StudySession, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.session = session
+        self._snapshot: StudySnapshot = session.snapshot()
+        self._pending: dict[str, str] = {}  # endpoint -> status shown until the next snapshot says more
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(id="endpoints-summary")
+            yield DataTable(id="endpoints-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="endpoints-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, heading in COLUMNS:
+            table.add_column(heading, key=key)
+        self._show_rows()
+        table.focus()
+
+    # --- live -------------------------------------------------------------------------------
+    def update_snapshot(self, snapshot: StudySnapshot) -> None:
+        self._snapshot = snapshot
+        live = {e.name: e.status for e in snapshot.endpoints}
+        self._pending = {n: s for n, s in self._pending.items() if n in live and live[n] not in ("Deleting",)}
+        if self.is_mounted:
+            self._show_rows()
+
+    apply_snapshot = update_snapshot  # the app's name for it
+
+    def _rows(self) -> list[EndpointRow]:
+        return list(self._snapshot.endpoints)
+
+    def _age(self, row: EndpointRow) -> float | None:
+        now = self._snapshot.taken_at
+        if now is None or row.created_at is None:
+            return None
+        return (now - row.created_at).total_seconds()
+
+    def _cells(self, row: EndpointRow) -> list[object]:
+        status = self._pending.get(row.name, row.status)
+        return [row.name, status_cell(status), age_text(self._age(row)), money(row.usd_per_hour),
+                money(row.accrued_usd), row.candidate or MISSING, f"{row.instance_count} × {row.instance_type}"]
+
+    def _show_rows(self) -> None:
+        table = self.query_one(DataTable)
+        rows = self._rows()
+        keys = [r.name for r in rows]
+        for key in [k.value for k in list(table.rows)]:
+            if key not in keys:
+                table.remove_row(key)
+        for row in rows:
+            cells = self._cells(row)
+            if row.name in [k.value for k in table.rows]:
+                for (col, _), value in zip(COLUMNS, cells):
+                    table.update_cell(row.name, col, value)
+            else:
+                table.add_row(*cells, key=row.name)
+        running = [r for r in rows if r.status in ("InService", "Creating", "Updating")]
+        rate = sum(r.usd_per_hour or 0.0 for r in running)
+        accrued = sum(r.accrued_usd or 0.0 for r in rows)
+        summary = f"{len(rows)} endpoint(s) jstui created · {len(running)} running"
+        if running:
+            summary += f" · {money(rate)}/hour"
+        summary += f" · accrued {money(accrued)}"
+        if not rows:
+            summary = "No endpoints: deploy a model from the frontier (f) with d"
+        self.query_one("#endpoints-summary", Static).update(summary)
+        self._show_detail()
+
+    def _selected(self) -> EndpointRow | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((r for r in self._rows() if r.name == key), None)
+
+    @on(DataTable.RowHighlighted, "#endpoints-table")
+    def _show_detail(self) -> None:
+        row = self._selected()
+        detail = ""
+        if row is not None:
+            detail = f"{row.name}: training job {row.training_job_name or MISSING}"
+            if row.failure_reason:
+                detail += f" · reason: {' '.join(row.failure_reason.split())}"
+        self.query_one("#endpoints-detail", Static).update(detail)
+
+    # --- actions ----------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete" and self.session.readonly:
+            return False  # not offered at all under --readonly
+        return True
+
+    def action_delete(self) -> None:
+        row = self._selected()
+        if row is None or self.session.readonly:
+            return
+        from .screens.confirm import ConfirmModal
+
+        body = (f"Delete endpoint {row.name} ({row.instance_count} × {row.instance_type}), its endpoint "
+                f"config and its model? The trained model artifact in S3 stays.")
+        self.app.push_screen(ConfirmModal(f"Delete {row.name}?", body, "Delete"),
+                             lambda ok: ok and self._start_delete(row.name))
+
+    def _start_delete(self, name: str) -> None:
+        self._pending[name] = "Deleting"
+        self._show_rows()
+        self._delete(name)
+
+    @work(thread=True, group="endpoint-actions", exit_on_error=False)
+    def _delete(self, name: str) -> None:
+        try:
+            self.session.delete_endpoint(name)
+        except Exception as exc:
+            self.post_message(self.Done(f"delete {name} failed: {exc}", "error", endpoint=name))
+            return
+        self.post_message(self.Done(f"deleted endpoint {name} (and its config and model)", endpoint=name))
+
+    def action_invoke(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if row.status != "InService":
+            self.notify(f"{row.name} is {row.status}: only an InService endpoint answers", severity="warning")
+            return
+        self._invoke(row.name)
+
+    @work(thread=True, group="endpoint-actions", exit_on_error=False)
+    def _invoke(self, name: str) -> None:
+        try:
+            self.post_message(self.Done(f"{name} answered: {self.session.smoke_invoke(name)}"))
+        except Exception as exc:
+            self.post_message(self.Done(f"invoking {name} failed: {exc}", "error"))
+
+    def on_endpoints_screen_done(self, message: Done) -> None:
+        self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
+        if message.endpoint:
+            self._pending.pop(message.endpoint, None)
+        self.update_snapshot(self.session.snapshot())
+        refresh = getattr(self.app, "start_refresh", None)
+        if callable(refresh):
+            refresh()
