@@ -1,0 +1,140 @@
+"""The launch plan: its maximum spend equals jobs x max runtime x price by hand arithmetic, its
+expected spend follows the catalog's durations, and `jstui launch STUDY` prints it and creates nothing."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from core.catalog import Catalog
+from core.cli import main
+from core.naming import tuning_job_name
+from core.plan import BILLED_OVERHEAD_S, build_plan, format_plan
+from core.prices import PriceTable
+from core.study import load_study
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CALTECH = ROOT / "sample_studies" / "caltech256.toml"
+# DESIGN "Prices": ml.p3.2xlarge, us-east-1 on-demand, the figure the shipped table must carry.
+DESIGN_P3_2XLARGE = 3.825
+
+
+def _money(text: str, label: str) -> float:
+    m = re.search(rf"^{label}: \$([0-9,]+\.[0-9]{{2}})", text, re.M)
+    assert m, f"no '{label}' line in:\n{text}"
+    return float(m.group(1).replace(",", ""))
+
+
+@pytest.mark.skipif(not CALTECH.exists(), reason="the Caltech-256 sample study is not in the tree")
+def test_caltech_plan_maximum_is_jobs_times_runtime_times_price(tmp_path: Path, capsys):
+    raw = tomllib.loads(CALTECH.read_text(encoding="utf-8"))
+    res, tun = raw.get("resources", {}), raw.get("tuning", {})
+    by_hand = 0.0
+    for m in raw["models"]:
+        r = {**res, **m.get("resources", {})}
+        t = {**tun, **m.get("tuning", {})}
+        price = raw.get("prices", {}).get(r["instance_type"], DESIGN_P3_2XLARGE)
+        assert r["instance_type"] == "ml.p3.2xlarge" and t.get("strategy", "Bayesian") != "Grid"
+        by_hand += t["max_jobs"] * r["max_runtime_s"] * r.get("instance_count", 1) * price / 3600
+    code = main(["--home", str(tmp_path / "home"), "launch", str(CALTECH)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert _money(out, "Maximum spend") == pytest.approx(by_hand, abs=0.005)
+    expected = _money(out, "Expected spend")
+    assert 0 < expected < by_hand
+    # one row per candidate, each naming the tuning job it would create
+    for m in raw["models"]:
+        name = m.get("name", m.get("id"))
+        assert tuning_job_name(raw["study"]["name"], name, 1) in out
+    assert not (tmp_path / "home" / "emulator").exists(), "the plan must not start an emulator"
+
+
+def _study(tmp_path: Path) -> Path:
+    (tmp_path / "cat.csv").write_text(
+        "model_id,metric,value,condition,relative_to,source\n"
+        "tensorflow-ic-efficientnet-b5-classification-1,train_epoch_duration,100,tuned,,synthetic\n"
+        "tensorflow-ic-imagenet-mobilenet-v2-035-96,train_duration,5000,tuned,,synthetic\n"
+        "image-classification:num_layers=18,train_epoch_duration,30,tuned,,synthetic\n",
+        encoding="utf-8",
+    )
+    f = tmp_path / "plan.toml"
+    f.write_text(
+        """
+[study]
+name = "plan-test"
+[resources]
+instance_type = "ml.g5.xlarge"
+max_runtime_s = 1000
+[tuning]
+objective = "val_accuracy"
+max_jobs = 3
+max_parallel_jobs = 3
+[tuning.static]
+epochs = 4
+[tuning.ranges.learning_rate]
+type = "categorical"
+relative_to_default = [1.0, 0.2]
+[metrics]
+preset = "jumpstart-ic"
+[prices]
+"ml.g5.xlarge" = 2.0
+[emulator]
+catalog = "cat.csv"
+[[models]]
+id = "tensorflow-ic-efficientnet-b5-classification-1"
+name = "b5"
+resources = { instance_count = 2 }
+[[models]]
+id = "tensorflow-ic-imagenet-mobilenet-v2-035-96"
+name = "grid"
+tuning = { strategy = "Grid", ranges = { learning_rate = { type = "categorical", values = [0.1, 0.01] }, batch_size = { type = "categorical", values = [8, 16, 32] } } }
+[[models]]
+algorithm = "image-classification"
+name = "resnet-18"
+hyperparameters = { num_layers = 18, num_classes = 2, num_training_samples = 10 }
+resources = { instance_type = "ml.x9.large" }
+tuning = { ranges = { learning_rate = { type = "continuous", min = 0.01, max = 0.1 } } }
+""",
+        encoding="utf-8",
+    )
+    return f
+
+
+def test_plan_arithmetic_per_candidate(tmp_path: Path):
+    study = load_study(_study(tmp_path))
+    plan = build_plan(study, Catalog.load(study.emulator.catalogs), PriceTable())
+    b5, grid, resnet = plan.rows
+    # b5: 3 jobs x 1000 s x 2 instances at the study's $2.00 override
+    assert (b5.training_jobs, b5.usd_per_hour, b5.price_source) == (3, 2.0, "study [prices]")
+    assert b5.max_instance_hours == pytest.approx(3 * 1000 * 2 / 3600)
+    assert b5.max_usd == pytest.approx(3 * 1000 * 2 / 3600 * 2.0)
+    # expected: 4 static epochs x 100 s/epoch + the billed download/upload, per job
+    assert b5.expected_seconds_per_job == pytest.approx(4 * 100 + BILLED_OVERHEAD_S)
+    assert b5.expected_usd == pytest.approx(3 * (400 + BILLED_OVERHEAD_S) * 2 / 3600 * 2.0)
+    # Grid runs every combination (2 x 3), whatever max_jobs says; train_duration 5000 s is capped
+    # at the 1000 s max runtime, where SageMaker stops the job
+    assert grid.training_jobs == 6 and grid.strategy == "Grid"
+    assert grid.expected_seconds_per_job == pytest.approx(1000)
+    assert grid.max_usd == pytest.approx(6 * 1000 / 3600 * 2.0)
+    # an unknown instance type has no price: the totals say unknown rather than understate
+    assert resnet.usd_per_hour is None and resnet.max_usd is None
+    assert resnet.expected_seconds_per_job == pytest.approx(4 * 30 + BILLED_OVERHEAD_S)
+    assert plan.max_usd is None and plan.unpriced_instance_types == ("ml.x9.large",)
+    assert plan.training_jobs == 3 + 6 + 3
+    assert plan.max_instance_hours == pytest.approx((3 * 1000 * 2 + 6 * 1000 + 3 * 1000) / 3600)
+    text = format_plan(plan)
+    assert "Maximum spend: unknown" in text and "ml.x9.large" in text and "[prices]" in text
+    for row in plan.rows:
+        assert row.tuning_job_name == tuning_job_name("plan-test", row.candidate, 1)
+        assert row.tuning_job_name in text
+
+
+def test_plan_without_catalog_has_no_expectation(tmp_path: Path):
+    study = load_study(_study(tmp_path))
+    plan = build_plan(study, None, PriceTable())
+    assert all(r.expected_usd is None for r in plan.rows)
+    assert plan.expected_usd is None
+    assert "Expected spend: unknown" in format_plan(plan)
