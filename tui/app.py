@@ -106,7 +106,7 @@ class JstuiApp(App[None]):
         """Once a second: the header's age of the last refresh."""
         if not isinstance(self.screen, ModalScreen):
             for header in self.screen.query(StudyHeader):
-                header.show(self.snapshot, self.refresh_age(), self.worker_error)
+                header.show(self.snapshot, self.refresh_age(), self.worker_error, self.session.readonly)
 
     def refresh_age(self) -> float | None:
         taken = self.snapshot.taken_at
@@ -121,7 +121,7 @@ class JstuiApp(App[None]):
 
     def render_chrome(self, screen: Screen) -> None:
         for header in screen.query(StudyHeader):
-            header.show(self.snapshot, self.refresh_age(), self.worker_error)
+            header.show(self.snapshot, self.refresh_age(), self.worker_error, self.session.readonly)
         for bar in screen.query(SpendBar):
             bar.show(self.snapshot)
 

@@ -28,10 +28,13 @@ def connection_text(snapshot: StudySnapshot, worker_error: str | None) -> Text:
 
 
 class StudyHeader(Static):
-    def show(self, snapshot: StudySnapshot, age_s: float | None, worker_error: str | None) -> None:
+    def show(self, snapshot: StudySnapshot, age_s: float | None, worker_error: str | None,
+             readonly: bool = False) -> None:
         text = Text()
         text.append(" jstui ", style="bold reverse")
         text.append(f" {snapshot.study} ", style="bold")
+        if readonly:
+            text.append("[read-only] ", style="bold")
         text.append(f"│ {snapshot.backend} {snapshot.region} │ ")
         text.append_text(connection_text(snapshot, worker_error))
         text.append(f" │ updated {fmt.age(age_s)}" if snapshot.taken_at is not None else " │ not refreshed yet")
