@@ -114,3 +114,48 @@ def endpoint_rows(session: Any, now: datetime | None = None) -> tuple[EndpointRo
     if now is None:
         now = getattr(session, "_now", None) or session.snapshot().taken_at or datetime.now(timezone.utc)
     return hosting.endpoint_rows(session.clients.sagemaker, session.journal, session.study, now)
+
+
+# SageMaker adds these to a tuned job's hyperparameters itself; passing them back is an error.
+_SERVICE_HYPERPARAMETERS = ("_tuning_objective_metric",)
+
+
+def picked_configuration(session: Any, candidate: str) -> dict[str, Any]:
+    """The candidate's best configuration, enough to reproduce it outside jstui (`--export ...
+    --what picked --model CAND`): model id and version, training and inference images, every
+    hyperparameter the best job ran with (static ones too: they are part of the recipe), its
+    artifact URI, objective and metrics. Keys in a stable order; `hp.<name>` sorted."""
+    cand = session.study.candidate(session.find_candidate(candidate))
+    tuning = _tuning_job_name(session, cand.name)
+    row = next((r for r in session.snapshot().tuning_jobs if r.tuning_job_name == tuning), None)
+    best = row.best_training_job_name if row is not None and row.best_training_job_name else None
+    if best is None:
+        best = hosting.best_training_job_name(session.clients.sagemaker, tuning)
+    describe = session.journal.terminal_training_jobs([tuning]).get(best)
+    if not describe:
+        describe = hosting._call(session.clients.sagemaker.describe_training_job, "describing the training job",
+                                 TrainingJobName=best)
+    algo = describe.get("AlgorithmSpecification") or {}
+    resources = describe.get("ResourceConfig") or {}
+    training_image = algo.get("TrainingImage")
+    try:
+        spec: InferenceSpec | None = inference_spec(session, cand, training_image or "")
+    except Exception:  # a lookup that cannot answer leaves the cells empty, never fails the export
+        spec = None
+    objective = (describe.get("FinalHyperParameterTuningJobObjectiveMetric") or {})
+    hps = {k: v for k, v in (describe.get("HyperParameters") or {}).items() if k not in _SERVICE_HYPERPARAMETERS}
+    out: dict[str, Any] = {
+        "study": session.study.name, "candidate": cand.name, "model_id": cand.catalog_id,
+        "model_version": (spec.jumpstart_version if spec else None) or (cand.model_version if cand.model_id else None),
+        "tuning_job_name": tuning, "training_job_name": best,
+        "objective_name": objective.get("MetricName") or cand.tuning.objective,
+        "objective": objective.get("Value", row.best_objective if row is not None else None),
+        "training_image": training_image, "inference_image": spec.image_uri if spec else None,
+        "instance_type": resources.get("InstanceType"), "instance_count": resources.get("InstanceCount"),
+        "artifact_uri": (describe.get("ModelArtifacts") or {}).get("S3ModelArtifacts"),
+    }
+    out.update({f"hp.{k}": hps[k] for k in sorted(hps)})
+    for m in describe.get("FinalMetricDataList") or []:
+        out.setdefault(m["MetricName"], m.get("Value"))
+    return out
+
