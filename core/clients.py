@@ -9,11 +9,13 @@ emulator is started (state `<home>/emulator/<study>.sqlite`) with dummy credenti
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -35,6 +37,9 @@ from .study.model import Study
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20
+# The poller runs again anyway (with its own backoff), so its client gives up sooner: an outage then
+# shows as "retrying"/"offline" within seconds instead of after 20 backed-off attempts.
+POLL_MAX_ATTEMPTS = 5
 CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 60
 DUMMY_KEY = "jstui-emulator"
@@ -78,6 +83,7 @@ class Clients:
     sagemaker: Any
     logs: Any
     runtime: Any
+    sagemaker_poll: Any = None  # same endpoint, fewer attempts (see POLL_MAX_ATTEMPTS)
     emulator: Any = None
     _pricing: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -93,7 +99,7 @@ class Clients:
             return self._pricing
 
     def close(self) -> None:
-        for c in (self.sagemaker, self.logs, self.runtime, self._pricing):
+        for c in (self.sagemaker, self.sagemaker_poll, self.logs, self.runtime, self._pricing):
             if c is not None:
                 try:
                     c.close()
@@ -145,16 +151,21 @@ def make_clients(
             if endpoint_url is None:
                 emulator = start_study_emulator(study, home)
                 endpoint_url = emulator.url
+            else:
+                probe(endpoint_url)
         else:
             session = boto3.Session(profile_name=profile, region_name=region)
             if session.get_credentials() is None:
                 raise ServiceUnreachable(
                     "no AWS credentials found (set AWS_PROFILE or use --profile, or run `aws configure`)"
                 )
+            if endpoint_url:
+                probe(endpoint_url)
         config = retry_config(max_attempts)
         kwargs: dict[str, Any] = {"region_name": region, "config": config}
         if endpoint_url:
             kwargs["endpoint_url"] = endpoint_url
+        poll_kwargs = {**kwargs, "config": retry_config(min(max_attempts, POLL_MAX_ATTEMPTS))}
         try:
             return Clients(
                 backend=study.backend,
@@ -162,6 +173,7 @@ def make_clients(
                 endpoint_url=endpoint_url,
                 session=session,
                 sagemaker=session.client("sagemaker", **kwargs),
+                sagemaker_poll=session.client("sagemaker", **poll_kwargs),
                 logs=session.client("logs", **kwargs),
                 runtime=session.client("sagemaker-runtime", **kwargs),
                 emulator=emulator,
@@ -170,6 +182,19 @@ def make_clients(
             if emulator is not None:
                 emulator.stop()
             raise
+
+
+def probe(endpoint_url: str, timeout_s: float = 3.0) -> None:
+    """Fail fast (exit 3) when an --endpoint-url has nobody listening, instead of after botocore's
+    twenty backed-off attempts."""
+    parts = urlsplit(endpoint_url)
+    if not parts.hostname:
+        raise UsageError(f"--endpoint-url {endpoint_url}: not a URL")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ServiceUnreachable(f"service unreachable at {endpoint_url} ({exc.strerror or exc})") from None
 
 
 def error_code(exc: BaseException) -> str:

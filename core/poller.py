@@ -77,6 +77,10 @@ class Poller:
         self.last_now: datetime | None = None
         self._retry_at = 0.0  # monotonic time before which a new attempt is not due
 
+    @property
+    def _sm(self):
+        return self.clients.sagemaker_poll or self.clients.sagemaker
+
     # --- backoff ---------------------------------------------------------------------------
     def due(self) -> bool:
         return time.monotonic() >= self._retry_at
@@ -102,7 +106,7 @@ class Poller:
     # --- one cycle -------------------------------------------------------------------------
     def poll_once(self) -> PollResult:
         """One incremental cycle. Raises botocore errors (the caller records them)."""
-        sm = self.clients.sagemaker
+        sm = self._sm
         wanted = {
             l.tuning_job_name: l
             for l in self.journal.launches(self.study.name)
@@ -164,7 +168,7 @@ class Poller:
             kwargs = {"HyperParameterTuningJobName": tuning_job_name, "MaxResults": PAGE}
             if token:
                 kwargs["NextToken"] = token
-            page = self.clients.sagemaker.list_training_jobs_for_hyper_parameter_tuning_job(**kwargs)
+            page = self._sm.list_training_jobs_for_hyper_parameter_tuning_job(**kwargs)
             out.extend(page.get("TrainingJobSummaries", []))
             token = page.get("NextToken")
             if not token:
@@ -176,7 +180,7 @@ class Poller:
             name = summary["TrainingJobName"]
             if summary.get("TrainingJobStatus") not in TERMINAL_TRAINING or self.journal.has_training_job(name):
                 continue
-            resp = self.clients.sagemaker.describe_training_job(TrainingJobName=name)
+            resp = self._sm.describe_training_job(TrainingJobName=name)
             resp.pop("ResponseMetadata", None)
             self.journal.save_terminal_training_job(name, tuning_job_name, resp)
             count += 1

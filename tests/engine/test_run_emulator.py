@@ -1,0 +1,61 @@
+"""A study run end to end against the embedded emulator through real boto3 over HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from core.catalog import Catalog
+from core.engine import EngineSession, load
+from core.export import render
+from core.plan import build_plan
+from core.prices import load_price_table
+from core.snapshot import TERMINAL_TUNING
+from tests.engine.conftest import tuning_job_names, write_study
+
+
+def run_to_end(session: EngineSession, timeout_s: float = 60.0, interval_s: float = 0.2):
+    session.launch()
+    deadline = time.monotonic() + timeout_s
+    snap = session.snapshot()
+    while not session.all_terminal():
+        assert time.monotonic() < deadline, f"study did not finish: {snap.counts_by_status()}"
+        time.sleep(interval_s)
+        snap = session.refresh()
+    return snap
+
+
+def test_study_runs_to_the_end_and_matches_the_plan(tmp_path, emulator):
+    path = write_study(tmp_path, models=5, parallel_tuning_jobs=3)
+    study = load(path)
+    with EngineSession(study, tmp_path / "home", endpoint_url=emulator.url) as session:
+        snap = run_to_end(session)
+    assert snap.counts_by_status() == {"Completed": 5}
+    assert sorted(tuning_job_names(emulator.url)) == sorted(r.tuning_job_name for r in snap.tuning_jobs)
+    assert len(snap.training_jobs) == sum(c.tuning.max_jobs for c in study.candidates)
+    for row in snap.tuning_jobs:
+        assert row.best_training_job_name and row.best_metrics.get("test_accuracy"), row
+        assert row.best_hyperparameters["learning_rate"] in {"0.001", "0.0002"}
+        jobs = snap.training_jobs_of(row.tuning_job_name)
+        assert sum(j.is_best for j in jobs) == 1
+        assert abs(row.cost_usd - sum(j.cost_usd for j in jobs)) < 1e-9
+    assert not snap.spend_is_estimate
+    expected = sum(j.billable_seconds * 3.825 / 3600 for j in snap.training_jobs)
+    assert abs(snap.spend_usd - expected) < 1e-6
+    # The plan's expected spend (made before any launch) is within 15% of what the run recorded.
+    plan = build_plan(study, Catalog.load(study.emulator.catalogs), load_price_table(None))
+    assert abs(plan.expected_usd - snap.spend_usd) <= 0.15 * snap.spend_usd, (plan.expected_usd, snap.spend_usd)
+    # Exports read the same snapshot: one row per training job.
+    rows = json.loads(render(snap, "training-jobs", "json"))
+    assert len(rows) == len(snap.training_jobs) and all(r["status"] == "Completed" for r in rows)
+
+
+def test_launch_is_bounded_by_parallel_tuning_jobs(tmp_path, emulator):
+    study = load(write_study(tmp_path, models=4, parallel_tuning_jobs=2))
+    with EngineSession(study, tmp_path / "home", endpoint_url=emulator.url) as session:
+        session.launch()
+        snap = session.snapshot()
+        running = [r for r in snap.tuning_jobs if r.tuning_job_name and r.status not in TERMINAL_TUNING]
+        assert len(running) == 2
+        assert [r.status for r in snap.tuning_jobs if not r.tuning_job_name] == ["Queued", "Queued"]
+        assert len(tuning_job_names(emulator.url)) == 2
