@@ -39,27 +39,57 @@ def _spec_path(directory: Path, spec_key: str) -> Path | None:
     return hits[0] if hits else None
 
 
-def jumpstart_defaults(directory: Path | None, model_id: str, version: str = "*") -> dict[str, str] | None:
-    """The model's default hyperparameters (strings), or None if the snapshot does not have it."""
-    if directory is None or not Path(directory).is_dir():
-        return None
-    entries = _manifest(Path(directory)).get(model_id)
+@lru_cache(maxsize=256)
+def _spec_hyperparameters(directory: Path, model_id: str, version: str) -> tuple[dict, ...] | None:
+    entries = _manifest(directory).get(model_id)
     if not entries:
         return None
-    chosen = [e for e in entries if version in ("*", "", None) or str(e.get("version")) == version] or entries
+    chosen = [e for e in entries if version in ("*", "") or str(e.get("version")) == version] or entries
     entry = max(chosen, key=lambda e: _version_key(str(e.get("version", "0"))))
-    path = _spec_path(Path(directory), str(entry["spec_key"]))
+    path = _spec_path(directory, str(entry["spec_key"]))
     if path is None:
         return None
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    out: dict[str, str] = {}
-    for hp in spec.get("hyperparameters") or []:
-        if isinstance(hp, dict) and "name" in hp and "default" in hp:
-            out[str(hp["name"])] = str(hp["default"])
-    return out
+    return tuple(hp for hp in spec.get("hyperparameters") or [] if isinstance(hp, dict) and "name" in hp)
+
+
+def jumpstart_hyperparameters(directory: Path | None, model_id: str, version: str = "*") -> dict[str, dict] | None:
+    """The model's hyperparameter specs by name ({"type", "default", "min", "max", "options"}), or
+    None if the snapshot does not have the model."""
+    if directory is None or not Path(directory).is_dir():
+        return None
+    specs = _spec_hyperparameters(Path(directory), model_id, version or "*")
+    return None if specs is None else {str(hp["name"]): hp for hp in specs}
+
+
+def jumpstart_defaults(directory: Path | None, model_id: str, version: str = "*") -> dict[str, str] | None:
+    """The model's default hyperparameters (strings), or None if the snapshot does not have it."""
+    specs = jumpstart_hyperparameters(directory, model_id, version)
+    if specs is None:
+        return None
+    return {name: str(hp["default"]) for name, hp in specs.items() if "default" in hp}
+
+
+def spec_value_problem(spec: dict, value: str) -> str | None:
+    """Why `value` breaks the JumpStart spec's type, options or bounds (as the SDK validates them)."""
+    kind = spec.get("type")
+    options = spec.get("options")
+    if options and value not in [str(o) for o in options]:
+        return f"{value!r} is not one of {', '.join(str(o) for o in options)}"
+    if kind in ("int", "float"):
+        try:
+            num = int(value) if kind == "int" else float(value)
+        except ValueError:
+            return f"{value!r} is not {'an integer' if kind == 'int' else 'a number'}"
+        lo, hi = spec.get("min"), spec.get("max")
+        if lo is not None and num < float(lo):
+            return f"{value} is below the model's minimum {lo}"
+        if hi is not None and num > float(hi):
+            return f"{value} is above the model's maximum {hi}"
+    return None
 
 
 def builtin_defaults(algorithm: str) -> dict[str, str]:
