@@ -252,7 +252,10 @@ class EngineSession:
 
     def _refresh_endpoints(self) -> None:
         """Endpoints jstui created for the study (no call at all when there are none)."""
-        if self._now is None or not self.journal.endpoints(self.study.name):
+        if not self.journal.endpoints(self.study.name):
+            self._endpoints = ()  # the last one was deleted: stop showing it
+            return
+        if self._now is None:
             return
         from . import hosting
 
