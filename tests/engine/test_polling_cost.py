@@ -1,0 +1,58 @@
+"""The poller's price in API calls, counted by the emulator (`/_emulator/stats`): a quiet cycle
+costs ceil(N/100) ListHyperParameterTuningJobs calls and nothing else."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.request
+
+from core.emulator.embedded import start_embedded
+from core.engine import EngineSession, load
+from core.journal import LAUNCHED
+from sample_studies import ROOT
+from tests.engine.conftest import write_study
+
+
+def _stats(url: str) -> dict:
+    with urllib.request.urlopen(url + "/_emulator/stats", timeout=10) as r:
+        return json.load(r)
+
+
+def _reset(url: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(url + "/_emulator/stats/reset", data=b"{}", method="POST"), timeout=10).close()
+
+
+def test_quiet_cycle_costs_ceil_n_over_100_list_calls(tmp_path):
+    clock = [1_800_000_000.0]  # simulated time, moved by the test only
+    emu = start_embedded(tmp_path / "emu.sqlite", [ROOT / "catalogs" / "caltech256.csv"], speed=1, clock=lambda: clock[0],
+                         max_tuning_jobs=500)
+    try:
+        study = load(write_study(tmp_path, models=1))
+        with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:
+            cand = study.candidates[0]
+            template = session.launcher.request_for(cand, "x")
+            n = 130
+            for i in range(n):  # 130 tuning jobs of this study, journaled as launched
+                name = f"{study.name}-job-{i:03d}"
+                session.clients.sagemaker.create_hyper_parameter_tuning_job(**{**template, "HyperParameterTuningJobName": name})
+                session.journal.queue(study.name, f"c{i:03d}", 1, name, cand.model_id, state=LAUNCHED)
+            session.refresh(strict=True)  # first sight: describes everything
+            _reset(emu.url)
+            session.refresh(strict=True)
+            quiet = _stats(emu.url)
+            assert quiet["calls"] == {"ListHyperParameterTuningJobs": math.ceil(n / 100)}
+            # time passes: every job ends; the cycle that sees it describes, lists and caches...
+            clock[0] += 30 * 24 * 3600
+            _reset(emu.url)
+            snap = session.refresh(strict=True)
+            busy = _stats(emu.url)["calls"]
+            assert snap.counts_by_status() == {"Completed": n}
+            assert busy["DescribeHyperParameterTuningJob"] == n
+            assert busy["DescribeTrainingJob"] == len(snap.training_jobs)
+            # ...and the next one is quiet again: terminal training jobs are never described twice.
+            _reset(emu.url)
+            session.refresh(strict=True)
+            assert _stats(emu.url)["calls"] == {"ListHyperParameterTuningJobs": math.ceil(n / 100)}
+    finally:
+        emu.stop()
