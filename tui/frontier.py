@@ -296,8 +296,13 @@ class FrontierScreen(Screen):
         opener = getattr(self.app, "open_tuning_job", None)
         if callable(opener):
             opener(row.candidate)
-        else:
+            return
+        try:  # the study app's own tuning-job screen, as its study screen opens it
+            from .screens.tuning_job import TuningJobScreen
+        except ImportError:
             self.post_message(self.OpenTuningJob(row.candidate))
+            return
+        self.app.push_screen(TuningJobScreen(row.candidate))
 
     def action_back(self) -> None:
         self.app.pop_screen()
