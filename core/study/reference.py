@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import schema as S
 from .algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS
-from .loader import MAX_JOBS, MAX_PARALLEL_JOBS, MAX_PARALLEL_TUNING_JOBS
+from .read_base import MAX_JOBS, MAX_PARALLEL_JOBS, MAX_PARALLEL_TUNING_JOBS
 from .metrics import MAX_DEFINITIONS, PRESET_OBJECTIVES, PRESETS
 
 START = "<!-- study-reference:start -->"

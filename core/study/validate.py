@@ -5,7 +5,6 @@ ids missing from the offline JumpStart snapshot, models missing from the emulato
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,10 @@ from typing import Any
 from ..catalog import Catalog, read_catalog_file
 from ..errors import UsageError
 from .algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS, builtin_cross_problems
-from .jumpstart_defaults import jumpstart_hyperparameters, spec_value_problem
 from .locate import Path as KeyPath
 from .model import Candidate, ParameterRange
 from .problems import Problems, suggest
+from .validate_jumpstart import check_jumpstart_hyperparameters, jumpstart_ids
 
 MAX_GRID_COMBINATIONS = 750  # a Grid tuning job runs every combination, within the 750-job limit
 FRONTIER_EXTRA_AXES = ("cost_usd", "train_duration")
@@ -35,7 +34,7 @@ def validate_candidates(sites: list[CandidateSite], problems: Problems, *, front
                         catalogs: tuple[Path, ...] = (), jumpstart_dir: Path | None = None,
                         backend: str = "emulator") -> None:
     _unique_names(sites, problems)
-    known_ids = _jumpstart_ids(jumpstart_dir)
+    known_ids = jumpstart_ids(jumpstart_dir)
     for site in sites:
         _objective(site, problems)
         _fixed_and_tuned(site, problems)
@@ -46,7 +45,7 @@ def validate_candidates(sites: list[CandidateSite], problems: Problems, *, front
             mid = site.candidate.model_id or ""
             problems.error(site.origins["id"], f"{mid!r} is not in the offline JumpStart snapshot "
                                                f"({jumpstart_dir}){suggest(mid, known_ids)}")
-    _jumpstart_hyperparameters(sites, problems, jumpstart_dir)
+    check_jumpstart_hyperparameters(sites, problems, jumpstart_dir)
     _frontier(sites, problems, frontier_raw)
     _catalog_coverage(sites, problems, catalogs)
 
@@ -194,79 +193,6 @@ def _builtin_hyperparameters(site: CandidateSite, problems: Problems, backend: s
             problems.error(site.origins["hyperparameters"], f"{k}: {msg}")
 
 
-def _jumpstart_hyperparameters(sites: list[CandidateSite], problems: Problems, directory: Path | None) -> None:
-    """Check JumpStart candidates' hyperparameters against their specs in the offline snapshot (as
-    the SDK validates them). A study-level setting shared by many candidates is reported once."""
-    found: dict[tuple[bool, KeyPath, str], list[str]] = {}  # (is_error, where, message) -> model ids
-
-    def report(is_error: bool, at: KeyPath, msg: str, model: str) -> None:
-        found.setdefault((is_error, at, msg), []).append(model)
-
-    for site in sites:
-        c = site.candidate
-        if not c.model_id:
-            continue
-        specs = jumpstart_hyperparameters(directory, c.model_id, c.model_version)
-        if specs is None:
-            continue
-        model = c.model_id
-        written = {k: (v, site.origins["static"] + (k,)) for k, v in c.tuning.static.items()}
-        written.update({k: (v, site.origins["hyperparameters"] + (k,)) for k, v in c.hyperparameters.items()})
-        for k, (v, at) in written.items():
-            if k not in specs:
-                report(False, at, f"'{k}' is not a hyperparameter of the model in the offline JumpStart snapshot"
-                                  f"{suggest(k, specs)}; the training script may ignore it", model)
-            else:
-                msg = spec_value_problem(specs[k], v)
-                if msg:
-                    report(True, at, msg, model)
-        for r in c.tuning.ranges:
-            at = site.origins["ranges"] + (r.name,)
-            spec = specs.get(r.name)
-            if spec is None:
-                if r.relative_to_default:
-                    report(True, at, f"relative_to_default needs the model's default {r.name}, which its JumpStart "
-                                     f"spec does not have{suggest(r.name, specs)}", model)
-                else:
-                    report(False, at, f"'{r.name}' is not a hyperparameter of the model in the offline JumpStart "
-                                      f"snapshot{suggest(r.name, specs)}; tuning it may change nothing", model)
-                continue
-            if r.relative_to_default:
-                try:
-                    default = float(spec.get("default"))  # type: ignore[arg-type]
-                except (TypeError, ValueError):
-                    report(True, at + ("relative_to_default",), f"the model's default {r.name} is "
-                                                                f"{spec.get('default')!r}, not a number to multiply",
-                           model)
-                    continue
-                for factor in r.relative_to_default:
-                    value = default * factor
-                    text = str(int(value)) if spec.get("type") == "int" and value.is_integer() else repr(value)
-                    msg = spec_value_problem(spec, text)
-                    if msg:
-                        report(True, at + ("relative_to_default",), f"{factor:g} x the default {default:g}: {msg}",
-                               model)
-            for value in r.values or ():
-                msg = spec_value_problem(spec, value)
-                if msg:
-                    report(True, at + ("values",), msg, model)
-            if r.type == "continuous" and spec.get("type") == "int":
-                report(True, at + ("type",), f"{r.name} takes whole numbers: use type = \"integer\"", model)
-            elif r.type != "categorical" and spec.get("type") not in ("int", "float"):
-                report(True, at + ("type",), f"{r.name} is not numeric: use type = \"categorical\"", model)
-            else:
-                for bound, key in ((r.min, "min"), (r.max, "max")):
-                    if bound is not None:
-                        text = str(int(bound)) if spec.get("type") == "int" else repr(bound)
-                        msg = spec_value_problem(spec, text)
-                        if msg:
-                            report(True, at + (key,), msg, model)
-    for (is_error, at, msg), models in found.items():
-        whose = models[0] + (f" and {len(models) - 1} more" if len(models) > 1 else "")
-        line = f"{msg} ({whose}, per the JumpStart spec)"
-        (problems.error if is_error else problems.warning)(at, line)
-
-
 def _frontier(sites: list[CandidateSite], problems: Problems, raw: Any) -> None:
     if not isinstance(raw, dict):
         return
@@ -284,24 +210,6 @@ def _frontier(sites: list[CandidateSite], problems: Problems, raw: Any) -> None:
         if isinstance(value, str) and sites and value not in metrics:
             problems.error(("frontier", axis), f"'{value}' is not a metric of any candidate, nor cost_usd or "
                                                f"train_duration{suggest(value, sorted(metrics))}")
-
-
-def _jumpstart_ids(directory: Path | None) -> set[str] | None:
-    """Model ids of the offline snapshot's manifest(s) (sagemaker-core's `models_manifest.json`:
-    a list of {"model_id", "version", "spec_key", ...}); None when there is no readable manifest."""
-    if directory is None or not directory.is_dir():
-        return None
-    ids: set[str] = set()
-    found = False
-    for path in sorted(directory.rglob("*manifest*.json"))[:8]:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(doc, list) and all(isinstance(x, dict) and "model_id" in x for x in doc):
-            found = True
-            ids.update(str(x["model_id"]) for x in doc)
-    return ids if found else None
 
 
 def _catalog_coverage(sites: list[CandidateSite], problems: Problems, catalogs: tuple[Path, ...]) -> None:
