@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from . import schema as S
+from ..plan import BILLED_OVERHEAD_S
 from .algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS
 from .read_base import MAX_JOBS, MAX_PARALLEL_JOBS, MAX_PARALLEL_TUNING_JOBS
 from .metrics import MAX_DEFINITIONS, PRESET_OBJECTIVES, PRESETS
@@ -114,6 +115,23 @@ def reference_markdown() -> str:
         f"at most {MAX_DEFINITIONS} metric definitions per job, `max_runtime_s` <= 28 days.",
         "The reference below is generated from the schema (`python -m core.study.reference --write`); a test",
         "keeps it in step.",
+        "",
+    ]
+    lines += [
+        "#### The launch plan",
+        "",
+        "`jstui launch STUDY` without `--yes` prints, per candidate, the tuning job it would create (its name),",
+        "its training jobs (Grid: every combination; otherwise `max_jobs`), the instance type and $/hour (the",
+        "study's `[prices]`, else a cached `jstui prices --refresh`, else the shipped 2026 table), and:",
+        "",
+        "- **max h / max $**: every training job runs to its `max_runtime_s`, where SageMaker stops it:",
+        "  jobs x max_runtime_s x instance_count / 3600 instance hours, times the price. A hard ceiling.",
+        "- **exp h / exp $**: from the emulator catalog's figures for the model: `train_epoch_duration` x epochs",
+        "  (fixed, static, the largest tuned value, or the model's default), else `train_duration`, plus",
+        f"  {BILLED_OVERHEAD_S:g} s of billed download and upload per job, capped at `max_runtime_s`. Early stopping",
+        "  can only make it less. `-` where the catalog has no figures.",
+        "",
+        "then the totals, and exits 0 having created nothing.",
         "",
     ]
     for t in S.ALL_TABLES:
