@@ -154,6 +154,11 @@ class FrontierScreen(Screen):
         if self.is_mounted:
             self._render_all()
 
+    def current_candidate(self) -> str | None:
+        """The app's keys that act on "the current model" (deploy, stop, retry) take the selected point."""
+        row = self.selected_row
+        return row.candidate if row is not None else None
+
     @property
     def selected_row(self):
         rows = self.result.rows
