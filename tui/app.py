@@ -93,6 +93,7 @@ class JstuiApp(App[None]):
         self._refresh_timer: Timer | None = None
         self._seen_events: set[str] = set(self.snapshot.events)
         self.worker_error: str | None = None  # the last refresh's crash, shown as offline
+        self.last_event: str | None = self.snapshot.events[-1] if self.snapshot.events else None
 
     # --- lifecycle ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -146,17 +147,25 @@ class JstuiApp(App[None]):
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         self._refreshing = False
         self.worker_error = None
-        self.snapshot = message.snapshot
+        previous, self.snapshot = self.snapshot, message.snapshot
         self._arrived = time.monotonic()
-        self._announce_events(message.snapshot)
+        self._announce_events(previous, message.snapshot)
         self._show_snapshot()
         self._arm_refresh()
 
-    def _announce_events(self, snapshot: StudySnapshot) -> None:
-        for event in snapshot.events:
-            if event not in self._seen_events:
-                self._seen_events.add(event)
-                self.notify(event, timeout=8)
+    def _announce_events(self, previous: StudySnapshot, snapshot: StudySnapshot) -> None:
+        """Calm: the newest event goes in the study screen's status line; only a change of the
+        budget state (money) earns a notification."""
+        new = [e for e in snapshot.events if e not in self._seen_events]
+        self._seen_events.update(new)
+        if new:
+            self.last_event = new[-1]
+        if snapshot.budget_state != previous.budget_state and snapshot.budget_state != "ok":
+            words = {"warning": "Budget warning", "stopped": "Stopped by the budget guard",
+                     "exceeded": "Budget exceeded"}.get(snapshot.budget_state, snapshot.budget_state)
+            spent = f"{fmt.usd(snapshot.spend_usd, snapshot.spend_is_estimate)} of {fmt.usd(snapshot.budget_usd)}"
+            self.notify(f"{words}: {spent}", severity="error" if snapshot.budget_state != "warning" else "warning",
+                        timeout=15)
 
     def _show_snapshot(self) -> None:
         screen = self.screen

@@ -109,3 +109,13 @@ def one_line(text: str | None, width: int | None = None) -> str:
     if width is not None and len(flat) > width:
         return flat[: max(0, width - 1)] + "…"
     return flat
+
+
+def event(text: str) -> str:
+    """An engine event line, `<ISO time> message`: the time shortened to the clock time."""
+    head, _, rest = text.partition(" ")
+    try:
+        at = datetime.fromisoformat(head)
+    except ValueError:
+        return one_line(text)
+    return f"{at:%H:%M:%S} {one_line(rest)}"

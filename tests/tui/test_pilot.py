@@ -380,3 +380,19 @@ async def test_q_quits():
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_events_are_quiet_and_a_budget_change_is_announced():
+    session = FakeSession()
+    app = make_app(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        session.next_snapshots.append(make_snapshot(
+            events=("2026-01-05T12:00:01Z effv2-m: launched", "2026-01-05T12:00:02Z resnet-50: launched"),
+            budget_state="warning"))
+        await pilot.press("r")
+        await settle(pilot)
+        status = str(app.screen.query_one("#table-status").content)
+        assert "last event: 12:00:02 resnet-50: launched" in status
+        messages = [n.message for n in app._notifications]
+        assert messages == ["Budget warning: ~$6.86 of $150.00"]

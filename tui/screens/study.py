@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from core.snapshot import StudySnapshot, TuningJobRow
 
+from .. import format as fmt
 from ..columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
 from ..filtering import name_matcher
 from ..widgets.spend_bar import SpendBar
@@ -183,15 +184,18 @@ class StudyScreen(Screen[None]):
 
     def _show_table_status(self, shown: int) -> None:
         total = len(self._order)
-        parts = [f" Tuning jobs: {total} candidates"]
+        parts = [f" {total} candidates"]
         if self.filter_text:
-            parts.append(f"filter /{self.filter_text}/ shows {shown}")
+            parts.append(f"filter /{self.filter_text}/: {shown} shown")
         if self.sort_key is not None:
             col = COLUMNS_BY_KEY[self.sort_key]
-            parts.append(f"sorted by {col.label} {'▼ descending' if self.sort_reverse else '▲ ascending'}")
+            parts.append(f"sort {col.label} {'▼' if self.sort_reverse else '▲'}")
         hidden = len(STUDY_COLUMNS) - len(self._visible)
         if hidden:
-            parts.append(f"{hidden} columns hidden (wider terminal shows them)")
+            parts.append(f"{hidden} columns hidden")
+        event = self.app.last_event  # type: ignore[attr-defined]
+        if event:
+            parts.append(f"last event: {fmt.event(event)}")
         self.query_one("#table-status", Static).update(" · ".join(parts))
 
     # --- actions ----------------------------------------------------------------------------
