@@ -1,0 +1,308 @@
+"""SageMaker operations on tuning jobs, training jobs and tags."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import ServiceError, not_found, validation
+from .paging import page
+from .recognition import recognise
+from .schedule import TuningPlan, plan_tuning_job
+from .search import dims_of
+from .views import arn, describe_training, describe_tuning, model_artifact, training_summary, tuning_summary, visible
+
+_TRAINING_NAME = re.compile(r"^(?P<tuning>.+)-(?P<index>\d{3})-(?P<tail>[0-9a-f]{8})$")
+MAX_JOBS_PER_TUNING_JOB = 750
+ACTIVE = ("InProgress", "Stopping")
+
+
+def _plan(emu, row: dict) -> TuningPlan:
+    return plan_tuning_job(row, emu.store.training_stops(row["name"]), emu.catalog)
+
+
+def _row_or_raise(emu, name: str, error: ServiceError) -> dict:
+    row = emu.store.tuning_job(name)
+    if row is None or row["created"] > emu.now():
+        raise error
+    return row
+
+
+# --- CreateHyperParameterTuningJob ---------------------------------------------------------------
+
+
+def create_hyper_parameter_tuning_job(emu, p: dict, region: str) -> dict:
+    name = p["HyperParameterTuningJobName"]
+    cfg = p["HyperParameterTuningJobConfig"]
+    tdef = p.get("TrainingJobDefinition")
+    if tdef is None:
+        if p.get("TrainingJobDefinitions"):
+            raise validation("TrainingJobDefinitions (several definitions) is not supported by the jstui emulator; "
+                             "use TrainingJobDefinition")
+        raise validation("TrainingJobDefinition is required")
+    _check_config(emu, cfg, tdef, p.get("Tags") or [])
+    now = emu.now()
+    active = 0
+    for row in emu.store.tuning_jobs():
+        if row["created"] <= now and _plan(emu, row).status_at(now) in ACTIVE:
+            active += 1
+    quota = emu.faults.settings.max_tuning_jobs
+    if active >= quota:
+        raise ServiceError(
+            "ResourceLimitExceeded",
+            f"The account-level service limit 'Number of concurrent hyperparameter tuning jobs' is {quota} "
+            f"HyperParameterTuningJobs, with current utilization of {active} HyperParameterTuningJobs and a request "
+            "delta of 1 HyperParameterTuningJobs. Please use AWS Service Quotas to request an increase for this quota.",
+        )
+    job_arn = arn(region, "hyper-parameter-tuning-job", name)
+    settings = {
+        "seed": emu.seed,
+        "noise": emu.noise,
+        "fail_rate": emu.faults.settings.fail_rate,
+        "tags": p.get("Tags") or [],
+        "region": region,
+    }
+    request = {k: v for k, v in p.items() if k != "Tags"}
+    if not emu.store.insert_tuning_job(name, job_arn, now, request, settings):
+        raise ServiceError("ResourceInUse", f"Hyperparameter tuning job with name {name} already exists.")
+    if p.get("Tags"):
+        emu.store.add_tags(job_arn, p["Tags"])
+    return {"HyperParameterTuningJobArn": job_arn}
+
+
+def _check_config(emu, cfg: dict, tdef: dict, tags: list) -> None:
+    strategy = cfg.get("Strategy", "Bayesian")
+    limits = cfg["ResourceLimits"]
+    ranges = cfg.get("ParameterRanges") or {}
+    dims = dims_of(ranges)
+    if strategy == "Grid":
+        if ranges.get("IntegerParameterRanges") or ranges.get("ContinuousParameterRanges"):
+            raise validation("The Grid search strategy supports only categorical parameter ranges; "
+                             "HyperParameterTuningJobConfig.ParameterRanges has integer or continuous ranges")
+    elif not limits.get("MaxNumberOfTrainingJobs"):
+        raise validation(f"ResourceLimits.MaxNumberOfTrainingJobs is required for the {strategy} strategy")
+    if (limits.get("MaxNumberOfTrainingJobs") or 0) > MAX_JOBS_PER_TUNING_JOB:
+        raise ServiceError("ResourceLimitExceeded",
+                           f"The account-level service limit 'Max number of training jobs per tuning job' is "
+                           f"{MAX_JOBS_PER_TUNING_JOB}, requested {limits['MaxNumberOfTrainingJobs']}.")
+    for d in dims:
+        if d.kind != "categorical":
+            if d.lo > d.hi:
+                raise validation(f"ParameterRanges: {d.name}: MinValue {d.lo:g} is greater than MaxValue {d.hi:g}")
+            if d.scaling in ("Logarithmic", "ReverseLogarithmic") and d.lo <= 0:
+                raise validation(f"ParameterRanges: {d.name}: {d.scaling} scaling needs MinValue > 0")
+            if d.scaling == "ReverseLogarithmic" and d.hi >= 1:
+                raise validation(f"ParameterRanges: {d.name}: ReverseLogarithmic scaling needs MaxValue < 1")
+        elif not d.values:
+            raise validation(f"ParameterRanges: {d.name}: Values must not be empty")
+    static = tdef.get("StaticHyperParameters") or {}
+    clash = sorted(set(static) & {d.name for d in dims})
+    if clash:
+        raise validation(f"Hyperparameters {clash} are both static and tunable; a hyperparameter can only be one")
+    objective = cfg.get("HyperParameterTuningJobObjective")
+    if objective is None:
+        raise validation("HyperParameterTuningJobConfig.HyperParameterTuningJobObjective is required")
+    algo = tdef["AlgorithmSpecification"]
+    if not algo.get("TrainingImage") and not algo.get("AlgorithmName"):
+        raise validation("AlgorithmSpecification needs a TrainingImage or an AlgorithmName")
+    names = [m["Name"] for m in algo.get("MetricDefinitions") or []]
+    if not names:
+        tag_map = {t["Key"]: t.get("Value", "") for t in tags}
+        profile = recognise(emu.catalog, tag_map, algo.get("TrainingImage"), {k: str(v) for k, v in static.items()}, [])
+        from .families import builtin_metric_definitions
+
+        if profile.family.startswith("builtin-"):
+            names = [n for n, _ in builtin_metric_definitions(profile.family)]
+    if objective["MetricName"] not in names:
+        raise validation(
+            f"The objective metric [{objective['MetricName']}] is not among the job's metric definitions "
+            f"[{', '.join(names) or 'none'}] (TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions)"
+        )
+
+
+# --- Describe / List / Stop tuning jobs ----------------------------------------------------------
+
+
+def describe_hyper_parameter_tuning_job(emu, p: dict, region: str) -> dict:
+    row = _row_or_raise(emu, p["HyperParameterTuningJobName"], validation("Requested resource not found."))
+    return describe_tuning(row, _plan(emu, row), region, emu.now())
+
+
+_TUNING_SORT = {
+    "Name": lambda s: s["HyperParameterTuningJobName"],
+    "Status": lambda s: (s["HyperParameterTuningJobStatus"], s["HyperParameterTuningJobName"]),
+    "CreationTime": lambda s: (s["CreationTime"], s["HyperParameterTuningJobName"]),
+}
+
+
+def list_hyper_parameter_tuning_jobs(emu, p: dict, region: str) -> dict:
+    now = emu.now()
+    out = []
+    needle = (p.get("NameContains") or "").lower()
+    for row in emu.store.tuning_jobs():
+        if row["created"] > now or needle not in row["name"].lower():
+            continue
+        s = tuning_summary(row, _plan(emu, row), now)
+        if p.get("StatusEquals") and s["HyperParameterTuningJobStatus"] != p["StatusEquals"]:
+            continue
+        if not _in_window(s["CreationTime"], p.get("CreationTimeAfter"), p.get("CreationTimeBefore")):
+            continue
+        if not _in_window(s["LastModifiedTime"], p.get("LastModifiedTimeAfter"), p.get("LastModifiedTimeBefore")):
+            continue
+        out.append(s)
+    out.sort(key=_TUNING_SORT[p.get("SortBy", "Name")], reverse=p.get("SortOrder", "Ascending") == "Descending")
+    query = {k: p.get(k) for k in ("NameContains", "StatusEquals", "SortBy", "SortOrder")}
+    chunk, nxt = page(out, p, query, default_max=10, limit=100)
+    resp = {"HyperParameterTuningJobSummaries": chunk}
+    if nxt:
+        resp["NextToken"] = nxt
+    return resp
+
+
+def _in_window(t: float, after, before) -> bool:
+    return (after is None or t > float(after)) and (before is None or t < float(before))
+
+
+def stop_hyper_parameter_tuning_job(emu, p: dict, region: str) -> dict:
+    name = p["HyperParameterTuningJobName"]
+    row = _row_or_raise(emu, name, not_found(f"Amazon SageMaker can't find a tuning job with name {name}"))
+    now = emu.now()
+    status = _plan(emu, row).status_at(now)
+    if status != "InProgress":
+        raise validation(f"The request was rejected because the tuning job is in status {status}.")
+    emu.store.stop_tuning_job(name, now)
+    return {}
+
+
+# --- Training jobs ----------------------------------------------------------------------------------
+
+
+_TRAINING_SORT = {
+    "Name": lambda s: s["TrainingJobName"],
+    "CreationTime": lambda s: (s["CreationTime"], s["TrainingJobName"]),
+    "Status": lambda s: (s["TrainingJobStatus"], s["TrainingJobName"]),
+    "FinalObjectiveMetricValue": lambda s: (s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"],
+                                            s["TrainingJobName"]),
+}
+
+
+def list_training_jobs_for_hyper_parameter_tuning_job(emu, p: dict, region: str) -> dict:
+    name = p["HyperParameterTuningJobName"]
+    row = _row_or_raise(emu, name, not_found(f"Amazon SageMaker can't find a tuning job with name {name}"))
+    now = emu.now()
+    plan = _plan(emu, row)
+    out = [training_summary(j, plan, region, now) for j in visible(plan, now)]
+    if p.get("StatusEquals"):
+        out = [s for s in out if s["TrainingJobStatus"] == p["StatusEquals"]]
+    sort_by = p.get("SortBy", "Name")
+    if sort_by == "FinalObjectiveMetricValue":
+        # as the service does: jobs that did not report the objective are not listed
+        out = [s for s in out if "FinalHyperParameterTuningJobObjectiveMetric" in s]
+    out.sort(key=_TRAINING_SORT[sort_by], reverse=p.get("SortOrder", "Ascending") == "Descending")
+    query = {k: p.get(k) for k in ("HyperParameterTuningJobName", "StatusEquals", "SortBy", "SortOrder")}
+    chunk, nxt = page(out, p, query, default_max=10, limit=100)
+    resp = {"TrainingJobSummaries": chunk}
+    if nxt:
+        resp["NextToken"] = nxt
+    return resp
+
+
+def find_training_job(emu, name: str):
+    """(tuning row, plan, job) of a visible training job, or None."""
+    m = _TRAINING_NAME.match(name)
+    if not m:
+        return None
+    row = emu.store.tuning_job(m.group("tuning"))
+    now = emu.now()
+    if row is None or row["created"] > now:
+        return None
+    plan = _plan(emu, row)
+    job = plan.by_name.get(name)
+    if job is None or job.created > now:
+        return None
+    return row, plan, job
+
+
+def describe_training_job(emu, p: dict, region: str) -> dict:
+    found = find_training_job(emu, p["TrainingJobName"])
+    if found is None:
+        raise validation("Requested resource not found.")
+    row, plan, job = found
+    return describe_training(job, plan, row, region, emu.now())
+
+
+def stop_training_job(emu, p: dict, region: str) -> dict:
+    name = p["TrainingJobName"]
+    found = find_training_job(emu, name)
+    if found is None:
+        raise validation("Requested resource not found.")
+    row, plan, job = found
+    now = emu.now()
+    status = job.status_at(now)
+    if status != "InProgress":
+        raise validation(f"The request was rejected because the training job is in status {status}.")
+    emu.store.stop_training_job(name, row["name"], now)
+    return {}
+
+
+def completed_artifacts(emu) -> dict[str, tuple]:
+    """S3 model artifact -> (plan, job) of every training job completed by now."""
+    now = emu.now()
+    out = {}
+    for row in emu.store.tuning_jobs():
+        if row["created"] > now:
+            continue
+        plan = _plan(emu, row)
+        output = row["request"]["TrainingJobDefinition"].get("OutputDataConfig") or {}
+
+        for j in visible(plan, now):
+            if j.status_at(now) == "Completed":
+                out[model_artifact(output.get("S3OutputPath", ""), j.name)] = (plan, j)
+    return out
+
+
+# --- Tags ---------------------------------------------------------------------------------------------
+
+
+def _resolve_arn(emu, resource_arn: str) -> list[dict] | None:
+    """Tags a resource inherits (a training job has its tuning job's); None when the ARN is unknown."""
+    kind, _, name = resource_arn.partition(":")[2].rpartition(":")[2].partition("/")
+    now = emu.now()
+    if kind == "hyper-parameter-tuning-job":
+        for row in emu.store.tuning_jobs():
+            if row["arn"] == resource_arn and row["created"] <= now:
+                return []
+        return None
+    if kind == "training-job":
+        for row in emu.store.tuning_jobs():
+            if row["created"] <= now and name.startswith(row["name"].lower()):
+                plan = _plan(emu, row)
+                if any(j.name.lower() == name for j in visible(plan, now)):
+                    return emu.store.tags(row["arn"])
+        return None
+    hosting = {"model": "model", "endpoint-config": "endpoint-config", "endpoint": "endpoint"}.get(kind)
+    if hosting:
+        for rec in emu.store.hosting_all(hosting):
+            if rec["arn"] == resource_arn:
+                return []
+    return None
+
+
+def add_tags(emu, p: dict, region: str) -> dict:
+    if _resolve_arn(emu, p["ResourceArn"]) is None:
+        raise validation(f"Resource {p['ResourceArn']} does not exist.")
+    emu.store.add_tags(p["ResourceArn"], p["Tags"])
+    return {"Tags": p["Tags"]}
+
+
+def list_tags(emu, p: dict, region: str) -> dict:
+    inherited = _resolve_arn(emu, p["ResourceArn"])
+    if inherited is None:
+        raise validation(f"Resource {p['ResourceArn']} does not exist.")
+    own = emu.store.tags(p["ResourceArn"])
+    keys = {t["Key"] for t in own}
+    tags = [t for t in inherited if t["Key"] not in keys] + own
+    chunk, nxt = page(tags, p, {"arn": p["ResourceArn"]}, default_max=50, limit=100)
+    resp = {"Tags": chunk}
+    if nxt:
+        resp["NextToken"] = nxt
+    return resp

@@ -1,0 +1,260 @@
+"""A tuning job's whole life as a pure function of its stored definition, its stop requests, the seed and
+the catalog: which training jobs start when, with which hyperparameters, how each one ends and what it
+logs. Views at a given simulated time (`views`) read this plan, so nothing but requests is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import threading
+from dataclasses import dataclass, field
+
+from ..catalog import Catalog
+from .families import JobContext, builtin_metric_definitions, run_job
+from .recognition import ModelProfile, recognise
+from .search import Searcher, dims_of, grid
+
+STARTING_S = 120.0  # instance provisioning ("Preparing the instances for training")
+DOWNLOADING_S = 45.0
+UPLOADING_S = 30.0
+STOPPING_S = 30.0
+LAUNCH_DELAY_S = 8.0  # the tuning job's first training jobs are created a few seconds after it
+RELAUNCH_DELAY_S = 4.0
+FINALIZE_S = 10.0
+SPOT_BILLABLE_FRACTION = 0.3  # managed spot: a typical 70 % saving, in billable seconds
+
+TERMINAL = ("Completed", "Failed", "Stopped")
+
+
+@dataclass(frozen=True)
+class Transition:
+    status: str
+    start: float
+    message: str
+
+
+@dataclass
+class TrainingPlan:
+    index: int
+    name: str
+    tuning_job: str
+    tuned: dict[str, str]
+    hyperparameters: dict[str, str]
+    profile: ModelProfile
+    metric_definitions: tuple[tuple[str, str], ...]
+    created: float
+    training_start: float  # TrainingStartTime: Downloading begins
+    end: float  # TrainingEndTime
+    final_status: str
+    stop_at: float | None  # a stop (user, tuning job, max runtime) that ended it
+    transitions: tuple[Transition, ...]
+    lines: tuple[tuple[float, str], ...]  # absolute simulated times
+    failure_reason: str | None
+    spot: bool
+    objective_name: str | None
+    objective: float | None = None  # the final objective value, when the job reported it
+
+    def status_at(self, now: float) -> str:
+        if now >= self.end:
+            return self.final_status
+        if self.stop_at is not None and now >= self.stop_at:
+            return "Stopping"
+        return "InProgress"
+
+    def seconds(self) -> tuple[int, int]:
+        """(TrainingTimeInSeconds, BillableTimeInSeconds) once ended."""
+        training = max(0, int(round(self.end - self.training_start))) if self.end > self.training_start else 0
+        billable = training
+        if self.spot and training:
+            billable = max(1, int(round(training * SPOT_BILLABLE_FRACTION)))
+        return training, billable
+
+
+@dataclass
+class TuningPlan:
+    name: str
+    jobs: list[TrainingPlan]
+    created: float
+    stop_at: float | None
+    end: float
+    final_status: str
+    failure_reason: str | None
+    objective_name: str
+    maximize: bool
+    by_name: dict[str, TrainingPlan] = field(default_factory=dict)
+
+    def status_at(self, now: float) -> str:
+        if now >= self.end:
+            return self.final_status
+        if self.stop_at is not None and now >= self.stop_at:
+            return "Stopping"
+        return "InProgress"
+
+
+def training_job_name(tuning_job: str, index: int, seed: int) -> str:
+    """SageMaker's form: `<tuning job>-<3-digit index>-<8 hex>`."""
+    tail = hashlib.sha1(f"{seed}|{tuning_job}|{index}".encode()).hexdigest()[:8]
+    return f"{tuning_job}-{index:03d}-{tail}"
+
+
+def metric_value(regex: str, lines) -> tuple[float, float] | None:
+    """The last (time, value) the regex's first group matched, as the service reads metrics."""
+    try:
+        rx = re.compile(regex)
+    except re.error:
+        return None
+    found = None
+    for t, line in lines:
+        m = rx.search(line)
+        if m and m.groups():
+            try:
+                found = (t, float(m.group(1)))
+            except (TypeError, ValueError):
+                continue
+    return found
+
+
+_cache: dict[tuple, TuningPlan] = {}
+_cache_lock = threading.Lock()
+
+
+def plan_tuning_job(row: dict, training_stops: dict[str, float], catalog: Catalog) -> TuningPlan:
+    key = (row["name"], row["created"], row["stop_time"], tuple(sorted(training_stops.items())), id(catalog))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    plan = _plan(row, training_stops, catalog)
+    with _cache_lock:
+        if len(_cache) > 2000:
+            _cache.clear()
+        _cache[key] = plan
+    return plan
+
+
+def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> TuningPlan:
+    req, settings = row["request"], row["settings"]
+    name, created = row["name"], float(row["created"])
+    seed, noise, fail_rate = int(settings["seed"]), float(settings["noise"]), float(settings.get("fail_rate", 0.0))
+    cfg = req["HyperParameterTuningJobConfig"]
+    tdef = req["TrainingJobDefinition"]
+    limits = cfg["ResourceLimits"]
+    objective = cfg.get("HyperParameterTuningJobObjective") or {}
+    objective_name = objective.get("MetricName", "")
+    maximize = objective.get("Type", "Maximize") == "Maximize"
+    strategy = cfg.get("Strategy", "Bayesian")
+    dims = dims_of(cfg.get("ParameterRanges") or {})
+    max_jobs = limits.get("MaxNumberOfTrainingJobs")
+    if strategy == "Grid":
+        n_grid = len(grid(dims)) if dims else 1
+        max_jobs = min(max_jobs, n_grid) if max_jobs else n_grid
+    max_jobs = int(max_jobs or 1)
+    parallel = int(limits["MaxParallelTrainingJobs"])
+    stop_at = row["stop_time"]
+    if limits.get("MaxRuntimeInSeconds"):
+        cap = created + float(limits["MaxRuntimeInSeconds"])
+        stop_at = cap if stop_at is None else min(stop_at, cap)
+
+    algo = tdef.get("AlgorithmSpecification") or {}
+    static = {k: str(v) for k, v in (tdef.get("StaticHyperParameters") or {}).items()}
+    tags = {t["Key"]: t.get("Value", "") for t in settings.get("tags", [])}
+    uris = [
+        ((c.get("DataSource") or {}).get("S3DataSource") or {}).get("S3Uri", "")
+        for c in tdef.get("InputDataConfig") or []
+    ]
+    max_run = float((tdef.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds", 86400))
+    spot = bool(tdef.get("EnableManagedSpotTraining"))
+    searcher = Searcher(strategy, dims, f"{seed}|{name}", maximize)
+
+    jobs: list[TrainingPlan] = []
+    t = created + LAUNCH_DELAY_S
+    while len(jobs) < max_jobs:
+        if stop_at is not None and t >= stop_at:
+            break
+        running = [j for j in jobs if j.end > t]
+        if len(running) >= parallel:
+            t = min(j.end for j in running) + RELAUNCH_DELAY_S
+            continue
+        finished = [
+            (j.tuned, j.objective) for j in jobs
+            if j.end <= t and j.final_status == "Completed" and j.objective is not None
+        ]
+        tuned = searcher.next(finished)
+        index = len(jobs) + 1
+        jname = training_job_name(name, index, seed)
+        hps = {**static, **tuned}
+        profile = recognise(catalog, tags, algo.get("TrainingImage"), hps, uris)
+        definitions = builtin_metric_definitions(profile.family) if _is_builtin(algo, profile) else tuple(
+            (m["Name"], m["Regex"]) for m in algo.get("MetricDefinitions") or []
+        )
+        stops = [s for s in (training_stops.get(jname), stop_at) if s is not None]
+        job = _plan_training_job(
+            index, jname, name, tuned, hps, profile, definitions, t, min(stops) if stops else None,
+            max_run, spot, objective_name, catalog, seed, noise, fail_rate,
+        )
+        jobs.append(job)
+        t += 1.0
+    natural_end = (max(j.end for j in jobs) if jobs else t) + FINALIZE_S
+    failure = None
+    if stop_at is not None and stop_at < natural_end:
+        status, end = "Stopped", max([stop_at] + [j.end for j in jobs]) + FINALIZE_S
+    elif jobs and all(j.final_status == "Failed" for j in jobs):
+        status, end = "Failed", natural_end
+        failure = "All training jobs failed. See the training jobs' FailureReason for details."
+    else:
+        status, end = "Completed", natural_end
+    plan = TuningPlan(name, jobs, created, stop_at, end, status, failure, objective_name, maximize)
+    plan.by_name = {j.name: j for j in jobs}
+    return plan
+
+
+def _is_builtin(algo: dict, profile: ModelProfile) -> bool:
+    return profile.family.startswith("builtin-") and not algo.get("MetricDefinitions")
+
+
+def _plan_training_job(
+    index, name, tuning_job, tuned, hps, profile, definitions, created, stop, max_run, spot, objective_name,
+    catalog, seed, noise, fail_rate,
+) -> TrainingPlan:
+    frng = random.Random(f"fail|{seed}|{name}")
+    fails_at = 0.2 + 0.6 * frng.random() if frng.random() < fail_rate else None
+    ctx = JobContext(name, profile, hps, catalog, seed, noise, fails_at)
+    run = run_job(ctx)
+    start = created + STARTING_S
+    phase = start + DOWNLOADING_S
+    train_end = phase + run.seconds
+    trans = [
+        Transition("Starting", created, "Preparing the instances for training"),
+        Transition("Downloading", start, "Downloading input data"),
+        Transition("Training", phase, "Training image download completed. Training in progress."),
+    ]
+    if run.failure:
+        end, final, reason = train_end, "Failed", run.failure
+        trans.append(Transition("Failed", end, "Training job failed"))
+    else:
+        end, final, reason = train_end + UPLOADING_S, "Completed", None
+        trans.append(Transition("Uploading", train_end, "Uploading generated training model"))
+        trans.append(Transition("Completed", end, "Training job completed"))
+    stop_at = None
+    limit = start + max_run
+    if limit < end and (stop is None or limit <= stop):
+        stop_at, end, final, reason = limit, limit, "Stopped", None
+        trans = [x for x in trans if x.start < limit]
+        trans.append(Transition("MaxRuntimeExceeded", limit, "Job stopped because max runtime was exceeded"))
+    elif stop is not None and stop < end:
+        stop_at, end, final, reason = stop, stop + STOPPING_S, "Stopped", None
+        trans = [x for x in trans if x.start < stop]
+        trans.append(Transition("Stopping", stop, "Stopping the training job"))
+        trans.append(Transition("Stopped", end, "Training job stopped"))
+    cut = stop_at if stop_at is not None else end
+    lines = tuple((phase + t, m) for t, m in run.lines if phase + t <= cut)
+    job = TrainingPlan(
+        index, name, tuning_job, tuned, hps, profile, definitions, created, start, end, final, stop_at,
+        tuple(trans), lines, reason, spot, objective_name,
+    )
+    regex = dict(definitions).get(objective_name)
+    if regex and final in ("Completed", "Stopped"):
+        found = metric_value(regex, lines)
+        job.objective = found[1] if found else None
+    return job

@@ -1,0 +1,91 @@
+"""The emulator's request handling, independent of HTTP: operation name + parameters -> response dict.
+
+Every call is counted, then meets the configured faults, then is validated against botocore's input
+shape for the operation (the spec), then handled."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+from ..catalog import Catalog
+from . import api_logs, api_tuning
+from .clock import SimClock
+from .errors import ServiceError
+from .faults import Faults, FaultSettings, Stats
+from .shapes import service_model
+from .store import Store
+from .validation import validate
+
+log = logging.getLogger("jstui.emulator")
+
+DEFAULT_SPEED = 300.0
+Handler = Callable[["Emulator", dict, str], dict]
+
+SAGEMAKER_OPS: dict[str, Handler] = {
+    "CreateHyperParameterTuningJob": api_tuning.create_hyper_parameter_tuning_job,
+    "DescribeHyperParameterTuningJob": api_tuning.describe_hyper_parameter_tuning_job,
+    "ListHyperParameterTuningJobs": api_tuning.list_hyper_parameter_tuning_jobs,
+    "StopHyperParameterTuningJob": api_tuning.stop_hyper_parameter_tuning_job,
+    "ListTrainingJobsForHyperParameterTuningJob": api_tuning.list_training_jobs_for_hyper_parameter_tuning_job,
+    "DescribeTrainingJob": api_tuning.describe_training_job,
+    "StopTrainingJob": api_tuning.stop_training_job,
+    "AddTags": api_tuning.add_tags,
+    "ListTags": api_tuning.list_tags,
+}
+LOGS_OPS: dict[str, Handler] = {
+    "DescribeLogStreams": api_logs.describe_log_streams,
+    "GetLogEvents": api_logs.get_log_events,
+    "FilterLogEvents": api_logs.filter_log_events,
+}
+# X-Amz-Target prefix -> (botocore service name, operations)
+TARGETS: dict[str, tuple[str, dict[str, Handler]]] = {
+    "SageMaker": ("sagemaker", SAGEMAKER_OPS),
+    "Logs_20140328": ("logs", LOGS_OPS),
+}
+
+
+class Emulator:
+    def __init__(
+        self,
+        state_path: Path,
+        catalogs: list[Path] | tuple[Path, ...] = (),
+        speed: float | None = None,
+        seed: int = 7,
+        noise: float = 0.01,
+        clock: Callable[[], float] | None = None,
+        faults: FaultSettings | None = None,
+    ):
+        self.store = Store(Path(state_path))
+        origin, wall_origin, self.speed = self.store.init_clock(speed, DEFAULT_SPEED)
+        self.clock = SimClock.injected(clock, self.speed) if clock else SimClock(origin, wall_origin, self.speed)
+        self.catalog = Catalog.load(list(catalogs))
+        self.seed = int(seed)
+        self.noise = float(noise)
+        self.faults = Faults(faults, seed=self.seed)
+        self.stats = Stats()
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def call(self, target: str, params: dict, region: str = "us-east-1", service: str | None = None) -> dict:
+        """Handle `<Prefix>.<Operation>` (or a runtime operation when `service` is given)."""
+        prefix, _, op = target.partition(".")
+        if prefix not in TARGETS or op not in TARGETS[prefix][1]:
+            raise ServiceError("UnknownOperationException", f"Operation {target!r} is not supported by the jstui emulator")
+        svc, ops = TARGETS[prefix]
+        return self.run(svc, op, ops[op], params, region)
+
+    def run(self, svc: str, op: str, handler: Handler, params: dict, region: str) -> dict:
+        self.stats.count(op)
+        try:
+            self.faults.check(op)
+        except ServiceError as exc:
+            self.stats.fault(exc.code)
+            raise
+        validate(service_model(svc).operation_model(op).input_shape, params)
+        return handler(self, params, region)
+
+    def close(self) -> None:
+        self.store.close()
