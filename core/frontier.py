@@ -298,7 +298,10 @@ def frontier_export_rows(
     for r in result.rows:
         fixed = {"rank": r.rank, "candidate": r.candidate, "model_id": r.model_id,
                  "tuning_job_name": r.tuning_job_name, "best_training_job_name": r.best_training_job_name}
-        out.append({c: fixed[c] if c in fixed else r.value(c) for c in cols})
+        row = {c: fixed[c] if c in fixed else r.value(c) for c in cols}
+        if row.get(COST) is not None:  # sums of float costs carry noise (0.43881250000000005)
+            row[COST] = round(float(row[COST]), 6)
+        out.append(row)
     return out
 
 

@@ -44,17 +44,11 @@ def _picked_frame(snap, session, model):
     if row is None or not row.best_training_job_name:
         raise UsageError(f"{cand}: no best training job yet (nothing to reproduce)")
     best = next((t for t in snap.training_jobs if t.training_job_name == row.best_training_job_name), None)
-    rec = {
-        "study": snap.study,
-        "candidate": cand,
-        "model_id": row.model_id,
-        "tuning_job_name": row.tuning_job_name,
-        "training_job_name": row.best_training_job_name,
-        "objective": row.best_objective,
-        "instance_type": row.instance_type,
-    }
-    rec.update({f"hp.{k}": v for k, v in sorted(row.best_hyperparameters.items())})
-    rec.update(dict(row.best_metrics))
+    from ..deploy import picked_configuration
+
+    # Model id and version, training and inference images, every hyperparameter the best job ran
+    # with, its artifact URI, objective and metrics: what reproducing it outside jstui needs.
+    rec = picked_configuration(session, cand)
     if best is not None:
         rec["cost_usd"] = best.cost_usd
     return pd.DataFrame([rec], columns=list(rec), dtype=object)
