@@ -100,3 +100,26 @@ def test_format_value_units_of_seed_000():
     assert format_value("cost_usd", 3.5) == "$3.50"
     assert format_value("test_throughput", None) == "–"
     assert format_value("train_epoch_duration", 2278.6) == "2,279"
+
+
+async def test_resize_brings_back_the_columns_a_narrow_terminal_dropped():
+    app = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        narrow = [str(c.label) for c in screen.query_one(DataTable).columns.values()]
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        wide = [str(c.label) for c in screen.query_one(DataTable).columns.values()]
+        assert "Model" in narrow and "Cost" in narrow
+        assert set(narrow) < set(wide)  # Top-5 and s/epoch come back
+
+
+async def test_a_study_with_nothing_finished_shows_why():
+    session = FakeSession(snapshot=snapshot_of({"a": None, "b": {"test_accuracy": 0.5}}))
+    app = host(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("right", "enter", "g")
+        assert screen.result.rows == () and app.opened == []
+        summary = str(screen.query_one("#frontier-summary").render())
+        assert "no test_throughput" in summary and "no best training job yet" in summary
