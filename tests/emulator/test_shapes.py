@@ -1,0 +1,85 @@
+"""Every response the emulator gives, checked against botocore's output shape for its operation
+(botocore's service model is the spec): types, required members, no unknown members."""
+
+from __future__ import annotations
+
+import json
+
+from .helpers import builtin_request, client, run_until_done, tuning_request
+from .shape_check import problems
+
+GROUP = "/aws/sagemaker/TrainingJobs"
+
+
+class Recorder:
+    def __init__(self):
+        self.seen: dict[str, int] = {}
+        self.problems: list[str] = []
+
+    def attach(self, c) -> None:
+        c.meta.events.register("before-parse", self)
+
+    def __call__(self, operation_model, response_dict, **_):
+        op = operation_model.name
+        if response_dict["status_code"] >= 300:
+            return
+        self.seen[op] = self.seen.get(op, 0) + 1
+        if operation_model.has_streaming_output:
+            return
+        body = json.loads(response_dict["body"] or b"{}")
+        if operation_model.output_shape is None:
+            if body != {}:
+                self.problems.append(f"{op}: expected an empty answer, got {body!r}")
+            return
+        self.problems += [f"{op}: {p}" for p in problems(operation_model.output_shape, body)]
+
+
+def scenario_tuning(url: str, clock, rec: Recorder) -> None:
+    sm, logs = client("sagemaker", url), client("logs", url)
+    rec.attach(sm)
+    rec.attach(logs)
+    arn = sm.create_hyper_parameter_tuning_job(**tuning_request("shape-js", max_jobs=3, parallel=2))["HyperParameterTuningJobArn"]
+    spot = tuning_request("shape-spot", max_jobs=1, parallel=1)
+    spot["TrainingJobDefinition"]["EnableManagedSpotTraining"] = True
+    spot["TrainingJobDefinition"]["StoppingCondition"]["MaxWaitTimeInSeconds"] = 400000
+    spot["TrainingJobDefinition"]["VpcConfig"] = {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
+    spot["TrainingJobDefinition"]["CheckpointConfig"] = {"S3Uri": "s3://b/ckpt/"}
+    sm.create_hyper_parameter_tuning_job(**spot)
+    sm.create_hyper_parameter_tuning_job(**builtin_request(
+        "shape-ic", "image-classification", {"num_layers": "50", "epochs": "3"},
+        {"IntegerParameterRanges": [{"Name": "mini_batch_size", "MinValue": "16", "MaxValue": "128"}]},
+        "validation:accuracy", max_jobs=2, parallel=2))
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+    sm.list_tags(ResourceArn=arn)
+    for step in range(40):
+        for name in ("shape-js", "shape-spot", "shape-ic"):
+            sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+            for j in sm.list_training_jobs_for_hyper_parameter_tuning_job(
+                    HyperParameterTuningJobName=name)["TrainingJobSummaries"]:
+                sm.describe_training_job(TrainingJobName=j["TrainingJobName"])
+        sm.list_hyper_parameter_tuning_jobs(MaxResults=2)
+        if step == 3:
+            running = sm.list_training_jobs_for_hyper_parameter_tuning_job(
+                HyperParameterTuningJobName="shape-js", StatusEquals="InProgress")["TrainingJobSummaries"]
+            sm.stop_training_job(TrainingJobName=running[0]["TrainingJobName"])
+        clock.advance(100)
+    run_until_done(sm, clock, "shape-ic")
+    for s in logs.describe_log_streams(logGroupName=GROUP)["logStreams"]:
+        logs.get_log_events(logGroupName=GROUP, logStreamName=s["logStreamName"], limit=5)
+    logs.filter_log_events(logGroupName=GROUP, filterPattern="accuracy", limit=5)
+    sm.create_hyper_parameter_tuning_job(**tuning_request("shape-stop"))
+    sm.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName="shape-stop")
+    sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="shape-stop")
+    sm.list_hyper_parameter_tuning_jobs(SortBy="Status")
+
+
+def test_every_response_matches_botocore_output_shape(emu, clock):
+    rec = Recorder()
+    scenario_tuning(emu.url, clock, rec)
+    assert rec.problems == []
+    expected = {
+        "CreateHyperParameterTuningJob", "DescribeHyperParameterTuningJob", "ListHyperParameterTuningJobs",
+        "StopHyperParameterTuningJob", "ListTrainingJobsForHyperParameterTuningJob", "DescribeTrainingJob",
+        "StopTrainingJob", "AddTags", "ListTags", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents",
+    }
+    assert expected <= set(rec.seen)
