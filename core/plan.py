@@ -23,6 +23,8 @@ from .study.validate import grid_combinations
 # Billed time around the training itself: SageMaker bills from TrainingStartTime (input and image
 # download) to the end of the model upload; instance provisioning is not billed.
 BILLED_OVERHEAD_S = 75.0
+# Instance provisioning before TrainingStartTime ("Starting"): takes wall time, is not billed.
+PROVISIONING_S = 120.0
 
 
 def tuning_job_name(study: str, candidate: str, generation: int = 1) -> str:
@@ -62,6 +64,20 @@ class Plan:
     rows: tuple[CandidatePlan, ...]
     budget_usd: float | None
     budget_policy: str
+    emulator_speed: float | None = None  # simulated seconds per wall second (emulator backend)
+
+    @property
+    def expected_duration_s(self) -> float | None:
+        """Expected time from launch to the last job's end: candidates start in file order as tuning-job
+        slots free; each runs its training jobs in waves of max_parallel_jobs."""
+        if not self.rows or any(r.expected_seconds_per_job is None for r in self.rows):
+            return None
+        slots = [0.0] * max(1, min(self.max_parallel_tuning_jobs, len(self.rows)))
+        for r in self.rows:
+            waves = -(-r.training_jobs // max(1, r.max_parallel_jobs))
+            i = slots.index(min(slots))
+            slots[i] += waves * (PROVISIONING_S + (r.expected_seconds_per_job or 0.0))
+        return max(slots)
 
     @property
     def training_jobs(self) -> int:
@@ -191,6 +207,7 @@ def build_plan(study: Study, catalog: Catalog | None, prices: PriceTable | None 
         rows=tuple(rows),
         budget_usd=study.budget.usd,
         budget_policy=study.budget.policy,
+        emulator_speed=study.emulator.speed if study.backend == "emulator" else None,
     )
 
 
@@ -200,6 +217,14 @@ def _money(x: float | None) -> str:
 
 def _hours(x: float | None) -> str:
     return "-" if x is None else f"{x:,.1f}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def format_plan(plan: Plan) -> str:
@@ -244,11 +269,22 @@ def format_plan(plan: Plan) -> str:
     if plan.unpriced_instance_types:
         out.append("No price known for " + ", ".join(plan.unpriced_instance_types)
                    + ": add them to the study's [prices] table.")
+    duration = plan.expected_duration_s
+    if duration is not None:
+        line = f"Expected duration: {_duration(duration)}"
+        if plan.emulator_speed:
+            line += f" of simulated time (about {_duration(duration / plan.emulator_speed)} of wall time at " \
+                    f"emulator speed {plan.emulator_speed:g})"
+        out.append(line)
     if plan.budget_usd is not None:
         guard = ""
         if plan.budget_policy == "stop" and (plan.max_usd is None or plan.max_usd > plan.budget_usd):
             guard = " (the guard stops running jobs before spend crosses it)"
         out.append(f"Budget: ${plan.budget_usd:,.2f}, policy {plan.budget_policy}{guard}")
+        if plan.expected_usd is not None and plan.expected_usd > plan.budget_usd:
+            out.append(f"Expected spend {_money(plan.expected_usd)} is over the budget: "
+                       + ("the guard will stop the study before it completes" if plan.budget_policy == "stop"
+                          else "policy warn will only warn"))
     out.append("Nothing was created. Launch with: jstui launch STUDY --yes")
     return "\n".join(out)
 

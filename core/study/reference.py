@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import schema as S
-from ..plan import BILLED_OVERHEAD_S
+from ..plan import BILLED_OVERHEAD_S, PROVISIONING_S
 from .algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS
 from .read_base import MAX_JOBS, MAX_PARALLEL_JOBS, MAX_PARALLEL_TUNING_JOBS
 from .metrics import MAX_DEFINITIONS, PRESET_OBJECTIVES, PRESETS
@@ -131,7 +131,9 @@ def reference_markdown() -> str:
         f"  {BILLED_OVERHEAD_S:g} s of billed download and upload per job, capped at `max_runtime_s`. Early stopping",
         "  can only make it less. `-` where the catalog has no figures.",
         "",
-        "then the totals, and exits 0 having created nothing.",
+        "then the totals, the expected duration (training jobs in waves of `max_parallel_jobs`, candidates",
+        f"started in file order as `max_parallel_tuning_jobs` slots free, {PROVISIONING_S:g} s of provisioning per wave;",
+        "divided by the emulator's speed for wall time), and exits 0 having created nothing.",
         "",
     ]
     for t in S.ALL_TABLES:

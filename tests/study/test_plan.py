@@ -138,3 +138,40 @@ def test_plan_without_catalog_has_no_expectation(tmp_path: Path):
     assert all(r.expected_usd is None for r in plan.rows)
     assert plan.expected_usd is None
     assert "Expected spend: unknown" in format_plan(plan)
+
+
+def test_expected_duration_schedules_waves_and_tuning_job_slots(tmp_path: Path):
+    from core.plan import PROVISIONING_S
+
+    study = load_study(_study(tmp_path))
+    catalog = Catalog.load(study.emulator.catalogs)
+    plan = build_plan(study, catalog, PriceTable())
+    per_candidate = [
+        -(-r.training_jobs // r.max_parallel_jobs) * (PROVISIONING_S + r.expected_seconds_per_job) for r in plan.rows
+    ]
+    # 8 tuning-job slots for 3 candidates: all start at once, the longest decides
+    assert plan.expected_duration_s == pytest.approx(max(per_candidate))
+    # one slot: they run one after another
+    serial = load_study(_write(tmp_path, _study(tmp_path).read_text().replace(
+        'objective = "val_accuracy"', 'objective = "val_accuracy"\nmax_parallel_tuning_jobs = 1')))
+    assert build_plan(serial, catalog, PriceTable()).expected_duration_s == pytest.approx(sum(per_candidate))
+    assert build_plan(study, None, PriceTable()).expected_duration_s is None
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    f = tmp_path / "variant.toml"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_budget_below_expected_spend_is_called_out(tmp_path: Path):
+    text = _study(tmp_path).read_text().replace('[prices]', '[budget]\nusd = 0.5\n\n[prices]')
+    study = load_study(_write(tmp_path, text))
+    text_out = format_plan(build_plan(study, Catalog.load(study.emulator.catalogs), PriceTable()))
+    assert "Budget: $0.50, policy stop" in text_out
+    # the resnet row is unpriced, so no expected total: no claim about exceeding it either
+    assert "over the budget" not in text_out
+    priced = load_study(_write(tmp_path, text.replace('[prices]', '[prices]\n"ml.x9.large" = 1.0')))
+    plan = build_plan(priced, Catalog.load(priced.emulator.catalogs), PriceTable())
+    assert plan.expected_usd is not None and plan.expected_usd > 0.5
+    assert "is over the budget: the guard will stop the study" in format_plan(plan)
