@@ -5,6 +5,7 @@ on the line marked `# <-- mistake` when the mistake is on a line of its own; nev
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 import sys
@@ -47,6 +48,8 @@ def test_the_corpus_bases_are_valid(valid: Path):
 def test_broken_file_fails_launch_with_one_line(path: Path, tmp_path: Path, capsys):
     expect, line = _expectation(path)
     code = main(["--home", str(tmp_path / "home"), "launch", str(path)])
+    for handler in logging.getLogger().handlers:  # the CLI's debug log lives in this temporary home
+        handler.close()
     out, err = capsys.readouterr()
     assert code == 2, err
     assert out == ""

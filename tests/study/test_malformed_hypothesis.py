@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import tempfile
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def _launch(text: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["--home", str(Path(d) / "home"), "launch", str(path)])
+        for handler in logging.getLogger().handlers:  # the CLI's debug log lives in this temporary home
+            handler.close()
         return code, err.getvalue(), str(path)
 
 
