@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..catalog import Catalog
-from . import api_logs, api_tuning
+from . import api_hosting, api_logs, api_tuning
 from .clock import SimClock
 from .errors import ServiceError
 from .faults import Faults, FaultSettings, Stats
@@ -33,6 +33,17 @@ SAGEMAKER_OPS: dict[str, Handler] = {
     "StopTrainingJob": api_tuning.stop_training_job,
     "AddTags": api_tuning.add_tags,
     "ListTags": api_tuning.list_tags,
+    "CreateModel": api_hosting.create_model,
+    "DescribeModel": api_hosting.describe_model,
+    "DeleteModel": api_hosting.delete_model,
+    "CreateEndpointConfig": api_hosting.create_endpoint_config,
+    "DescribeEndpointConfig": api_hosting.describe_endpoint_config,
+    "DeleteEndpointConfig": api_hosting.delete_endpoint_config,
+    "CreateEndpoint": api_hosting.create_endpoint,
+    "DescribeEndpoint": api_hosting.describe_endpoint,
+    "ListEndpoints": api_hosting.list_endpoints,
+    "UpdateEndpoint": api_hosting.update_endpoint,
+    "DeleteEndpoint": api_hosting.delete_endpoint,
 }
 LOGS_OPS: dict[str, Handler] = {
     "DescribeLogStreams": api_logs.describe_log_streams,

@@ -73,11 +73,46 @@ def scenario_tuning(url: str, clock, rec: Recorder) -> None:
     sm.list_hyper_parameter_tuning_jobs(SortBy="Status")
 
 
+def scenario_hosting(url: str, clock, rec: Recorder) -> None:
+    sm, rt = client("sagemaker", url), client("sagemaker-runtime", url)
+    rec.attach(sm)
+    rec.attach(rt)
+    best = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="shape-js")["BestTrainingJob"]
+    artifact = sm.describe_training_job(TrainingJobName=best["TrainingJobName"])["ModelArtifacts"]["S3ModelArtifacts"]
+    for name, data in (("shape-ok", artifact), ("shape-bad", "s3://nowhere/model.tar.gz")):
+        sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::111122223333:role/R",
+                        PrimaryContainer={"Image": "img:1", "ModelDataUrl": data, "Environment": {"A": "1"}},
+                        Tags=[{"Key": "k", "Value": "v"}])
+        sm.describe_model(ModelName=name)
+        sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[{
+            "VariantName": "AllTraffic", "ModelName": name, "InitialInstanceCount": 1,
+            "InstanceType": "ml.m5.xlarge", "InitialVariantWeight": 1.0}])
+        sm.describe_endpoint_config(EndpointConfigName=name)
+        sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
+        sm.describe_endpoint(EndpointName=name)
+    clock.advance(1200)
+    for name in ("shape-ok", "shape-bad"):
+        sm.describe_endpoint(EndpointName=name)
+    sm.list_endpoints()
+    rt.invoke_endpoint(EndpointName="shape-ok", Body=b"image")
+    sm.update_endpoint(EndpointName="shape-ok", EndpointConfigName="shape-bad")
+    sm.describe_endpoint(EndpointName="shape-ok")
+    sm.list_tags(ResourceArn=sm.describe_model(ModelName="shape-ok")["ModelArn"])
+    sm.delete_endpoint(EndpointName="shape-bad")
+    sm.describe_endpoint(EndpointName="shape-bad")
+    sm.delete_endpoint_config(EndpointConfigName="shape-bad")
+    sm.delete_model(ModelName="shape-bad")
+
+
 def test_every_response_matches_botocore_output_shape(emu, clock):
     rec = Recorder()
     scenario_tuning(emu.url, clock, rec)
+    scenario_hosting(emu.url, clock, rec)
     assert rec.problems == []
     expected = {
+        "CreateModel", "DescribeModel", "DeleteModel", "CreateEndpointConfig", "DescribeEndpointConfig",
+        "DeleteEndpointConfig", "CreateEndpoint", "DescribeEndpoint", "ListEndpoints", "UpdateEndpoint",
+        "DeleteEndpoint", "InvokeEndpoint",
         "CreateHyperParameterTuningJob", "DescribeHyperParameterTuningJob", "ListHyperParameterTuningJobs",
         "StopHyperParameterTuningJob", "ListTrainingJobsForHyperParameterTuningJob", "DescribeTrainingJob",
         "StopTrainingJob", "AddTags", "ListTags", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents",
