@@ -16,8 +16,6 @@ def add_arguments(parser) -> None:  # noqa: ARG001 - STUDY is the main parser's 
 
 
 def run(args) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("the TUI needs a terminal; for scripts use `jstui status` or `jstui --export csv`")
     try:
         from ..engine import EngineSession, load, resolve_study
     except ImportError as exc:  # the engine lands separately; say so instead of a traceback
@@ -25,6 +23,8 @@ def run(args) -> int:
 
     path = resolve_study(getattr(args, "study", None), args.home)
     study = load(path)  # StudyFileError: one line per problem, exit 2
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the TUI needs a terminal; for scripts use `jstui status` or `jstui --export csv`")
     session = EngineSession(
         study,
         args.home,

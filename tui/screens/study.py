@@ -56,6 +56,7 @@ class StudyScreen(Screen[None]):
         self._rows: dict[str, TuningJobRow] = {}
         self._order: list[str] = []  # candidates in the study's order
         self._rendered: StudySnapshot | None = None
+        self._ready = False  # composed and mounted: until then on_mount renders the app's snapshot
 
     # --- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -70,16 +71,20 @@ class StudyScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.app.render_chrome(self)  # type: ignore[attr-defined]
+        self._ready = True
         self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
+
+    def on_unmount(self) -> None:
+        self._ready = False
 
     def on_screen_resume(self) -> None:
         # a refresh that arrived while a modal or another screen was on top is shown now
         snap = self.app.snapshot  # type: ignore[attr-defined]
-        if snap is not self._rendered and self.is_mounted:
+        if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
 
     def on_resize(self) -> None:
-        if self._rendered is not None:
+        if self._ready and self._rendered is not None:
             self._sync(mark=False)
 
     # --- data -------------------------------------------------------------------------------
@@ -97,6 +102,8 @@ class StudyScreen(Screen[None]):
         return [str(r.key.value) for r in self.table.ordered_rows]
 
     def apply_snapshot(self, snapshot: StudySnapshot) -> None:
+        if not self._ready or not self.is_attached:
+            return
         first = self._rendered is None
         self._rendered = snapshot
         self._rows = {r.candidate: r for r in snapshot.tuning_jobs}
@@ -173,7 +180,7 @@ class StudyScreen(Screen[None]):
 
     def _unmark(self, keys: frozenset[tuple[str, str]]) -> None:
         self._marked -= keys
-        if not self.is_mounted:
+        if not self._ready or not self.is_attached:
             return
         table = self.table
         shown = set(self.visible_candidates())

@@ -50,6 +50,7 @@ class TuningJobScreen(Screen[None]):
         self.candidate = candidate
         self.logs_full = logs_full
         self._rendered: StudySnapshot | None = None
+        self._ready = False  # composed and mounted: until then on_mount renders the app's snapshot
         self._columns: list[str] = []
         self._cells: dict[str, tuple] = {}
         self._jobs: dict[str, TrainingJobRow] = {}
@@ -72,14 +73,16 @@ class TuningJobScreen(Screen[None]):
         self.set_class(self.logs_full, "logs-full")
         self.query_one(DataTable).focus()
         self.app.render_chrome(self)  # type: ignore[attr-defined]
+        self._ready = True
         self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         snap = self.app.snapshot  # type: ignore[attr-defined]
-        if snap is not self._rendered and self.is_mounted:
+        if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
 
     def on_unmount(self) -> None:
+        self._ready = False
         if self._log_timer is not None:
             self._log_timer.stop()
 
@@ -101,6 +104,8 @@ class TuningJobScreen(Screen[None]):
         return next((r for r in snapshot.tuning_jobs if r.candidate == self.candidate), None)
 
     def apply_snapshot(self, snapshot: StudySnapshot) -> None:
+        if not self._ready or not self.is_attached:
+            return
         self._rendered = snapshot
         row = self._tuning_row(snapshot)
         self.query_one("#tuning-title", Static).update(self._title(row))
@@ -205,8 +210,8 @@ class TuningJobScreen(Screen[None]):
         self.app.fetch_log(self, job, token)  # type: ignore[attr-defined]
 
     def on_log_chunk_ready(self, message: LogChunkReady) -> None:
-        if message.training_job_name != self._log_job:
-            return  # the user moved on to another job meanwhile
+        if message.training_job_name != self._log_job or not self._ready:
+            return  # the user moved on to another job (or screen) meanwhile
         if message.chunk.lines:
             self.query_one(Log).write_lines(message.chunk.lines)
         self._log_token = message.chunk.next_token
@@ -215,6 +220,8 @@ class TuningJobScreen(Screen[None]):
 
     def log_failed(self, error: str) -> None:
         """Called by the app's one worker-error handler: say so in the pane and try again later."""
+        if not self._ready:
+            return
         self.query_one(Log).write_line(f"[jstui] could not read the log: {fmt.one_line(error)}; retrying")
         self._schedule_log()
 
