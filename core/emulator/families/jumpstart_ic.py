@@ -22,9 +22,13 @@ def run(ctx: JobContext) -> Run:
     target = fraction(ctx.noisy(surface(ctx, params, tuned, default), "test_accuracy"))
     top5_tuned = ctx.figure(("test_top_5_accuracy",)) or min(0.999, tuned + (1 - tuned) * 0.7)
     top5 = fraction(ctx.noisy(top5_tuned * (target / tuned) ** 0.3, "test_top_5_accuracy"))
-    throughput = ctx.figure(("test_throughput",)) or ctx.synthetic("test_throughput", 2.0, 60.0, log=True)
+    latency_fig = ctx.figure(("test_latency_per_sample",))
+    throughput = ctx.figure(("test_throughput",)) or (1.0 / latency_fig if latency_fig else None)
+    throughput = throughput or ctx.synthetic("test_throughput", 2.0, 60.0, log=True)
     throughput = max(0.01, ctx.noisy(throughput, "test_throughput"))
-    epoch_s = ctx.figure(("train_epoch_duration",)) or ctx.synthetic("train_epoch_duration", 15.0, 900.0, log=True)
+    total_fig = ctx.figure(("train_duration",))
+    epoch_s = ctx.figure(("train_epoch_duration",)) or (total_fig / 5 if total_fig else None)  # seed 000/004: 5 epochs
+    epoch_s = epoch_s or ctx.synthetic("train_epoch_duration", 15.0, 900.0, log=True)
     num_params = int(ctx.figure(("num_params",)) or ctx.synthetic("num_params", 3e5, 2e8, log=True))
     val_ratio = 1.0
     val_fig = ctx.figure(("val_accuracy",))
