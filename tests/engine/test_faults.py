@@ -1,0 +1,68 @@
+"""Throttling, an emulator restart mid-study and the account's tuning-job quota lose nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+from core.emulator.embedded import start_embedded
+from core.engine import EngineSession, load
+from core.naming import tuning_job_name
+from sample_studies import ROOT
+from tests.engine.conftest import FAST_SPEED, tuning_job_names, write_study
+
+CATALOG = [ROOT / "catalogs" / "caltech256.csv"]
+
+
+def _refresh_until(session, done, timeout_s=60.0):
+    deadline = time.monotonic() + timeout_s
+    snap = session.refresh()
+    while not done(snap):
+        assert time.monotonic() < deadline, snap.counts_by_status()
+        time.sleep(0.2)
+        snap = session.refresh()
+    return snap
+
+
+def test_throttling_and_a_restart_lose_nothing(tmp_path):
+    state = tmp_path / "emu.sqlite"
+    study = load(write_study(tmp_path, models=5, parallel_tuning_jobs=3))
+    home = tmp_path / "home"
+    emu = start_embedded(state, CATALOG, speed=FAST_SPEED, throttle_rate=0.3)
+    try:
+        with EngineSession(study, home, endpoint_url=emu.url) as session:
+            session.launch()
+            _refresh_until(session, lambda s: any(t.status == "Completed" for t in s.training_jobs))
+        with urllib.request.urlopen(emu.url + "/_emulator/stats", timeout=10) as r:
+            assert json.load(r)["throttled"] > 0  # the faults really happened
+    finally:
+        emu.stop()  # mid-study: jobs are running, some candidates still queued
+    emu = start_embedded(state, CATALOG, speed=FAST_SPEED, throttle_rate=0.3)
+    try:
+        with EngineSession(study, home, endpoint_url=emu.url) as session:
+            snap = _refresh_until(session, lambda s: session.all_terminal())
+            names = tuning_job_names(emu.url)
+    finally:
+        emu.stop()
+    assert snap.counts_by_status() == {"Completed": 5}
+    assert sorted(names) == sorted(tuning_job_name(study.name, c.name, 1) for c in study.candidates)
+    assert len(snap.training_jobs) == sum(c.tuning.max_jobs for c in study.candidates)
+    assert all(t.status == "Completed" and t.metrics.get("test_accuracy") and t.billable_seconds for t in snap.training_jobs)
+    assert abs(snap.spend_usd - sum(t.billable_seconds * 3.825 / 3600 for t in snap.training_jobs)) < 1e-6
+
+
+def test_tuning_job_quota_is_waited_out(tmp_path):
+    study = load(write_study(tmp_path, models=4, parallel_tuning_jobs=8))
+    emu = start_embedded(tmp_path / "emu.sqlite", CATALOG, speed=FAST_SPEED, max_tuning_jobs=2)
+    try:
+        with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:
+            session.launch()
+            snap = session.snapshot()
+            waiting = [t for t in snap.tuning_jobs if t.status == "WaitingForQuota"]
+            assert len(waiting) == 1 and "quota" in waiting[0].waiting_reason
+            assert [t.status for t in snap.tuning_jobs].count("Queued") == 1  # behind the waiting one
+            snap = _refresh_until(session, lambda s: session.all_terminal())
+    finally:
+        emu.stop()
+    assert snap.counts_by_status() == {"Completed": 4}

@@ -1,0 +1,83 @@
+"""Headless commands: textual never imported, data on stdout and messages on stderr, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from core.cli import main
+from core.export import render
+from tests.engine.conftest import write_study
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_headless_commands_never_import_textual(tmp_path, emulator):
+    path = write_study(tmp_path, models=2)
+    home = tmp_path / "home"
+    code = (
+        "import json, sys\n"
+        "from core.cli import main\n"
+        "g = ['--home', sys.argv[1], '--endpoint-url', sys.argv[2]]\n"
+        "codes = [main(g + ['launch', sys.argv[3], '--yes']), main(g + ['status', sys.argv[3], '--json']),\n"
+        "         main(g + ['--export', 'csv', '--what', 'training-jobs', sys.argv[3]]), main(g + ['studies']),\n"
+        "         main(g + ['stop', sys.argv[3]])]\n"
+        "print(json.dumps({'codes': codes, 'textual': sorted(m for m in sys.modules if m.split('.')[0] == 'textual')}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(home), emulator.url, str(path)], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"codes": [0, 0, 0, 0, 0], "textual": []}, out.stderr[-2000:]
+
+
+def test_status_json_and_export_streams(tmp_path, emulator, capsys):
+    path = write_study(tmp_path, models=2)
+    g = ["--home", str(tmp_path / "home"), "--endpoint-url", emulator.url]
+    assert main(g + ["launch", str(path), "--yes"]) == 0
+    capsys.readouterr()
+    assert main(g + ["status", str(path), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert list(status) == ["study", "backend", "counts", "spend_usd", "spend_is_estimate", "projected_usd",
+                            "budget_usd", "budget_policy", "endpoints"]
+    assert status["study"] == "t1" and sum(status["counts"].values()) == 2 and status["budget_usd"] == 150.0
+    assert main(g + ["--export", "csv", str(path), "--what", "tuning-jobs"]) == 0
+    out, err = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["candidate"] for r in rows] == [c for c in ("swin-large-patch4-window12-384", "swin-large-patch4-window7-224")]
+    assert err == ""
+    # --offline writes the journal's last snapshot without the service: the emulator may be gone.
+    emulator.stop()
+    assert main(g[:2] + ["--export", "json", "--offline", str(path)]) == 0
+    assert [r["candidate"] for r in json.loads(capsys.readouterr().out)] == [r["candidate"] for r in rows]
+
+
+def test_unreachable_service_is_exit_3_and_no_data(tmp_path, capsys):
+    path = write_study(tmp_path, models=1)
+    url = f"http://127.0.0.1:{_free_port()}"
+    assert main(["--home", str(tmp_path / "h"), "--endpoint-url", url, "--export", "csv", str(path)]) == 3
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and url in err
+
+
+def test_corrupt_journal_is_exit_7(tmp_path, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "journal.sqlite").write_bytes(b"garbage" * 1000)
+    assert main(["--home", str(home), "studies"]) == 7
+    assert "journal" in capsys.readouterr().err
+
+
+def test_unknown_study_is_exit_2(tmp_path, capsys):
+    assert main(["--home", str(tmp_path), "status", "no-such-study"]) == 2
+    assert "no-such-study" in capsys.readouterr().err
