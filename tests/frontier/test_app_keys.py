@@ -58,3 +58,18 @@ async def test_d_on_the_study_screen_opens_the_deploy_modal():
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, DeployModal)
+
+
+async def test_the_study_header_warns_while_an_endpoint_runs():
+    session = FakeSession()  # one InService endpoint, one Failed
+    app = app_over(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        header = str(app.screen.query_one("StudyHeader").render())
+        assert "⚠ 1 endpoint running $0.74/h" in header
+        for e in session.snapshot().endpoints:
+            session.delete_endpoint(e.name)
+        app.start_refresh()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "endpoint" not in str(app.screen.query_one("StudyHeader").render())

@@ -38,4 +38,19 @@ class StudyHeader(Static):
         text.append(f"│ {snapshot.backend} {snapshot.region} │ ")
         text.append_text(connection_text(snapshot, worker_error))
         text.append(f" │ updated {fmt.age(age_s)}" if snapshot.taken_at is not None else " │ not refreshed yet")
+        text.append_text(endpoints_warning(snapshot))
         self.update(text)
+
+
+# Endpoint statuses that keep instances (and the bill) running.
+RUNNING_ENDPOINT_STATUSES = frozenset({"Creating", "InService", "Updating", "SystemUpdating", "RollingBack"})
+
+
+def endpoints_warning(snapshot: StudySnapshot) -> Text:
+    """Endpoints jstui created keep costing money until deleted: say so while any runs."""
+    running = [e for e in snapshot.endpoints if e.status in RUNNING_ENDPOINT_STATUSES]
+    if not running:
+        return Text()
+    rate = sum(e.usd_per_hour or 0.0 for e in running)
+    noun = "endpoint" if len(running) == 1 else "endpoints"
+    return Text(f" │ ⚠ {len(running)} {noun} running {fmt.usd(rate)}/h (e)", style="bold yellow")
