@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 from rich.console import Console
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Button, DataTable, Input, Log
 
@@ -419,3 +420,15 @@ async def test_events_are_quiet_and_a_budget_change_is_announced():
         assert "last event: 12:00:02 resnet-50: launched" in status
         messages = [n.message for n in app._notifications]
         assert messages == ["Budget warning: ~$6.86 of $150.00"]
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # all at once, as a fast typist or a paste over SSH delivers them
+        for key, char in [("slash", "/"), ("e", "e"), ("f", "f"), ("slash", "/"), ("enter", "\r")]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert isinstance(app.screen, StudyScreen)  # `e` did not open the endpoints
+        assert app.screen.filter_text == "ef/"  # and `/` inside the box is a character

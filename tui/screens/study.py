@@ -37,7 +37,9 @@ class StudyScreen(Screen[None]):
         Binding("enter", "open", "Open", id="study.open"),
         Binding("j", "cursor_down", "Down", id="study.down", show=False),
         Binding("k", "cursor_up", "Up", id="study.up", show=False),
-        Binding("slash", "filter", "Filter", id="study.filter"),
+        # priority: handled as the key arrives, so the box has focus before the next typed key is
+        # routed (fast typing or a paste right after `/` would otherwise go to the table)
+        Binding("slash", "filter", "Filter", id="study.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", id="study.clear_filter", show=False),
         Binding("s", "sort_next", "Sort", id="study.sort_next"),
         Binding("S", "sort_reverse", "Reverse sort", id="study.sort_reverse", show=False),
@@ -230,11 +232,17 @@ class StudyScreen(Screen[None]):
         event.stop()
         self.action_open()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter" and isinstance(self.focused, Input):
+            return False  # `/` is then a character of the regex
+        return True
+
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.value = self.filter_text
         box.add_class("shown")
-        box.focus()
+        # focus now, not on the next idle: keys typed right after `/` are already queued
+        self.set_focus(box)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
