@@ -42,13 +42,11 @@ class StudyHeader(Static):
         self.update(text)
 
 
-# Endpoint statuses that keep instances (and the bill) running.
-RUNNING_ENDPOINT_STATUSES = frozenset({"Creating", "InService", "Updating", "SystemUpdating", "RollingBack"})
-
-
 def endpoints_warning(snapshot: StudySnapshot) -> Text:
     """Endpoints jstui created keep costing money until deleted: say so while any runs."""
-    running = [e for e in snapshot.endpoints if e.status in RUNNING_ENDPOINT_STATUSES]
+    from core.hosting import BILLED_STATUSES  # which statuses keep instances running is core's rule
+
+    running = [e for e in snapshot.endpoints if e.status in BILLED_STATUSES]
     if not running:
         return Text()
     rate = sum(e.usd_per_hour or 0.0 for e in running)
