@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from core.hosting import BILLED_STATUSES
 from core.session import StudySession
 from core.snapshot import EndpointRow, StudySnapshot
 
@@ -137,7 +138,7 @@ class EndpointsScreen(Screen):
                     table.update_cell(row.name, col, value)
             else:
                 table.add_row(*cells, key=row.name)
-        running = [r for r in rows if r.status in ("InService", "Creating", "Updating")]
+        running = [r for r in rows if r.status in BILLED_STATUSES]
         rate = sum(r.usd_per_hour or 0.0 for r in running)
         accrued = sum(r.accrued_usd or 0.0 for r in rows)
         summary = f"{len(rows)} endpoint(s) jstui created · {len(running)} running"
