@@ -108,6 +108,8 @@ def _setup_logging(debug: bool, home: Path | None) -> Path:
         handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
+    for old in root.handlers:  # in-process callers (tests) run main() many times: close, don't leak
+        old.close()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     # botocore at DEBUG is enormous; keep it at INFO unless asked.
