@@ -89,7 +89,7 @@ def _job_of_stream(emu, stream: str) -> TrainingPlan:
 
     job_name = stream.split("/algo-1-", 1)[0]
     found = find_training_job(emu, job_name)
-    if found is None or stream_name(found[2]) != stream or found[2].lines[0][0] > emu.now():
+    if found is None or not found[2].lines or stream_name(found[2]) != stream or found[2].lines[0][0] > emu.now():
         raise _missing_stream()
     return found[2]
 
