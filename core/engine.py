@@ -130,6 +130,7 @@ class EngineSession:
         self._connection = ConnectionState("connecting")
         self._now: datetime | None = None
         self._endpoints: tuple = ()
+        self._last_check_at: datetime | None = None  # the budget guard's previous check (backend time)
         self._waiting: str | None = None  # why queued candidates wait (the tuning-job quota)
         self._guard_stopped = bool(self.journal.events(study.name, kind="budget-stop", limit=1))
         body = self.journal.snapshot_body(study.name)
@@ -452,7 +453,12 @@ class EngineSession:
         if not self.budget_usd:
             return snap
         rate = budget.burn_rate_usd_per_s(snap, self.price_of)
-        horizon = self._sim_seconds(self.poll_interval_s * 2)  # a check may come late: allow two intervals
+        # The next check comes about as long after this one as this one came after the last
+        # (refreshes take time too), and never sooner than the poll interval.
+        horizon = self._sim_seconds(self.poll_interval_s)
+        if snap.taken_at is not None and self._last_check_at is not None:
+            horizon = max(horizon, (snap.taken_at - self._last_check_at).total_seconds())
+        self._last_check_at = snap.taken_at or self._last_check_at
         decision = budget.decide(
             snap.spend_usd, rate, horizon, self.budget_usd, self.budget_policy, already_stopped=self._guard_stopped
         )

@@ -78,11 +78,15 @@ def _training_rows(
         count = int(job_rc.get("InstanceCount") or default_count)
         started = parse_time(src.get("TrainingStartTime") or summary.get("TrainingStartTime"))
         ended = parse_time(src.get("TrainingEndTime") or summary.get("TrainingEndTime"))
+        created = parse_time(src.get("CreationTime") or summary.get("CreationTime"))
         billable = src.get("BillableTimeInSeconds")
         job_spend = spend.training_job_spend(
             status=status,
             billable_seconds=billable,
-            started_at=started,
+            # The list summary is refreshed only when counters change, so a running job may not
+            # show its start yet: accrue from its creation then (an over- rather than an
+            # under-estimate, which is the safe side for the budget guard).
+            started_at=started or created,
             ended_at=ended,
             now=inp.now,
             instance_count=count,
@@ -109,7 +113,7 @@ def _training_rows(
                 training_seconds=None if src.get("TrainingTimeInSeconds") is None else float(src["TrainingTimeInSeconds"]),
                 cost_usd=job_spend.cost_usd,
                 cost_is_estimate=job_spend.is_estimate,
-                created_at=parse_time(src.get("CreationTime") or summary.get("CreationTime")),
+                created_at=created,
                 started_at=started,
                 ended_at=ended,
             )
