@@ -165,3 +165,18 @@ async def test_endpoints_screen_follows_snapshots_and_keeps_the_cursor():
         await pilot.pause()
         assert "new-endpoint" in [k.value for k in table.rows]
         assert screen._selected().name == selected
+
+
+def test_deploy_modal_snapshot_answered_80x24(snap_compare):
+    session = FakeSession()
+
+    async def deploy_and_answer(pilot):
+        await until_ready(pilot)
+        await pilot.click("#deploy")
+        await until_ready(pilot)
+        session.set_endpoint_status(pilot.app.screen.endpoint_name, "InService")
+        await pilot.pause(0.7)
+        await until_ready(pilot)
+        await pilot.pause()
+
+    assert snap_compare(deploy_host(session), terminal_size=(80, 24), run_before=deploy_and_answer)
