@@ -47,9 +47,10 @@ def best(plan: TuningPlan, now: float) -> TrainingPlan | None:
 
 
 def last_modified(plan: TuningPlan, now: float) -> float:
+    # what a summary shows changes when a training job starts or ends, not at its secondary statuses
     times = [plan.created]
     for j in visible(plan, now):
-        times += [j.created] + [t.start for t in j.transitions if t.start <= now]
+        times += [j.created] + [t for t in (j.end, j.stop_at) if t is not None and t <= now]
     if plan.stop_at is not None and plan.stop_at <= now:
         times.append(plan.stop_at)
     if plan.end <= now:

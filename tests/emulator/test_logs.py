@@ -50,3 +50,16 @@ def test_unknown_group_and_stream(logs):
         logs.describe_log_streams(logGroupName="/aws/lambda/x")
     with pytest.raises(logs.exceptions.ResourceNotFoundException):
         logs.get_log_events(logGroupName=GROUP, logStreamName="nope-001-abcdef12/algo-1-1")
+
+
+def test_job_stopped_while_starting_has_no_stream(sm, logs, clock):
+    sm.create_hyper_parameter_tuning_job(**tuning_request("early-stop", max_jobs=1, parallel=1))
+    clock.advance(30)
+    sm.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName="early-stop")
+    run_until_done(sm, clock, "early-stop")
+    job = sm.list_training_jobs_for_hyper_parameter_tuning_job(HyperParameterTuningJobName="early-stop")["TrainingJobSummaries"][0]
+    assert logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=job["TrainingJobName"])["logStreams"] == []
+    d = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
+    assert d["TrainingJobStatus"] == "Stopped" and "TrainingStartTime" not in d and d["BillableTimeInSeconds"] == 0
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.get_log_events(logGroupName=GROUP, logStreamName=f"{job['TrainingJobName']}/algo-1-1")

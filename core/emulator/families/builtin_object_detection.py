@@ -18,7 +18,7 @@ MAP = ("validation:mAP", "test_mAP", "mAP")
 def run(ctx: JobContext) -> Run:
     params = (
         param(ctx, "learning_rate", 0.001, 0.005, log=True, width=1.0),
-        param(ctx, "momentum", 0.9, 0.9, log=False, width=0.1),
+        param(ctx, "momentum", 0.9, 0.9, log=False, width=0.2),
         param(ctx, "weight_decay", 0.0005, 0.0005, log=True, width=2.0),
     )
     tuned = ctx.figure(MAP) or ctx.synthetic("validation:mAP", 0.2, 0.6)

@@ -112,8 +112,8 @@ def surface(ctx: JobContext, params: tuple[SurfaceParam, ...], tuned: float, def
         v = tuned - (tuned - default) * (d / dd) ** 2
     lo, hi = sorted((tuned, default if default is not None else tuned))
     if higher_is_better:
-        return max(v, lo * 0.25)
-    return min(v, hi * 4.0)
+        return max(v, lo * 0.5)
+    return min(v, hi * 2.0)
 
 
 def fraction(x: float) -> float:
