@@ -214,8 +214,14 @@ class EngineSession:
         from .catalog import Catalog
         from .prices import load_price_table
 
+        from .launcher import launch_changes
+
         catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
-        return plan.format_plan(plan.build_plan(self.study, catalog, load_price_table(self.home)))
+        text = plan.format_plan(plan.build_plan(self.study, catalog, load_price_table(self.home)))
+        changes = launch_changes(self.study, self.journal)
+        if changes:
+            text += "\n\nSince the last launch:\n" + "\n".join(f"  {line}" for line in changes)
+        return text
 
     def refresh(self, *, strict: bool = False, raise_refusals: bool | None = None) -> StudySnapshot:
         """One cycle. With `strict` (one-shot headless commands) service errors raise as jstui

@@ -474,3 +474,29 @@ def adopt(launcher: Launcher, prefix: str) -> tuple[dict[str, str], list[str]]:
     if unmatched:
         journal.add_event(study.name, "adopt-unmatched", f"{len(unmatched)} job(s) named {prefix}* match no candidate")
     return matched, unmatched
+
+
+# --- what changed since the last launch (shown with the plan) ----------------------------------
+def launch_changes(study: Study, journal: Journal) -> list[str]:
+    """One line per difference between the study file and what was launched: candidates added
+    (a launch would queue them), removed (their jobs are left alone), or whose recipe changed (the
+    running job keeps its recipe; `--retry-failed` or a new candidate name would use the new one)."""
+    current = journal.current_launches(study.name)
+    if not current:
+        return []
+    lines = []
+    names = {c.name for c in study.candidates}
+    for c in study.candidates:
+        launch = current.get(c.name)
+        if launch is None:
+            lines.append(f"+ {c.name}: new since the last launch; `launch --yes` queues it")
+        elif launch.recipe and launch.recipe != recipe_json(c):
+            old, new = json.loads(launch.recipe), json.loads(recipe_json(c))
+            what = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+            lines.append(
+                f"~ {c.name}: {', '.join(what)} changed since {launch.tuning_job_name} was queued; it keeps its "
+                "recipe (a retry of a Failed or Stopped job uses the new one)"
+            )
+    for cname in sorted(set(current) - names):
+        lines.append(f"- {cname}: no longer in the study file; {current[cname].tuning_job_name} is left alone")
+    return lines

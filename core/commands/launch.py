@@ -24,6 +24,21 @@ def _print_plan(path, home) -> None:
     from .. import plan
 
     plan.print_plan(path, home)
+    if not (home / "journal.sqlite").exists():  # the plan creates nothing, not even a journal
+        return
+    from ..engine import load
+    from ..journal import Journal
+    from ..launcher import launch_changes
+
+    journal = Journal.open(home)
+    try:
+        changes = launch_changes(load(path), journal)
+    finally:
+        journal.close()
+    if changes:
+        print("\nSince the last launch:")
+        for line in changes:
+            print(f"  {line}")
 
 
 def run(args) -> int:

@@ -59,3 +59,25 @@ def test_launch_is_bounded_by_parallel_tuning_jobs(tmp_path, emulator):
         assert len(running) == 2
         assert [r.status for r in snap.tuning_jobs if not r.tuning_job_name] == ["Queued", "Queued"]
         assert len(tuning_job_names(emulator.url)) == 2
+
+
+def test_plan_after_launch_shows_what_changed(tmp_path, emulator, capsys):
+    from core.cli import main
+
+    path = write_study(tmp_path, models=3)
+    g = ["--home", str(tmp_path / "home"), "--endpoint-url", emulator.url]
+    assert main(g + ["launch", str(path), "--yes"]) == 0
+    text = path.read_text()
+    study = load(path)
+    # drop the last candidate, add another, change the recipe of all
+    head, *blocks = text.split("[[models]]")
+    added = write_study(tmp_path, name="extra", models=1, skip=10).read_text().split("[[models]]")[1]
+    path.write_text(head.replace("max_jobs = 2", "max_jobs = 3") + "[[models]]" + "[[models]]".join(blocks[:2])
+                    + "[[models]]" + added)
+    capsys.readouterr()
+    assert main(g + ["launch", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"- {study.candidates[2].name}: no longer in the study file" in out
+    assert f"~ {study.candidates[0].name}: tuning changed" in out
+    assert f"+ {load(path).candidates[2].name}: new since the last launch" in out
+    assert len(tuning_job_names(emulator.url)) == 3  # planning created nothing

@@ -1,0 +1,73 @@
+"""Snapshot building from recorded API responses (no service): statuses, best job, metrics, spend."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from core.journal import LAUNCHED, QUEUED, WAITING, Launch, TuningJobRecord
+from core.snapshot import ConnectionState
+from core.snapshot_build import BuildInputs, build_snapshot
+from core.study.model import Candidate, Resources, Study, Tuning
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def _cand(name):
+    return Candidate(name=name, model_id=f"js-{name}", algorithm=None, model_version="*", hyperparameters={},
+                     resources=Resources("ml.p3.2xlarge"), tuning=Tuning("val_accuracy", "Maximize", "Bayesian", 2, 2),
+                     metrics=(), metrics_preset=None)
+
+
+def _study():
+    return Study(name="s", path=None, backend="emulator", region="us-east-1", role_arn="r", output_s3="s3://b/",
+                 data={}, max_parallel_tuning_jobs=1, candidates=(_cand("a"), _cand("b"), _cand("c")))
+
+
+DESCRIBE = {
+    "HyperParameterTuningJobName": "s-a-1", "HyperParameterTuningJobStatus": "InProgress",
+    "CreationTime": "2026-03-01T11:00:00Z",
+    "HyperParameterTuningJobConfig": {"HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "val_accuracy"},
+                                      "ResourceLimits": {"MaxNumberOfTrainingJobs": 2}},
+    "TrainingJobDefinition": {"ResourceConfig": {"InstanceType": "ml.p3.2xlarge", "InstanceCount": 1}},
+    "TrainingJobStatusCounters": {"Completed": 1, "InProgress": 1, "RetryableError": 0, "NonRetryableError": 0, "Stopped": 0},
+    "BestTrainingJob": {"TrainingJobName": "s-a-1-001", "TunedHyperParameters": {"learning_rate": "0.001"},
+                        "FinalHyperParameterTuningJobObjectiveMetric": {"MetricName": "val_accuracy", "Value": 0.9}},
+}
+SUMMARIES = [
+    {"TrainingJobName": "s-a-1-001", "TrainingJobStatus": "Completed", "CreationTime": "2026-03-01T11:00:00Z",
+     "TunedHyperParameters": {"learning_rate": "0.001"},
+     "FinalHyperParameterTuningJobObjectiveMetric": {"MetricName": "val_accuracy", "Value": 0.9}},
+    # listed while still starting: no TrainingStartTime in the (stale) summary
+    {"TrainingJobName": "s-a-1-002", "TrainingJobStatus": "InProgress", "CreationTime": "2026-03-01T11:30:00Z",
+     "TunedHyperParameters": {"learning_rate": "0.0002"}},
+]
+TERMINAL = {"s-a-1-001": {
+    "TrainingJobName": "s-a-1-001", "TrainingJobStatus": "Completed", "BillableTimeInSeconds": 1200,
+    "TrainingTimeInSeconds": 1200, "CreationTime": "2026-03-01T11:00:00Z", "TrainingStartTime": "2026-03-01T11:02:00Z",
+    "TrainingEndTime": "2026-03-01T11:22:00Z", "ResourceConfig": {"InstanceType": "ml.p3.2xlarge", "InstanceCount": 1},
+    "FinalMetricDataList": [{"MetricName": "val_accuracy", "Value": 0.9}, {"MetricName": "test_accuracy", "Value": 0.88}],
+}}
+
+
+def test_build_from_recorded_responses():
+    launches = {
+        "a": Launch("s", "a", 1, LAUNCHED, "s-a-1", "js-a", None, False, None),
+        "b": Launch("s", "b", 1, WAITING, "s-b-1", "js-b", "quota reached", False, None),
+        "c": Launch("s", "c", 1, QUEUED, "s-c-1", "js-c", None, False, None),
+    }
+    record = TuningJobRecord("s-a-1", "s", "fp", None, DESCRIBE, "ck", SUMMARIES)
+    snap = build_snapshot(BuildInputs(study=_study(), launches=launches, tuning={"s-a-1": record}, terminal=TERMINAL,
+                                      now=T0, connection=ConnectionState("ok"), price_of={"ml.p3.2xlarge": 3.6}.get))
+    a, b, c = snap.tuning_jobs
+    assert (a.status, b.status, c.status) == ("InProgress", "WaitingForQuota", "Queued")
+    assert b.waiting_reason == "quota reached" and b.tuning_job_name is None
+    assert a.best_training_job_name == "s-a-1-001" and a.best_objective == 0.9
+    assert a.best_metrics == {"val_accuracy": 0.9, "test_accuracy": 0.88}
+    assert (a.jobs_completed, a.jobs_in_progress, a.max_jobs) == (1, 1, 2)
+    done, running = snap.training_jobs
+    assert done.is_best and not done.cost_is_estimate and done.cost_usd == 1200 * 3.6 / 3600
+    # the running job accrues from its creation (11:30) to the backend's now (12:00): an estimate
+    assert running.cost_is_estimate and running.billable_seconds == 1800 and running.metrics == {}
+    assert abs(a.cost_usd - (1.2 + 1.8)) < 1e-9 and a.cost_is_estimate
+    assert snap.spend_is_estimate and abs(snap.spend_usd - 3.0) < 1e-9
+    assert snap.metric_names == ("val_accuracy", "test_accuracy")
