@@ -75,7 +75,14 @@ def plan_deploy(session: Any, candidate: str, endpoint_name: str | None = None, 
 
 
 def deploy(session: Any, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> hosting.DeployRequest:
-    """Create Model, EndpointConfig and Endpoint; returns once the endpoint is Creating."""
+    """Create Model, EndpointConfig and Endpoint; returns once the endpoint is Creating. Deploying
+    again under the name of an interrupted deploy finishes that one."""
+    cand = session.find_candidate(candidate)
+    for rec in session.journal.endpoints(session.study.name):
+        if rec["name"] == endpoint_name and rec["state"] in hosting.STEPS[:-1] and rec.get("candidate") == cand:
+            resumed = hosting.resume_deploy(session.clients.sagemaker, session.journal, session.study.name, endpoint_name)
+            if resumed is not None:
+                return resumed
     req = plan_deploy(session, candidate, endpoint_name, instance_type, instance_count)
     hosting.start_deploy(session.clients.sagemaker, session.journal, req)
     return req

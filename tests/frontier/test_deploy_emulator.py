@@ -102,3 +102,17 @@ def test_an_endpoint_that_fails_exits_5_with_its_reason(finished, capsys, monkey
     assert code == ExitCode.FAILED, err
     assert "doomed ended Failed" in err and "Traceback" not in err
     assert main(["--home", str(home), "endpoints", str(study_path), "--delete", "doomed", "--yes"]) == 0
+
+
+def test_the_session_deploy_finishes_an_interrupted_deploy_of_that_name(session):
+    cand = FAST_MODELS[1][1]
+    req = deploy.plan_deploy(session, cand, "half-done")
+    session.journal.save_endpoint(req.endpoint_name, session.study.name, candidate=cand,
+                                  training_job_name=req.training_job_name, instance_type=req.instance_type,
+                                  instance_count=1, state="planned", body=req.to_dict())
+    session.refresh(strict=True)
+    assert [e.status for e in session.snapshot().endpoints if e.name == "half-done"] == ["Interrupted"]
+    session.deploy(cand, "half-done", req.instance_type, 1)
+    assert deploy.wait(session, "half-done", poll_s=0.1, timeout_s=60).status == "InService"
+    session.delete_endpoint("half-done")
+    assert "half-done" not in names_listed(session)
