@@ -69,7 +69,11 @@ class Emulator:
         faults: FaultSettings | None = None,
     ):
         self.store = Store(Path(state_path))
-        origin, wall_origin, self.speed = self.store.init_clock(speed, DEFAULT_SPEED)
+        try:
+            origin, wall_origin, self.speed = self.store.init_clock(speed, DEFAULT_SPEED)
+        except BaseException:
+            self.store.close()
+            raise
         self.clock = SimClock.injected(clock, self.speed) if clock else SimClock(origin, wall_origin, self.speed)
         self.catalog = Catalog.load(list(catalogs))
         self.seed = int(seed)

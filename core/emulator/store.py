@@ -33,11 +33,14 @@ CREATE TABLE IF NOT EXISTS hosting (
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        with self._conn() as c:
-            c.executescript(_SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._conn() as c:
+                c.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise UsageError(f"{self.path}: not a usable emulator state ({exc})") from None
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -55,3 +55,13 @@ def test_real_clock_runs_at_speed(tmp_path, catalog):
         t0 = e.now()
         time.sleep(0.05)
         assert e.now() - t0 >= 0.05 * 3600 * 0.9
+
+
+def test_unusable_state_is_a_usage_error(tmp_path, catalog):
+    bad = tmp_path / "not-a-db.sqlite"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(UsageError) as err:
+        start_embedded(bad, [catalog])
+    assert str(bad) in str(err.value)
+    with pytest.raises(UsageError):
+        start_embedded(tmp_path, [catalog])  # a directory
