@@ -7,6 +7,7 @@ Errors are the service's own: hosting answers a taken or unknown name with Valid
 
 from __future__ import annotations
 
+from .api_tuning import completed_artifacts
 from .errors import validation
 from .paging import page
 from .shapes import fit, shape
@@ -106,8 +107,6 @@ def delete_endpoint_config(emu, p: dict, region: str) -> dict:
 def _deployment(emu, config_name: str, region: str) -> dict:
     """What an endpoint deploys, fixed when it is requested: the first variant, its model, and whether
     the model data is a completed training job's artifact."""
-    from .api_tuning import completed_artifacts
-
     cfg = _get(emu, "endpoint-config", config_name, region, "endpoint configuration")
     variant = cfg["request"]["ProductionVariants"][0]
     model = emu.store.hosting("model", variant.get("ModelName", ""))

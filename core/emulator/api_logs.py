@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 
+from .api_tuning import find_training_job, plan_of
 from .errors import ServiceError
 from .paging import page
 from .schedule import DOWNLOADING_S, TrainingPlan
@@ -32,8 +33,6 @@ def _check_group(p: dict) -> None:
 
 def _streams(emu, prefix: str = "") -> list[tuple[str, TrainingPlan]]:
     """Every stream with at least one event by now, narrowed by a name prefix."""
-    from .api_tuning import _plan
-
     now = emu.now()
     out = []
     for row in emu.store.tuning_jobs():
@@ -41,7 +40,7 @@ def _streams(emu, prefix: str = "") -> list[tuple[str, TrainingPlan]]:
             continue
         if prefix and not (prefix.startswith(row["name"]) or row["name"].startswith(prefix)):
             continue
-        for j in visible(_plan(emu, row), now):
+        for j in visible(plan_of(emu, row), now):
             if j.lines and j.lines[0][0] <= now:
                 s = stream_name(j)
                 if s.startswith(prefix):
@@ -85,8 +84,6 @@ def describe_log_streams(emu, p: dict, region: str) -> dict:
 
 
 def _job_of_stream(emu, stream: str) -> TrainingPlan:
-    from .api_tuning import find_training_job
-
     job_name = stream.split("/algo-1-", 1)[0]
     found = find_training_job(emu, job_name)
     if found is None or not found[2].lines or stream_name(found[2]) != stream or found[2].lines[0][0] > emu.now():

@@ -8,7 +8,10 @@ import hashlib
 import json
 import random
 
+from .api_hosting import endpoint_state
+from .api_tuning import find_training_job
 from .errors import ServiceError
+from .schedule import metric_value
 from .views import ACCOUNT
 
 # a job's own figures of how good it is, most direct first
@@ -26,8 +29,6 @@ def _not_found(name: str) -> ServiceError:
 
 
 def _quality(job) -> float:
-    from .schedule import metric_value
-
     for regex, is_loss in _QUALITY_REGEXES:
         found = metric_value(regex, job.lines)
         if found:
@@ -40,9 +41,6 @@ def invoke_endpoint(emu, params: dict, region: str) -> tuple[str, bytes, str]:
 
 
 def _invoke(emu, p: dict, region: str):
-    from .api_hosting import endpoint_state
-    from .api_tuning import find_training_job
-
     name, body = p["EndpointName"], p["Body"]
     rec = emu.store.hosting("endpoint", name)
     state = endpoint_state(rec, emu.now()) if rec and rec["created"] <= emu.now() else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .errors import ServiceError, not_found, validation
+from .families import builtin_metric_definitions
 from .paging import page
 from .recognition import recognise
 from .schedule import TuningPlan, plan_tuning_job
@@ -16,7 +17,7 @@ MAX_JOBS_PER_TUNING_JOB = 750
 ACTIVE = ("InProgress", "Stopping")
 
 
-def _plan(emu, row: dict) -> TuningPlan:
+def plan_of(emu, row: dict) -> TuningPlan:
     return plan_tuning_job(row, emu.store.training_stops(row["name"]), emu.catalog)
 
 
@@ -43,7 +44,7 @@ def create_hyper_parameter_tuning_job(emu, p: dict, region: str) -> dict:
     now = emu.now()
     active = 0
     for row in emu.store.tuning_jobs():
-        if row["created"] <= now and _plan(emu, row).status_at(now) in ACTIVE:
+        if row["created"] <= now and plan_of(emu, row).status_at(now) in ACTIVE:
             active += 1
     quota = emu.faults.settings.max_tuning_jobs
     if active >= quota:
@@ -108,8 +109,6 @@ def _check_config(emu, cfg: dict, tdef: dict, tags: list) -> None:
     if not names:
         tag_map = {t["Key"]: t.get("Value", "") for t in tags}
         profile = recognise(emu.catalog, tag_map, algo.get("TrainingImage"), {k: str(v) for k, v in static.items()}, [])
-        from .families import builtin_metric_definitions
-
         if profile.family.startswith("builtin-"):
             names = [n for n, _ in builtin_metric_definitions(profile.family)]
     if objective["MetricName"] not in names:
@@ -124,7 +123,7 @@ def _check_config(emu, cfg: dict, tdef: dict, tags: list) -> None:
 
 def describe_hyper_parameter_tuning_job(emu, p: dict, region: str) -> dict:
     row = _row_or_raise(emu, p["HyperParameterTuningJobName"], validation("Requested resource not found."))
-    return describe_tuning(row, _plan(emu, row), region, emu.now())
+    return describe_tuning(row, plan_of(emu, row), region, emu.now())
 
 
 _TUNING_SORT = {
@@ -141,7 +140,7 @@ def list_hyper_parameter_tuning_jobs(emu, p: dict, region: str) -> dict:
     for row in emu.store.tuning_jobs():
         if row["created"] > now or needle not in row["name"].lower():
             continue
-        s = tuning_summary(row, _plan(emu, row), now)
+        s = tuning_summary(row, plan_of(emu, row), now)
         if p.get("StatusEquals") and s["HyperParameterTuningJobStatus"] != p["StatusEquals"]:
             continue
         if not _in_window(s["CreationTime"], p.get("CreationTimeAfter"), p.get("CreationTimeBefore")):
@@ -166,7 +165,7 @@ def stop_hyper_parameter_tuning_job(emu, p: dict, region: str) -> dict:
     name = p["HyperParameterTuningJobName"]
     row = _row_or_raise(emu, name, not_found(f"Amazon SageMaker can't find a tuning job with name {name}"))
     now = emu.now()
-    status = _plan(emu, row).status_at(now)
+    status = plan_of(emu, row).status_at(now)
     if status != "InProgress":
         raise validation(f"The request was rejected because the tuning job is in status {status}.")
     emu.store.stop_tuning_job(name, now)
@@ -189,7 +188,7 @@ def list_training_jobs_for_hyper_parameter_tuning_job(emu, p: dict, region: str)
     name = p["HyperParameterTuningJobName"]
     row = _row_or_raise(emu, name, not_found(f"Amazon SageMaker can't find a tuning job with name {name}"))
     now = emu.now()
-    plan = _plan(emu, row)
+    plan = plan_of(emu, row)
     out = [training_summary(j, plan, region, now) for j in visible(plan, now)]
     if p.get("StatusEquals"):
         out = [s for s in out if s["TrainingJobStatus"] == p["StatusEquals"]]
@@ -215,7 +214,7 @@ def find_training_job(emu, name: str):
     now = emu.now()
     if row is None or row["created"] > now:
         return None
-    plan = _plan(emu, row)
+    plan = plan_of(emu, row)
     job = plan.by_name.get(name)
     if job is None or job.created > now:
         return None
@@ -251,7 +250,7 @@ def completed_artifacts(emu) -> dict[str, tuple]:
     for row in emu.store.tuning_jobs():
         if row["created"] > now:
             continue
-        plan = _plan(emu, row)
+        plan = plan_of(emu, row)
         output = row["request"]["TrainingJobDefinition"].get("OutputDataConfig") or {}
 
         for j in visible(plan, now):
@@ -275,7 +274,7 @@ def _resolve_arn(emu, resource_arn: str) -> list[dict] | None:
     if kind == "training-job":
         for row in emu.store.tuning_jobs():
             if row["created"] <= now and name.startswith(row["name"].lower()):
-                plan = _plan(emu, row)
+                plan = plan_of(emu, row)
                 if any(j.name.lower() == name for j in visible(plan, now)):
                     return emu.store.tags(row["arn"])
         return None

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..errors import UsageError
+from .api_runtime import invoke_endpoint
 from .errors import ServiceError
 from .faults import FaultSettings
 from .service import Emulator
@@ -135,8 +137,6 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, self.emulator.call(target, params, self._region()))
 
     def _invoke(self, endpoint: str, body: bytes) -> None:
-        from .api_runtime import invoke_endpoint
-
         params = {
             "EndpointName": endpoint,
             "Body": body,
@@ -191,8 +191,6 @@ def serve(
     ready=None,
 ) -> int:
     """Run the emulator in the foreground until Ctrl-C (exit 0). Prints its URL on stderr."""
-    from ..errors import UsageError
-
     if catalogs is None:
         from sample_studies import CATALOGS
 

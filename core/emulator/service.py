@@ -68,6 +68,7 @@ class Emulator:
         clock: Callable[[], float] | None = None,
         faults: FaultSettings | None = None,
     ):
+        self.catalog = Catalog.load(list(catalogs))  # first: a bad catalog leaves nothing open
         self.store = Store(Path(state_path))
         try:
             origin, wall_origin, self.speed = self.store.init_clock(speed, DEFAULT_SPEED)
@@ -75,7 +76,6 @@ class Emulator:
             self.store.close()
             raise
         self.clock = SimClock.injected(clock, self.speed) if clock else SimClock(origin, wall_origin, self.speed)
-        self.catalog = Catalog.load(list(catalogs))
         self.seed = int(seed)
         self.noise = float(noise)
         self.faults = Faults(faults, seed=self.seed)
