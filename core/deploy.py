@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from . import hosting
+from . import hosting, smoke_test
 from .errors import UsageError
 from .hosting import EndpointStatus, InferenceSpec
 from .session import DeployDefaults
@@ -100,7 +100,7 @@ def wait(session: Any, endpoint_name: str, *, poll_s: float | None = None, timeo
 
 
 def smoke_invoke(session: Any, endpoint_name: str) -> str:
-    return hosting.smoke_invoke(session.clients.runtime, endpoint_name)
+    return smoke_test.smoke_invoke(session.clients.runtime, endpoint_name)
 
 
 def delete_endpoint(session: Any, endpoint_name: str) -> None:
@@ -140,7 +140,7 @@ def picked_configuration(session: Any, candidate: str) -> dict[str, Any]:
         best = hosting.best_training_job_name(session.clients.sagemaker, tuning)
     describe = session.journal.terminal_training_jobs([tuning]).get(best)
     if not describe:
-        describe = hosting._call(session.clients.sagemaker.describe_training_job, "describing the training job",
+        describe = hosting.service_call(session.clients.sagemaker.describe_training_job, "describing the training job",
                                  TrainingJobName=best)
     algo = describe.get("AlgorithmSpecification") or {}
     resources = describe.get("ResourceConfig") or {}

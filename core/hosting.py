@@ -1,5 +1,6 @@
-"""Hosting steps on the service: create a deployment (journaled, resumable), follow it, invoke it
-once, delete it, and list what it costs. `core.deploy` puts these together for a study session.
+"""Hosting steps on the service: create a deployment (journaled, resumable), follow it, delete it,
+and list what it costs (`core.smoke_test` invokes it). `core.deploy` puts these together for a
+study session.
 
 Three resources, all named after the endpoint (as the SageMaker SDK names them) and all tagged
 `jstui:study` / `jstui:model-id` (plus JumpStart's tags): the Model (inference image + the best
@@ -15,13 +16,11 @@ Clients and the journal are passed in; nothing here reads the local clock for ag
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from importlib import resources
 from typing import Any, Callable
 
 from .errors import JobFailed, JstuiError, ServiceRefused, UsageError
@@ -41,7 +40,6 @@ DELETING = "deleting"
 # Endpoint statuses that keep instances running, hence accrue cost.
 BILLED_STATUSES = frozenset({"Creating", "InService", "Updating", "SystemUpdating", "RollingBack"})
 TERMINAL_STATUSES = frozenset({"InService", "Failed", "OutOfService"})
-SAMPLE_IMAGE = "smoke-test.jpg"
 
 
 # --- names -----------------------------------------------------------------------------------
@@ -140,7 +138,7 @@ class DeployTarget:
 
 def best_training_job_name(sm: Any, tuning_job_name: str) -> str:
     """The tuning job's BestTrainingJob (absent until a job has reported the objective)."""
-    d = _call(sm.describe_hyper_parameter_tuning_job, "describing the tuning job",
+    d = service_call(sm.describe_hyper_parameter_tuning_job, "describing the tuning job",
               HyperParameterTuningJobName=tuning_job_name)
     best = (d.get("BestTrainingJob") or {}).get("TrainingJobName")
     if not best:
@@ -149,7 +147,7 @@ def best_training_job_name(sm: Any, tuning_job_name: str) -> str:
 
 
 def describe_target(sm: Any, candidate: Candidate, training_job_name: str) -> DeployTarget:
-    d = _call(sm.describe_training_job, "describing the training job", TrainingJobName=training_job_name)
+    d = service_call(sm.describe_training_job, "describing the training job", TrainingJobName=training_job_name)
     if d.get("TrainingJobStatus") != "Completed":
         raise UsageError(f"training job {training_job_name} is {d.get('TrainingJobStatus')}, not Completed: "
                          "only a completed job has a model to deploy")
@@ -249,9 +247,9 @@ def _create_or_adopt(sm: Any, req: DeployRequest, what: str, create: Callable[[]
         return
     except Exception as exc:  # botocore's ClientError; anything else is translated below
         if not _already_exists(exc):
-            raise _translate(exc, f"creating the {what} {req.endpoint_name}") from None
-    arn = _call(arn_of, f"describing the existing {what} {req.endpoint_name}")
-    tags = {t["Key"]: t["Value"] for t in _call(sm.list_tags, "reading tags", ResourceArn=arn).get("Tags", [])}
+            raise translate_error(exc, f"creating the {what} {req.endpoint_name}") from None
+    arn = service_call(arn_of, f"describing the existing {what} {req.endpoint_name}")
+    tags = {t["Key"]: t["Value"] for t in service_call(sm.list_tags, "reading tags", ResourceArn=arn).get("Tags", [])}
     if tags.get(STUDY_TAG) != req.study:
         raise ServiceRefused(f"a {what} named {req.endpoint_name} already exists and jstui did not create it "
                              f"for study {req.study}; choose another endpoint name (--name)")
@@ -273,7 +271,7 @@ def endpoint_status(sm: Any, name: str) -> EndpointStatus | None:
     except Exception as exc:
         if _not_found(exc):
             return None
-        raise _translate(exc, f"describing endpoint {name}") from None
+        raise translate_error(exc, f"describing endpoint {name}") from None
     return EndpointStatus(name, d.get("EndpointStatus", "Unknown"), d.get("FailureReason"))
 
 
@@ -307,63 +305,6 @@ def record_status(journal: Any, study: str, st: EndpointStatus) -> None:
         journal.add_event(study, "deploy", f"endpoint {st.name} is InService")
 
 
-# --- invoking --------------------------------------------------------------------------------
-def sample_image() -> bytes:
-    """The shipped smoke-test picture (a tiny JPEG: sky, sun, hill)."""
-    return resources.files("sample_studies").joinpath("images", SAMPLE_IMAGE).read_bytes()
-
-
-def smoke_invoke(runtime: Any, name: str, image: bytes | None = None) -> str:
-    """One invocation with the sample image; the answer as one line (top prediction)."""
-    try:
-        resp = runtime.invoke_endpoint(EndpointName=name, ContentType="application/x-image",
-                                       Accept="application/json;verbose", Body=image or sample_image())
-    except Exception as exc:
-        raise _translate(exc, f"invoking endpoint {name}") from None
-    body = resp["Body"].read()
-    return describe_prediction(body)
-
-
-def describe_prediction(body: bytes | str) -> str:
-    """One line from an image classifier's answer: JumpStart's verbose JSON (`predicted_label`,
-    `labels`, `probabilities`), a list of {label, score}, or whatever text came back."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return " ".join(text.split())[:200] or "(empty answer)"
-    top = _top_prediction(data)
-    if top is None:
-        return " ".join(json.dumps(data).split())[:200]
-    label, score = top
-    return f"{label} ({score:.1%})" if score is not None else str(label)
-
-
-def _top_prediction(data: Any) -> tuple[str, float | None] | None:
-    if isinstance(data, dict):
-        probs, labels = data.get("probabilities"), data.get("labels")
-        if isinstance(probs, list) and probs and isinstance(labels, list) and len(labels) == len(probs):
-            i = max(range(len(probs)), key=lambda k: probs[k])
-            return str(labels[i]), float(probs[i])
-        if "predicted_label" in data:
-            return str(data["predicted_label"]), None
-        for key in ("predictions", "prediction", "top_k", "results"):
-            if key in data:
-                return _top_prediction(data[key])
-        if "label" in data:
-            score = data.get("score", data.get("probability", data.get("confidence")))
-            return str(data["label"]), float(score) if isinstance(score, (int, float)) else None
-        return None
-    if isinstance(data, list) and data:
-        if all(isinstance(x, (int, float)) for x in data):  # the built-in's bare probability vector
-            i = max(range(len(data)), key=lambda k: data[k])
-            return f"class {i}", float(data[i])
-        tops = [t for t in (_top_prediction(x) for x in data) if t is not None]
-        if tops:
-            return max(tops, key=lambda t: t[1] if t[1] is not None else -1.0)
-    return None
-
-
 # --- deleting --------------------------------------------------------------------------------
 def delete_deployment(sm: Any, journal: Any, study: str | None, name: str) -> None:
     """Delete the endpoint, its config and its model; only ones jstui created (in the journal)."""
@@ -380,7 +321,7 @@ def delete_deployment(sm: Any, journal: Any, study: str | None, name: str) -> No
             call()
         except Exception as exc:
             if not _not_found(exc):
-                raise _translate(exc, f"deleting the {what} {name}") from None
+                raise translate_error(exc, f"deleting the {what} {name}") from None
     journal.delete_endpoint(name)
     journal.add_event(record["study"], "deploy", f"deleted endpoint {name} (and its config and model)")
 
@@ -391,7 +332,7 @@ def list_endpoint_summaries(sm: Any) -> dict[str, dict]:
     out: dict[str, dict] = {}
     kwargs: dict[str, Any] = {"MaxResults": 100}
     while True:
-        page = _call(sm.list_endpoints, "listing endpoints", **kwargs)
+        page = service_call(sm.list_endpoints, "listing endpoints", **kwargs)
         for e in page.get("Endpoints", []):
             out[e["EndpointName"]] = e
         token = page.get("NextToken")
@@ -482,7 +423,7 @@ def _not_found(exc: BaseException) -> bool:
     ) or code == "ResourceNotFound"
 
 
-def _translate(exc: BaseException, doing: str) -> JstuiError:
+def translate_error(exc: BaseException, doing: str) -> JstuiError:
     if isinstance(exc, JstuiError):
         return exc
     from .clients import translate  # boto3 lives there; imported only when an error happened
@@ -490,11 +431,11 @@ def _translate(exc: BaseException, doing: str) -> JstuiError:
     return translate(exc, doing)
 
 
-def _call(fn: Callable[..., Any], doing: str, **kwargs: Any) -> Any:
+def service_call(fn: Callable[..., Any], doing: str, **kwargs: Any) -> Any:
     try:
         return fn(**kwargs)
     except Exception as exc:
-        raise _translate(exc, doing) from None
+        raise translate_error(exc, doing) from None
 
 
 def _as_datetime(value: Any) -> datetime | None:

@@ -16,7 +16,7 @@ from botocore.stub import ANY, Stubber
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import hosting
+from core import hosting, smoke_test
 from core.errors import ServiceRefused, UsageError
 from core.journal import Journal
 
@@ -228,11 +228,11 @@ def test_interrupted_deploys_show_as_interrupted():
     ([0.05, 0.9, 0.05], "class 1 (90.0%)"),
 ])
 def test_describe_prediction_reads_the_answer_forms(answer, expected):
-    assert hosting.describe_prediction(json.dumps(answer).encode()) == expected
+    assert smoke_test.describe_prediction(json.dumps(answer).encode()) == expected
 
 
 def test_smoke_invoke_sends_the_shipped_jpeg():
-    image = hosting.sample_image()
+    image = smoke_test.sample_image()
     assert image[:2] == b"\xff\xd8" and len(image) <= 5 * 1024  # a JPEG, small enough to ship
     rt = boto3.client("sagemaker-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     body = json.dumps({"labels": ["sky", "hill"], "probabilities": [0.6, 0.4]}).encode()
@@ -241,7 +241,7 @@ def test_smoke_invoke_sends_the_shipped_jpeg():
                                               "ContentType": "application/json"},
                           {"EndpointName": "e", "ContentType": "application/x-image",
                            "Accept": "application/json;verbose", "Body": image})
-        assert hosting.smoke_invoke(rt, "e") == "sky (60.0%)"
+        assert smoke_test.smoke_invoke(rt, "e") == "sky (60.0%)"
 
 
 def test_a_trailing_newline_is_not_a_valid_name():
