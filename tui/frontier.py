@@ -144,7 +144,10 @@ class FrontierScreen(Screen):
     def _recompute(self) -> None:
         keep = self.selected_row.candidate if self.selected_row else None
         keep_job = self.selected_row.best_training_job_name if self.selected_row else None
-        self.result = self._compute()
+        result = self._compute()
+        if result == self.result and self.is_mounted:
+            return  # a quiet refresh: nothing moves, the table keeps its scroll
+        self.result = result
         # The selection follows its model across refreshes, not its position.
         self.selected = 0
         for i, r in enumerate(self.result.rows):
