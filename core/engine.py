@@ -426,7 +426,13 @@ class EngineSession:
         study = self.study
         launches = self.journal.current_launches(study.name)
         tuning = self.journal.tuning_jobs(study.name)
-        names = [l.tuning_job_name for l in launches.values() if l.state == LAUNCHED]
+        current_names = {l.tuning_job_name for l in launches.values()}
+        earlier = tuple(
+            l for l in self.journal.launches(study.name) if l.state == LAUNCHED and l.tuning_job_name not in current_names
+        )
+        names = [l.tuning_job_name for l in launches.values() if l.state == LAUNCHED] + [
+            l.tuning_job_name for l in earlier
+        ]
         terminal = self.journal.terminal_training_jobs(names)
         events = tuple(
             f"{e['at'] or ''} {e['message']}".strip()
@@ -444,6 +450,7 @@ class EngineSession:
                 price_of=self.price_of,
                 events=events,
                 endpoints=self._endpoints,
+                earlier=earlier,
                 budget_usd=self.budget_usd,
                 budget_policy=self.budget_policy if self.budget_usd else None,
                 budget_state="stopped" if self._guard_stopped else "ok",

@@ -3,7 +3,7 @@ terminal training-job cache). Pure: no I/O, so it is tested on recorded response
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -38,7 +38,8 @@ class BuildInputs:
     budget_policy: str | None = None
     budget_state: str = "ok"
     projected_usd: float | None = None
-    extra: dict = field(default_factory=dict)
+    # Earlier generations (retried candidates): not shown, but their money was spent.
+    earlier: tuple[Launch, ...] = ()
 
 
 def _counters(source: dict) -> tuple[int, int, int, int]:
@@ -237,6 +238,14 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
             )
         )
     spent = sum(t.cost_usd for t in tuning_rows)
+    earlier_estimate = False
+    for launch in inp.earlier:
+        record = inp.tuning.get(launch.tuning_job_name)
+        if record is None:
+            continue
+        jobs = _training_rows(inp, launch, by_name.get(launch.candidate), record, None)
+        spent += sum(j.cost_usd or 0.0 for j in jobs)
+        earlier_estimate = earlier_estimate or any(j.cost_is_estimate for j in jobs)
     endpoint_spend = sum(e.accrued_usd or 0.0 for e in inp.endpoints)
     return StudySnapshot(
         study=study.name,
@@ -249,7 +258,7 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
         endpoints=tuple(inp.endpoints),
         metric_names=tuple(metric_names),
         spend_usd=spent,
-        spend_is_estimate=any(t.cost_is_estimate for t in tuning_rows),
+        spend_is_estimate=earlier_estimate or any(t.cost_is_estimate for t in tuning_rows),
         projected_usd=inp.projected_usd,
         endpoint_spend_usd=endpoint_spend,
         budget_usd=inp.budget_usd,

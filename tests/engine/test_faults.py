@@ -27,7 +27,7 @@ def _refresh_until(session, done, timeout_s=60.0):
 
 def test_throttling_and_a_restart_lose_nothing(tmp_path):
     state = tmp_path / "emu.sqlite"
-    study = load(write_study(tmp_path, models=5, parallel_tuning_jobs=3))
+    study = load(write_study(tmp_path, models=4, parallel_tuning_jobs=2, skip=2))
     home = tmp_path / "home"
     emu = start_embedded(state, CATALOG, speed=FAST_SPEED, throttle_rate=0.3)
     try:
@@ -45,7 +45,7 @@ def test_throttling_and_a_restart_lose_nothing(tmp_path):
             names = tuning_job_names(emu.url)
     finally:
         emu.stop()
-    assert snap.counts_by_status() == {"Completed": 5}
+    assert snap.counts_by_status() == {"Completed": 4}
     assert sorted(names) == sorted(tuning_job_name(study.name, c.name, 1) for c in study.candidates)
     assert len(snap.training_jobs) == sum(c.tuning.max_jobs for c in study.candidates)
     assert all(t.status == "Completed" and t.metrics.get("test_accuracy") and t.billable_seconds for t in snap.training_jobs)
@@ -66,3 +66,28 @@ def test_tuning_job_quota_is_waited_out(tmp_path):
     finally:
         emu.stop()
     assert snap.counts_by_status() == {"Completed": 4}
+
+
+def test_failed_study_exits_5_and_retry_failed_makes_a_new_generation(tmp_path, capsys):
+    from core.cli import main
+
+    path = write_study(tmp_path, models=2, skip=15)  # two small mobilenets
+    study = load(path)
+    emu = start_embedded(tmp_path / "emu.sqlite", CATALOG, speed=FAST_SPEED, fail_rate=1.0)
+    g = ["--home", str(tmp_path / "home"), "--endpoint-url", emu.url]
+    try:
+        assert main(g + ["launch", str(path), "--yes", "--wait"]) == 5
+        assert main(g + ["status", str(path), "--json"]) == 5
+        failed_spend = json.loads(capsys.readouterr().out)["spend_usd"]
+        assert failed_spend > 0
+        emu.set_faults(fail_rate=0.0)
+        assert main(g + ["launch", str(path), "--yes", "--wait", "--retry-failed"]) == 0
+        names = tuning_job_names(emu.url)
+        capsys.readouterr()
+        assert main(g + ["status", str(path), "--json"]) == 0
+        status = json.loads(capsys.readouterr().out)
+    finally:
+        emu.stop()
+    assert sorted(names) == sorted(tuning_job_name(study.name, c.name, g_) for c in study.candidates for g_ in (1, 2))
+    assert status["counts"] == {"Completed": 2}
+    assert status["spend_usd"] > failed_spend  # the failed generation's spend still counts
