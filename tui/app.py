@@ -6,6 +6,7 @@ arrived is the next refresh timed, so refreshes never overlap however slow the s
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import logging
 import re
@@ -317,7 +318,7 @@ class JstuiApp(App[None]):
             for b in bindings:
                 if b.action in CHANGING_ACTIONS and self.session.readonly:
                     continue
-                keys = " ".join(self.get_key_display(Binding(k.strip(), b.action)) for k in b.key.split(","))
+                keys = " ".join(self.get_key_display(dataclasses.replace(b, key=k.strip())) for k in b.key.split(","))
                 generic = re.sub(r"\d+", "N", b.description)
                 if out and re.sub(r"\d+", "N", out[-1][1]) == generic != b.description:
                     out[-1] = (f"{out[-1][0]} {keys}", generic)  # 1 … 0: one row
@@ -326,10 +327,31 @@ class JstuiApp(App[None]):
             return out
 
         move = [("↑ ↓ PgUp PgDn Home End", "Move in a table")]
-        return [
+        sections: list[KeySection] = [
             ("Everywhere", rows(list(self.BINDINGS)) + [("^p", "Command palette (every action)")]),
             ("Study screen", move + rows(list(StudyScreen.BINDINGS))),
             ("Filter box", [("enter", "Keep the filter"), ("esc", "Clear the filter")]),
             ("Tuning-job screen", move + rows(list(TuningJobScreen.BINDINGS))),
-            ("Questions", [("tab ← →", "Choose a button"), ("enter", "Press it"), ("esc", "Cancel")]),
         ]
+        for title, screen_class in self._optional_screens():
+            sections.append((title, rows(list(getattr(screen_class, "BINDINGS", [])))))
+        sections.append(("Questions", [("tab ← →", "Choose a button"), ("enter", "Press it"), ("esc", "Cancel")]))
+        return sections
+
+    @staticmethod
+    def _optional_screens() -> list[tuple[str, type]]:
+        """The frontier issue's screens, for the help screen, once they exist."""
+        found: list[tuple[str, type]] = []
+        if HAS_FRONTIER:
+            from .frontier import FrontierScreen  # type: ignore[import-not-found]
+
+            found.append(("Frontier screen", FrontierScreen))
+        if HAS_ENDPOINTS:
+            from .endpoints import EndpointsScreen  # type: ignore[import-not-found]
+
+            found.append(("Endpoints screen", EndpointsScreen))
+        if HAS_DEPLOY:
+            from .deploy import DeployModal  # type: ignore[import-not-found]
+
+            found.append(("Deploy", DeployModal))
+        return found

@@ -338,7 +338,7 @@ async def test_help_lists_every_key():
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = _help_text(app)
-        for cls in (JstuiApp, StudyScreen, TuningJobScreen):
+        for cls in (JstuiApp, StudyScreen, TuningJobScreen, *(c for _, c in app._optional_screens())):
             for binding in cls.BINDINGS:
                 assert binding.description in text or "Sort by column N" in text, binding.description
                 for key in binding.key.split(","):

@@ -8,6 +8,8 @@ import pytest
 
 from core.snapshot import ConnectionState
 
+from tui.app import JstuiApp
+
 from .fake_session import FakeSession, make_snapshot
 from .helpers import make_app, settle
 
@@ -96,7 +98,11 @@ def test_launch_offer_on_a_new_study(snap_compare, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_help_screen(snap_compare, size):
+def test_help_screen(snap_compare, size, monkeypatch):
+    # the frontier/endpoints/deploy screens' keys belong to their own tests (the pilot test checks
+    # they are listed); left out here so a change of theirs does not redraw this picture
+    monkeypatch.setattr(JstuiApp, "_optional_screens", staticmethod(lambda: []))
+
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("question_mark")
