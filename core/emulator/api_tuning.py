@@ -74,6 +74,14 @@ def _check_config(emu, cfg: dict, tdef: dict, tags: list) -> None:
     strategy = cfg.get("Strategy", "Bayesian")
     limits = cfg["ResourceLimits"]
     ranges = cfg.get("ParameterRanges") or {}
+    for kind, parse in (("IntegerParameterRanges", int), ("ContinuousParameterRanges", float)):
+        for r in ranges.get(kind) or []:
+            for key in ("MinValue", "MaxValue"):
+                try:
+                    parse(r[key])
+                except ValueError:
+                    raise validation(f"ParameterRanges.{kind}: {r['Name']}: {key} {r[key]!r} is not "
+                                     f"{'an integer' if parse is int else 'a number'}") from None
     dims = dims_of(ranges)
     if strategy == "Grid":
         if ranges.get("IntegerParameterRanges") or ranges.get("ContinuousParameterRanges"):
