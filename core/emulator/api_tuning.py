@@ -213,6 +213,45 @@ def list_training_jobs_for_hyper_parameter_tuning_job(emu, p: dict, region: str)
     return resp
 
 
+def list_training_jobs(emu, p: dict, region: str) -> dict:
+    """Every training job of every tuning job (the emulator runs training jobs only inside tuning jobs)."""
+    now = emu.now()
+    needle = (p.get("NameContains") or "").lower()
+    out = []
+    for row in emu.store.tuning_jobs():
+        if row["created"] > now:
+            continue
+        for j in visible(plan_of(emu, row), now):
+            if needle not in j.name.lower():
+                continue
+            s = {
+                "TrainingJobName": j.name,
+                "TrainingJobArn": arn(region, "training-job", j.name),
+                "CreationTime": j.created,
+                "LastModifiedTime": max([j.created] + [t.start for t in j.transitions if t.start <= now]),
+                "TrainingJobStatus": j.status_at(now),
+                "SecondaryStatus": [t.status for t in j.transitions if t.start <= now][-1],
+            }
+            if now >= j.end:
+                s["TrainingEndTime"] = j.end
+            if p.get("StatusEquals") and s["TrainingJobStatus"] != p["StatusEquals"]:
+                continue
+            if not _in_window(s["CreationTime"], p.get("CreationTimeAfter"), p.get("CreationTimeBefore")):
+                continue
+            if not _in_window(s["LastModifiedTime"], p.get("LastModifiedTimeAfter"), p.get("LastModifiedTimeBefore")):
+                continue
+            out.append(s)
+    sort_by = p.get("SortBy", "CreationTime")
+    key = _TRAINING_SORT["Name" if sort_by == "FinalObjectiveMetricValue" else sort_by]
+    out.sort(key=key, reverse=p.get("SortOrder", "Ascending") == "Descending")
+    query = {k: p.get(k) for k in ("NameContains", "StatusEquals", "SortBy", "SortOrder")}
+    chunk, nxt = page(out, p, query, default_max=10, limit=100)
+    resp = {"TrainingJobSummaries": chunk}
+    if nxt:
+        resp["NextToken"] = nxt
+    return resp
+
+
 def find_training_job(emu, name: str):
     """(tuning row, plan, job) of a visible training job, or None."""
     m = _TRAINING_NAME.match(name)

@@ -29,6 +29,7 @@ SAGEMAKER_OPS: dict[str, Handler] = {
     "ListHyperParameterTuningJobs": api_tuning.list_hyper_parameter_tuning_jobs,
     "StopHyperParameterTuningJob": api_tuning.stop_hyper_parameter_tuning_job,
     "ListTrainingJobsForHyperParameterTuningJob": api_tuning.list_training_jobs_for_hyper_parameter_tuning_job,
+    "ListTrainingJobs": api_tuning.list_training_jobs,
     "DescribeTrainingJob": api_tuning.describe_training_job,
     "StopTrainingJob": api_tuning.stop_training_job,
     "AddTags": api_tuning.add_tags,

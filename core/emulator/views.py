@@ -139,6 +139,9 @@ def describe_training(job: TrainingPlan, plan: TuningPlan, row: dict, region: st
     }
     if tdef.get("VpcConfig"):
         out["VpcConfig"] = fit(shape("sagemaker", "VpcConfig"), tdef["VpcConfig"])
+    for key in ("Environment", "RetryStrategy"):
+        if tdef.get(key):
+            out[key] = fit(shape("sagemaker", "DescribeTrainingJobResponse").members[key], tdef[key])
     if tdef.get("CheckpointConfig"):
         out["CheckpointConfig"] = fit(shape("sagemaker", "CheckpointConfig"), tdef["CheckpointConfig"])
     if job.training_start <= min(now, job.end):

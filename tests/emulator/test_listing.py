@@ -88,3 +88,17 @@ def test_tags(sm, clock):
     with pytest.raises(sm.exceptions.ClientError) as e:
         sm.list_tags(ResourceArn=arn.replace("tagged", "nope"))
     assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_list_training_jobs_across_tuning_jobs(sm, clock):
+    sm.create_hyper_parameter_tuning_job(**tuning_request("lt-a", max_jobs=2, parallel=2))
+    sm.create_hyper_parameter_tuning_job(**tuning_request("lt-b", max_jobs=1, parallel=1))
+    clock.advance(60)
+    jobs, pages = _all_pages(sm.list_training_jobs, "TrainingJobSummaries", MaxResults=2)
+    assert pages == 2 and len(jobs) == 3
+    assert all(j["TrainingJobStatus"] == "InProgress" and j["SecondaryStatus"] == "Starting" for j in jobs)
+    only_a = sm.list_training_jobs(NameContains="lt-a", SortBy="Name", SortOrder="Descending")["TrainingJobSummaries"]
+    assert [j["TrainingJobName"] for j in only_a] == sorted((j["TrainingJobName"] for j in jobs if "lt-a" in j["TrainingJobName"]), reverse=True)
+    run_until_done(sm, clock, "lt-a")
+    done = sm.list_training_jobs(StatusEquals="Completed")["TrainingJobSummaries"]
+    assert len(done) == 3 and all("TrainingEndTime" in j for j in done)

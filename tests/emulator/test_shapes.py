@@ -44,6 +44,8 @@ def scenario_tuning(url: str, clock, rec: Recorder) -> None:
     spot["TrainingJobDefinition"]["StoppingCondition"]["MaxWaitTimeInSeconds"] = 400000
     spot["TrainingJobDefinition"]["VpcConfig"] = {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
     spot["TrainingJobDefinition"]["CheckpointConfig"] = {"S3Uri": "s3://b/ckpt/"}
+    spot["TrainingJobDefinition"]["Environment"] = {"A": "1"}
+    spot["TrainingJobDefinition"]["RetryStrategy"] = {"MaximumRetryAttempts": 2}
     sm.create_hyper_parameter_tuning_job(**spot)
     sm.create_hyper_parameter_tuning_job(**builtin_request(
         "shape-ic", "image-classification", {"num_layers": "50", "epochs": "3"},
@@ -71,6 +73,7 @@ def scenario_tuning(url: str, clock, rec: Recorder) -> None:
     sm.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName="shape-stop")
     sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="shape-stop")
     sm.list_hyper_parameter_tuning_jobs(SortBy="Status")
+    sm.list_training_jobs(MaxResults=5)
 
 
 def scenario_hosting(url: str, clock, rec: Recorder) -> None:
@@ -115,6 +118,6 @@ def test_every_response_matches_botocore_output_shape(emu, clock):
         "DeleteEndpoint", "InvokeEndpoint",
         "CreateHyperParameterTuningJob", "DescribeHyperParameterTuningJob", "ListHyperParameterTuningJobs",
         "StopHyperParameterTuningJob", "ListTrainingJobsForHyperParameterTuningJob", "DescribeTrainingJob",
-        "StopTrainingJob", "AddTags", "ListTags", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents",
+        "StopTrainingJob", "AddTags", "ListTags", "ListTrainingJobs", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents",
     }
     assert expected <= set(rec.seen)
