@@ -66,6 +66,13 @@ def test_headless_deploy_endpoints_and_delete(finished, capsys):
     assert "already exists" in capsys.readouterr().err
     assert main(g + ["--readonly", "endpoints", str(study_path), "--delete", "cli-endpoint", "--yes"]) == ExitCode.USAGE
     assert main(g + ["endpoints", str(study_path), "--delete", "cli-endpoint", "--yes"]) == 0
+    capsys.readouterr()
+    assert main(g + ["deploy", str(study_path), cand, "--yes", "--no-wait", "--name", "no-wait-endpoint"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip() == "no-wait-endpoint" and "sample image" not in out.err
+    assert main(g + ["endpoints", str(study_path)]) == 0
+    assert "no-wait-endpoint" in capsys.readouterr().out
+    assert main(g + ["endpoints", str(study_path), "--delete", "no-wait-endpoint", "--yes"]) == 0
     with EngineSession(load(study_path), home, readonly=True) as s:
         assert "cli-endpoint" not in names_listed(s)
 
