@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..catalog import Catalog
-from . import api_hosting, api_logs, api_tuning
+from . import api_hosting, api_logs, api_tags, api_tuning
 from .clock import SimClock
 from .errors import ServiceError
 from .faults import Faults, FaultSettings, Stats
@@ -32,8 +32,8 @@ SAGEMAKER_OPS: dict[str, Handler] = {
     "ListTrainingJobs": api_tuning.list_training_jobs,
     "DescribeTrainingJob": api_tuning.describe_training_job,
     "StopTrainingJob": api_tuning.stop_training_job,
-    "AddTags": api_tuning.add_tags,
-    "ListTags": api_tuning.list_tags,
+    "AddTags": api_tags.add_tags,
+    "ListTags": api_tags.list_tags,
     "CreateModel": api_hosting.create_model,
     "DescribeModel": api_hosting.describe_model,
     "DeleteModel": api_hosting.delete_model,
