@@ -11,19 +11,6 @@ import pytest
 
 from sample_studies import DEFAULT_STUDY, ROOT
 
-def _no_nagle() -> None:
-    """The emulator's handler writes headers and body in two segments; with Nagle on, each answer
-    waits ~40 ms for a delayed ACK, which makes call-heavy tests slow. TCP_NODELAY removes the wait
-    (reported to the emulator's owner; harmless once their server sets it itself)."""
-    from core.emulator import server
-
-    for cls in vars(server).values():
-        if isinstance(cls, type) and issubclass(cls, server.BaseHTTPRequestHandler):
-            cls.disable_nagle_algorithm = True
-
-
-_no_nagle()
-
 FAST_SPEED = 4000.0  # simulated seconds per wall second: the slowest shipped model ends in ~3 s
 
 

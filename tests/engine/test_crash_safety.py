@@ -27,15 +27,21 @@ def _launch_cmd(home, url, study):
 
 
 def test_kill_9_at_random_moments_then_rerun(tmp_path, emulator):
-    study_path = write_study(tmp_path, models=6, parallel_tuning_jobs=2)
+    study_path = write_study(tmp_path, models=6, parallel_tuning_jobs=2, skip=15)  # small, fast models
     home = tmp_path / "home"
     rng = random.Random(os.environ.get("JSTUI_TEST_SEED", "kill-9"))
-    delays = [rng.uniform(0.3, 4.0) for _ in range(3)]
-    seen = []
-    for delay in delays:
+    seen, delays = [], []
+    for round_ in range(3):
         proc = subprocess.Popen(_launch_cmd(home, emulator.url, study_path), cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+        # Kill at a random moment after this round's process started creating jobs (start-up
+        # takes seconds and varies; a kill before any Create would test nothing).
+        before = len(tuning_job_names(emulator.url))
+        deadline = time.monotonic() + 30
+        while len(tuning_job_names(emulator.url)) == before and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        delays.append(rng.uniform(0.0, 1.5))
+        time.sleep(delays[-1])
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         names = tuning_job_names(emulator.url)
