@@ -45,8 +45,9 @@ class Faults:
         with self._lock:
             if s.throttle_tps:
                 now = self._wall()
-                tokens, last = self._buckets.get(operation, (float(s.throttle_tps), now))
-                tokens = min(float(s.throttle_tps), tokens + (now - last) * s.throttle_tps)
+                burst = max(1.0, float(s.throttle_tps))  # a bucket holds at least one call
+                tokens, last = self._buckets.get(operation, (burst, now))
+                tokens = min(burst, tokens + (now - last) * s.throttle_tps)
                 if tokens < 1.0:
                     self._buckets[operation] = (tokens, now)
                     raise ServiceError("ThrottlingException", "Rate exceeded")
