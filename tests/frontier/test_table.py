@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.frontier import frontier_export_columns, frontier_export_rows, frontier_table
 from core.study.model import FrontierSettings
@@ -142,3 +144,25 @@ def test_unlaunched_candidates_are_counted_as_not_launched():
     snap = replace(snap, tuning_jobs=snap.tuning_jobs + (tuning_job("q", None, launched=False),))
     res = frontier_table(snap, ACC_VS_THROUGHPUT)
     assert res.left_out_counts == {"not launched": 1}
+
+
+metric_value = st.one_of(st.none(), st.just(math.nan), st.integers(0, 4).map(float))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(metric_value, metric_value, st.integers(0, 3).map(float)), min_size=0, max_size=12),
+       st.sampled_from(["max", "min"]), st.sampled_from(["max", "min"]), st.booleans())
+def test_table_front_is_the_brute_force_front_of_the_placed_models(values, x_dir, y_dir, cost_axis):
+    models = {}
+    for i, (acc, thr, _) in enumerate(values):
+        metrics = {k: v for k, v in (("test_accuracy", acc), ("test_throughput", thr)) if v is not None}
+        models[f"m{i}"] = metrics
+    costs = {f"m{i}": c for i, (_, _, c) in enumerate(values)}
+    x = "cost_usd" if cost_axis else "test_throughput"
+    s = FrontierSettings(x=x, y="test_accuracy", x_direction=x_dir, y_direction=y_dir)
+    res = frontier_table(snapshot_of(models, costs=costs), s)
+    assert len(res.points) + len(res.left_out) == len(values)
+    coords = [((costs[n] if cost_axis else m.get("test_throughput")), m.get("test_accuracy")) for n, m in models.items()]
+    names = list(models)
+    assert {r.candidate for r in res.rows} == {names[i] for i in brute_force_front(coords, x_dir, y_dir)}
+    assert [r.x for r in res.rows] == sorted(r.x for r in res.rows)
