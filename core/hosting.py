@@ -350,6 +350,13 @@ def accrued_usd(status: str, created: datetime | None, last_modified: datetime |
     return max(0.0, (end - created).total_seconds()) / 3600.0 * usd_per_hour
 
 
+def running_longer_than(row: EndpointRow, now: datetime | None, hours: float) -> bool:
+    """An endpoint still billed after `hours` ([budget] endpoint_warn_hours): the forgotten kind."""
+    if now is None or row.created_at is None or row.status not in BILLED_STATUSES:
+        return False
+    return (now - row.created_at).total_seconds() > hours * 3600.0
+
+
 def endpoint_row(record: dict, summary: dict | None, now: datetime, usd_per_hour: float | None,
                  failure_reason: str | None = None) -> EndpointRow:
     """One row of the endpoints table from the journal's record and ListEndpoints' summary."""

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from core.hosting import BILLED_STATUSES
+from core.hosting import BILLED_STATUSES, running_longer_than
 from core.session import StudySession
 from core.snapshot import EndpointRow, StudySnapshot
 
@@ -119,9 +119,18 @@ class EndpointsScreen(Screen):
             return None
         return (now - row.created_at).total_seconds()
 
+    def _warn_hours(self) -> float:
+        return float(self.session.study.budget.endpoint_warn_hours)
+
+    def _overdue(self, row: EndpointRow) -> bool:
+        return running_longer_than(row, self._snapshot.taken_at, self._warn_hours())
+
     def _cells(self, row: EndpointRow) -> list[object]:
         status = self._pending.get(row.name, row.status)
-        return [row.name, status_cell(status), age_text(self._age(row)), money(row.usd_per_hour),
+        age: object = age_text(self._age(row))
+        if self._overdue(row):  # a glyph, not only a colour
+            age = Text(f"⚠ {age}", style="bold yellow")
+        return [row.name, status_cell(status), age, money(row.usd_per_hour),
                 money(row.accrued_usd), row.candidate or MISSING, f"{row.instance_count} × {row.instance_type}"]
 
     def _show_rows(self) -> None:
@@ -145,6 +154,9 @@ class EndpointsScreen(Screen):
         if running:
             summary += f" · {money(rate)}/hour"
         summary += f" · accrued {money(accrued)}"
+        overdue = [r for r in rows if self._overdue(r)]
+        if overdue:
+            summary += f" · ⚠ {len(overdue)} running longer than {self._warn_hours():g} h"
         if not rows:
             summary = "No endpoints: deploy a model from the frontier (f) with d"
         self.query_one("#endpoints-summary", Static).update(summary)

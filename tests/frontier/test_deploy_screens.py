@@ -180,3 +180,22 @@ def test_deploy_modal_snapshot_answered_80x24(snap_compare):
         await pilot.pause()
 
     assert snap_compare(deploy_host(session), terminal_size=(80, 24), run_before=deploy_and_answer)
+
+
+async def test_endpoints_running_longer_than_the_warning_time_are_marked():
+    from dataclasses import replace
+
+    from core.study.model import Budget
+
+    from .fake_session import demo_study
+
+    session = FakeSession(study=replace(demo_study(), budget=Budget(endpoint_warn_hours=1.0)))
+    app = ScreenHost(EndpointsScreen, session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        summary = str(screen.query_one("#endpoints-summary", Static).render())
+        assert "⚠ 1 running longer than 1 h" in summary  # the InService one (1h30m); not the Failed one
+        table = screen.query_one(DataTable)
+        ages = {k.value: str(table.get_cell(k, "age")) for k in table.rows}
+        assert ages["demo-efficientnet-b5"].startswith("⚠") and not ages["demo-swin-large"].startswith("⚠")

@@ -246,3 +246,17 @@ def test_smoke_invoke_sends_the_shipped_jpeg():
 
 def test_a_trailing_newline_is_not_a_valid_name():
     assert hosting.endpoint_name_problem("abc\n") is not None
+
+
+def test_running_longer_than_counts_only_billed_endpoints():
+    from core.snapshot import EndpointRow
+
+    def row(status, minutes_ago):
+        return EndpointRow(name="e", status=status, candidate="c", training_job_name=None, instance_type="ml.m5.xlarge",
+                           instance_count=1, usd_per_hour=0.23, accrued_usd=0.0,
+                           created_at=T0 - timedelta(minutes=minutes_ago))
+
+    assert hosting.running_longer_than(row("InService", 300), T0, 4)
+    assert not hosting.running_longer_than(row("InService", 200), T0, 4)
+    assert not hosting.running_longer_than(row("Failed", 300), T0, 4)
+    assert not hosting.running_longer_than(row("InService", 300), None, 4)
