@@ -20,6 +20,8 @@ from textual.widgets import Button, Input, Label, Static
 from core.hosting import endpoint_name_problem, hourly_usd
 from core.session import DeployDefaults, StudySession
 
+from .frontier import format_value
+
 POLL_S = 0.5  # how often the modal looks at the session's latest snapshot (no I/O)
 
 
@@ -33,7 +35,8 @@ class DeployModal(ModalScreen[str | None]):
     DeployModal { align: center middle; }
     DeployModal #deploy-dialog { width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: thick $warning; background: $surface; padding: 0 1; }
-    DeployModal #deploy-title { text-style: bold; padding: 0 0 1 0; }
+    DeployModal #deploy-title { text-style: bold; }
+    DeployModal #deploy-source { color: $text-muted; padding: 0 0 1 0; }
     DeployModal .field { height: 3; }
     DeployModal .field Label { width: 16; padding: 1 1 0 0; }
     DeployModal .field Input { width: 1fr; }
@@ -75,6 +78,7 @@ class DeployModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="deploy-dialog"):
             yield Static(f"Deploy {self.candidate}", id="deploy-title", markup=False)
+            yield Static(self._what_is_deployed(), id="deploy-source", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Endpoint name")
                 yield Input(id="deploy-name", placeholder="looking up defaults…", disabled=True)
@@ -90,6 +94,15 @@ class DeployModal(ModalScreen[str | None]):
             with Horizontal(id="deploy-buttons"):
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button("Deploy", id="deploy", variant="warning", disabled=True)
+
+    def _what_is_deployed(self) -> str:
+        """The best training job and its figures on the study's frontier axes."""
+        row = next((r for r in self.session.snapshot().tuning_jobs if r.candidate == self.candidate), None)
+        if row is None or not row.best_training_job_name:
+            return "its best training job"
+        axes = dict.fromkeys((self.session.study.frontier.y, self.session.study.frontier.x))
+        figures = [f"{m} {format_value(m, row.best_metrics.get(m))}" for m in axes if m in row.best_metrics]
+        return " · ".join([f"best training job {row.best_training_job_name}", *figures])
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
