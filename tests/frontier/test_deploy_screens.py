@@ -23,6 +23,16 @@ async def until_ready(pilot):
     await pilot.pause()
 
 
+async def until(pilot, condition, timeout_s: float = 10.0):
+    """Wait on the app's own timers (the modal polls snapshots), never a fixed sleep."""
+    waited = 0.0
+    while not condition():
+        assert waited < timeout_s, "timed out"
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+        waited += 0.05
+
+
 def text_of(screen, selector) -> str:
     return str(screen.query_one(selector, Static).render())
 
@@ -67,9 +77,7 @@ async def test_deploy_follows_to_in_service_and_shows_the_smoke_answer():
         await until_ready(pilot)
         assert ("deploy", "efficientnet-b5", defaults.endpoint_name, "ml.g4dn.xlarge", 1) in session.calls
         session.set_endpoint_status(defaults.endpoint_name, "InService")
-        await pilot.pause(0.7)
-        await until_ready(pilot)
-        await pilot.pause()
+        await until(pilot, lambda: modal.phase == "done")
         assert ("smoke_invoke", defaults.endpoint_name) in session.calls
         assert "257.clutter" in text_of(modal, "#deploy-progress")
 
@@ -83,7 +91,7 @@ async def test_failed_endpoint_shows_its_reason():
         await until_ready(pilot)
         name = app.screen.endpoint_name
         session.set_endpoint_status(name, "Failed", failure_reason="model data not found")
-        await pilot.pause(0.7)
+        await until(pilot, lambda: app.screen.phase == "done")
         assert "model data not found" in text_of(app.screen, "#deploy-problem")
         assert not any(c[0] == "smoke_invoke" for c in session.calls)
 
@@ -175,8 +183,7 @@ def test_deploy_modal_snapshot_answered_80x24(snap_compare):
         await pilot.click("#deploy")
         await until_ready(pilot)
         session.set_endpoint_status(pilot.app.screen.endpoint_name, "InService")
-        await pilot.pause(0.7)
-        await until_ready(pilot)
+        await until(pilot, lambda: pilot.app.screen.phase == "done")
         await pilot.pause()
 
     assert snap_compare(deploy_host(session), terminal_size=(80, 24), run_before=deploy_and_answer)
