@@ -93,3 +93,17 @@ def test_bad_flag_values_are_usage_errors(tmp_path):
     out = subprocess.run([sys.executable, "-m", "core.cli", "emulator", "--catalog", str(tmp_path / "none.csv"),
                           "--state", str(tmp_path / "s.sqlite")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "none.csv" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_port_in_use_is_one_line_exit_2(tmp_path, catalog):
+    proc, url = _start(tmp_path, "--catalog", str(catalog))
+    try:
+        port = url.rsplit(":", 1)[1]
+        out = subprocess.run(
+            [sys.executable, "-m", "core.cli", "emulator", "--port", port, "--state", str(tmp_path / "other.sqlite"),
+             "--catalog", str(catalog)], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2
+        assert len(out.stderr.strip().splitlines()) == 1 and port in out.stderr and "Traceback" not in out.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
