@@ -240,7 +240,7 @@ async def test_connection_lost_and_recovered():
         session.refresh_error = RuntimeError("socket closed")  # even a crash of refresh itself
         await pilot.press("r")
         await settle(pilot)
-        assert "offline: socket closed" in header_of(app)
+        assert "✗ offline" in header_of(app) and "socket closed" in header_of(app)
         session.next_snapshots.append(make_snapshot())
         await pilot.press("r")
         await settle(pilot)

@@ -201,7 +201,7 @@ class StudyScreen(Screen[None]):
             parts.append(f"sort {col.label} {'▼' if self.sort_reverse else '▲'}")
         hidden = len(STUDY_COLUMNS) - len(self._visible)
         if hidden:
-            parts.append(f"{hidden} columns hidden")
+            parts.append(f"{hidden} column{'s' if hidden > 1 else ''} hidden")
         event = self.app.last_event  # type: ignore[attr-defined]
         if event:
             parts.append(f"last event: {fmt.event(event)}")

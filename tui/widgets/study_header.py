@@ -11,20 +11,27 @@ from .. import format as fmt
 
 
 def connection_text(snapshot: StudySnapshot, worker_error: str | None) -> Text:
-    """Glyph + words, never colour alone."""
+    """The state in a glyph and a word or two, never colour alone (the reason comes last)."""
     if worker_error:
-        return Text(f"✗ offline: {fmt.one_line(worker_error)}", style="bold red")
+        return Text("✗ offline", style="bold red")
     c = snapshot.connection
     if c.state == "ok":
         return Text("● connected", style="green")
     if c.state == "retrying":
         wait = f" in {fmt.duration(c.retry_in_s)}" if c.retry_in_s is not None else ""
-        why = f": {fmt.one_line(c.message)}" if c.message else ""
-        return Text(f"⟳ retrying{wait}{why}", style="bold yellow")
+        return Text(f"⟳ retrying{wait}", style="bold yellow")
     if c.state == "offline":
-        why = f": {fmt.one_line(c.message)}" if c.message else ""
-        return Text(f"✗ offline{why}", style="bold red")
+        return Text("✗ offline", style="bold red")
     return Text("… connecting", style="cyan")
+
+
+def connection_reason(snapshot: StudySnapshot, worker_error: str | None) -> str:
+    """Why the connection is not fine: the last error, one line (last on the header: it may be long)."""
+    if worker_error:
+        return fmt.one_line(worker_error)
+    if snapshot.connection.state in ("retrying", "offline"):
+        return fmt.one_line(snapshot.connection.message)
+    return ""
 
 
 class StudyHeader(Static):
@@ -39,6 +46,9 @@ class StudyHeader(Static):
         text.append_text(connection_text(snapshot, worker_error))
         text.append(f" │ updated {fmt.age(age_s)}" if snapshot.taken_at is not None else " │ not refreshed yet")
         text.append_text(endpoints_warning(snapshot))
+        reason = connection_reason(snapshot, worker_error)
+        if reason:
+            text.append(f" │ {reason}", style="bold")
         self.update(text)
 
 
