@@ -472,22 +472,25 @@ class EngineSession:
         if snap.taken_at is not None and self._last_check_at is not None:
             horizon = max(horizon, (snap.taken_at - self._last_check_at).total_seconds())
         self._last_check_at = snap.taken_at or self._last_check_at
+        # A read-only session (plain `status`, exports) observes: it reports, never acts.
+        policy = "warn" if self.readonly else self.budget_policy
         decision = budget.decide(
-            snap.spend_usd, rate, horizon, self.budget_usd, self.budget_policy, already_stopped=self._guard_stopped
+            snap.spend_usd, rate, horizon, self.budget_usd, policy, already_stopped=self._guard_stopped
         )
         at = snap.taken_at
-        self.journal.add_event(
-            self.study.name,
-            "budget-check",
-            f"spend {snap.spend_usd:.4f} expected {decision.expected_usd:.4f}",
-            at=at,
-            body={"spend_usd": snap.spend_usd, "rate_usd_per_s": rate, "expected_usd": decision.expected_usd},
-        )
-        if decision.act and not self.readonly:
+        if not self.readonly:  # the guard's own checks, from which its overshoot can be bounded
+            self.journal.add_event(
+                self.study.name,
+                "budget-check",
+                f"spend {snap.spend_usd:.4f} expected {decision.expected_usd:.4f}",
+                at=at,
+                body={"spend_usd": snap.spend_usd, "rate_usd_per_s": rate, "expected_usd": decision.expected_usd},
+            )
+        if decision.act:
             self._budget_stop(snap, decision)
             snap = self._build()
             return replace(snap, budget_state="stopped")
-        if decision.message and decision.state in ("warning", "exceeded"):
+        if decision.message and decision.state in ("warning", "exceeded") and not self.readonly:
             last = self.journal.events(self.study.name, kind=f"budget-{decision.state}", limit=1)
             if not last:
                 self.journal.add_event(self.study.name, f"budget-{decision.state}", decision.message, at=at)

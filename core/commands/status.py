@@ -7,7 +7,7 @@ import sys
 import time
 
 from ..snapshot import StudySnapshot
-from .progress import exit_code_for
+from .progress import exit_code_for, progress_line
 
 
 def add_arguments(parser) -> None:
@@ -95,8 +95,11 @@ def run(args) -> int:
         snap = session.refresh(strict=True)
         _print(snap, args.json)
         if args.watch:
+            shown = progress_line(snap)
             while not session.all_terminal():
                 time.sleep(session.poll_interval_s)
                 snap = session.refresh(raise_refusals=True)
-                _print(snap, args.json)
+                if progress_line(snap) != shown:  # print again only when something changed
+                    shown = progress_line(snap)
+                    _print(snap, args.json)
         return exit_code_for(snap)

@@ -30,6 +30,15 @@ def test_study_runs_to_the_end_and_matches_the_plan(tmp_path, emulator):
     study = load(path)
     with EngineSession(study, tmp_path / "home", endpoint_url=emulator.url) as session:
         snap = run_to_end(session)
+        job = snap.training_jobs[0]
+        lines, token, complete = [], None, False
+        for _ in range(50):  # read the log in chunks until it says it is complete
+            chunk = session.logs(job.training_job_name, token)
+            lines += chunk.lines
+            token, complete = chunk.next_token, chunk.complete
+            if complete:
+                break
+    assert complete and any(f"- Test accuracy: " in line for line in lines)
     assert snap.counts_by_status() == {"Completed": 5}
     assert sorted(tuning_job_names(emulator.url)) == sorted(r.tuning_job_name for r in snap.tuning_jobs)
     assert len(snap.training_jobs) == sum(c.tuning.max_jobs for c in study.candidates)
