@@ -132,9 +132,17 @@ class EngineSession:
         self._endpoints: tuple = ()
         self._last_check_at: datetime | None = None  # the budget guard's previous check (backend time)
         self._waiting: str | None = None  # why queued candidates wait (the tuning-job quota)
-        self._guard_stopped = bool(self.journal.events(study.name, kind="budget-stop", limit=1))
+        self._guard_stopped = self._stopped_by_guard()
         body = self.journal.snapshot_body(study.name)
         self._snapshot = self._build() if body is None else self._with_offline(snapshot_from_json(body))
+
+    def _stopped_by_guard(self) -> bool:
+        """A guard stop holds until the budget changes (or an explicit launch resumes the study)."""
+        stops = self.journal.events(self.study.name, kind="budget-stop", limit=1)
+        resumes = self.journal.events(self.study.name, kind="budget-resume", limit=1)
+        if not stops or (resumes and resumes[-1]["id"] > stops[-1]["id"]):
+            return False
+        return (stops[-1]["body"] or {}).get("budget_usd") == self.budget_usd
 
     # --- plumbing ----------------------------------------------------------------------------
     @property
@@ -505,7 +513,7 @@ class EngineSession:
             "budget-stop",
             decision.message or "budget guard stopped the study",
             at=snap.taken_at,
-            body={"spend_usd": decision.spend_usd, "expected_usd": decision.expected_usd},
+            body={"spend_usd": decision.spend_usd, "expected_usd": decision.expected_usd, "budget_usd": self.budget_usd},
         )
         for launch in self.journal.current_launches(self.study.name).values():
             if launch.state in PENDING_STATES and launch.state != LAUNCHING:

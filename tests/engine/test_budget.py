@@ -80,3 +80,17 @@ def test_guarded_run_stops_before_the_budget(tmp_path):
     assert not any(e["kind"] == "launched" for e in events[stop_i:])
     launched = {l.tuning_job_name for l in journal.launches("half") if l.state == "launched"}
     assert sorted(names_on_service) == sorted(launched) and len(launched) < 21
+
+
+def test_a_guard_stop_holds_until_the_budget_changes(tmp_path):
+    from core.engine import EngineSession
+
+    study = load(write_study(tmp_path, models=1))
+    home = tmp_path / "home"
+    with EngineSession(study, home) as s:
+        s.journal.add_event(study.name, "budget-stop", "stopped", body={"budget_usd": study.budget.usd})
+    with EngineSession(study, home) as s:
+        assert s._stopped_by_guard()
+        assert s.launcher.halted
+    with EngineSession(study, home, budget_usd=study.budget.usd * 2) as s:
+        assert not s._stopped_by_guard() and not s.launcher.halted
