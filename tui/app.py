@@ -102,7 +102,7 @@ class JstuiApp(App[None]):
         self.push_screen(StudyScreen())
         self.set_interval(1.0, self._tick)
         self.start_refresh()
-        self._offer_launch_if_new()
+        self._startup_check()
 
     def _tick(self) -> None:
         """Once a second: the header's age of the last refresh."""
@@ -257,9 +257,6 @@ class JstuiApp(App[None]):
     def action_launch(self) -> None:
         self._fetch_plan(on_startup=False)
 
-    def _offer_launch_if_new(self) -> None:
-        self._startup_check()
-
     @work(thread=True, group="plan", exit_on_error=False, name="Launch plan")
     def _startup_check(self) -> None:
         if not self.session.is_launched():
@@ -275,6 +272,8 @@ class JstuiApp(App[None]):
         self.post_message(PlanReady(self.session.plan_text(), on_startup=on_startup))
 
     def on_plan_ready(self, message: PlanReady) -> None:
+        if any(screen.id == "confirm-launch" for screen in self.screen_stack):
+            return  # already asking
         title = "This study is not launched yet. Launch it?" if message.on_startup else "Launch what is not launched?"
         self.push_screen(
             ConfirmModal(title, message.plan, "Launch", id="confirm-launch"),

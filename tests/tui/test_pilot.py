@@ -432,3 +432,16 @@ async def test_keys_typed_right_after_slash_go_to_the_filter():
         await settle(pilot)
         assert isinstance(app.screen, StudyScreen)  # `e` did not open the endpoints
         assert app.screen.filter_text == "ef/"  # and `/` inside the box is a character
+
+
+async def test_an_empty_study_says_how_to_launch():
+    session = FakeSession(make_snapshot(tuning_jobs=(), training_jobs=()), launched=False)
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")  # not now
+        await settle(pilot)
+        assert "nothing launched yet: L shows the plan and launches" in str(app.screen.query_one("#table-status").content)
+        await pilot.press("L")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal) and app.screen.id == "confirm-launch"

@@ -193,7 +193,11 @@ class StudyScreen(Screen[None]):
 
     def _show_table_status(self, shown: int) -> None:
         total = len(self._order)
-        parts = [f" {total} candidates"]
+        if total == 0:
+            hint = "" if self.app.session.readonly else ": L shows the plan and launches"  # type: ignore[attr-defined]
+            parts = [f" nothing launched yet{hint}"]
+        else:
+            parts = [f" {total} candidates"]
         if self.filter_text:
             parts.append(f"filter /{self.filter_text}/: {shown} shown")
         if self.sort_key is not None:
