@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 EVENTS_IN_SNAPSHOT = 20
+KEEP_BUDGET_CHECKS = 1000  # the guard journals every check; older ones only fill the disk
 POLL_INTERVAL_S = {"emulator": 1.0, "sagemaker": 30.0}  # wall seconds between refreshes
 
 
@@ -130,6 +131,7 @@ class EngineSession:
         self._connection = ConnectionState("connecting")
         self._now: datetime | None = None
         self._endpoints: tuple = ()
+        self._checks = 0
         self._last_check_at: datetime | None = None  # the budget guard's previous check (backend time)
         self._waiting: str | None = None  # why queued candidates wait (the tuning-job quota)
         self._guard_stopped = self._stopped_by_guard()
@@ -494,6 +496,9 @@ class EngineSession:
                 at=at,
                 body={"spend_usd": snap.spend_usd, "rate_usd_per_s": rate, "expected_usd": decision.expected_usd},
             )
+            self._checks += 1
+            if self._checks % 100 == 0:
+                self.journal.prune_events(self.study.name, "budget-check", keep=KEEP_BUDGET_CHECKS)
         if decision.act:
             self._budget_stop(snap, decision)
             snap = self._build()

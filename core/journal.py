@@ -493,6 +493,15 @@ class Journal:
                 (study, iso(at) if at else None, kind, message, None if body is None else to_json(body)),
             )
 
+    def prune_events(self, study: str, kind: str, keep: int) -> None:
+        """Keep only the newest `keep` events of a frequent kind (the guard checks every cycle)."""
+        with self._tx() as con:
+            con.execute(
+                "DELETE FROM events WHERE study=? AND kind=? AND id NOT IN "
+                "(SELECT id FROM events WHERE study=? AND kind=? ORDER BY id DESC LIMIT ?)",
+                (study, kind, study, kind, keep),
+            )
+
     def events(self, study: str, *, kind: str | None = None, limit: int = 50) -> list[dict]:
         sql = "SELECT id, at, kind, message, body FROM events WHERE study=?"
         params: tuple = (study,)

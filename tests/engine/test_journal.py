@@ -88,3 +88,13 @@ def test_forget_removes_only_that_study(tmp_path):
     assert j.forget_study("one")
     assert [r.name for r in j.studies()] == ["two"]
     assert j.launches("one") == [] and len(j.launches("two")) == 1
+
+
+def test_prune_events_keeps_the_newest_of_one_kind(tmp_path):
+    j = Journal.open(tmp_path)
+    for i in range(30):
+        j.add_event("s", "budget-check", f"c{i}")
+    j.add_event("s", "launched", "keep me")
+    j.prune_events("s", "budget-check", keep=5)
+    left = j.events("s", limit=100)
+    assert [e["message"] for e in left] == [f"c{i}" for i in range(25, 30)] + ["keep me"]
