@@ -83,8 +83,11 @@ def _print(snap: StudySnapshot, as_json: bool) -> None:
     console.print(render_table(snap))
     if snap.connection.state not in ("ok", "connecting") and snap.connection.message:
         print(f"{snap.study}: {snap.connection.state}: {snap.connection.message}", file=sys.stderr)
-    for line in snap.events[-3:]:
-        print(f"{snap.study}: {line}", file=sys.stderr)
+    if snap.budget_state != "ok" and snap.budget_usd:
+        print(
+            f"{snap.study}: budget {snap.budget_state}: ${snap.spend_usd:,.2f} of ${snap.budget_usd:,.2f}",
+            file=sys.stderr,
+        )
 
 
 def run(args) -> int:
