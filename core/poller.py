@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 PAGE = 100
 MAX_BACKOFF_S = 60.0
-OFFLINE_AFTER = 3  # consecutive connection failures before we say "offline"
+OFFLINE_AFTER = 3
+GONE_KEY = "jstui:gone"  # marks the journal's placeholder for a job the service does not know  # consecutive connection failures before we say "offline"
 
 
 def response_time(response: dict) -> datetime | None:
@@ -57,6 +58,25 @@ def summary_fingerprint(summary: dict) -> str:
 
 def counters_key(source: dict) -> str:
     return json.dumps(source.get("TrainingJobStatusCounters") or {}, sort_keys=True)
+
+
+def _not_found(exc: ClientError) -> bool:
+    """SageMaker answers a Describe of an unknown job with ValidationException (not ResourceNotFound)."""
+    code, message = error_code(exc), error_message(exc).lower()
+    return code == "ResourceNotFound" or (code == "ValidationException" and "not found" in message)
+
+
+def gone(name: str) -> dict:
+    """What the journal records for a launched job the service no longer knows (deleted, or the
+    journal points at another account, region or emulator state): Failed, so it can be retried."""
+    return {
+        "HyperParameterTuningJobName": name,
+        "HyperParameterTuningJobStatus": "Failed",
+        "FailureReason": "the service does not know this tuning job (deleted, or another account, region or "
+        "emulator state); `jstui launch --retry-failed` launches it again",
+        "TrainingJobStatusCounters": {},
+        GONE_KEY: True,
+    }
 
 
 @dataclass(frozen=True)
@@ -138,9 +158,17 @@ class Poller:
             record = records.get(name)
             summary = summaries.get(name)
             describe = record.describe if record else None
-            if summary is None or record is None or record.fingerprint != summary_fingerprint(summary) or not describe:
+            known_gone = summary is None and bool(describe and describe.get(GONE_KEY))
+            if not known_gone and (
+                summary is None or record is None or record.fingerprint != summary_fingerprint(summary) or not describe
+            ):
                 # Not in the list (a name outside the prefixes) or changed: describe it.
-                resp = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+                try:
+                    resp = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+                except ClientError as exc:
+                    if summary is not None or not _not_found(exc):
+                        raise
+                    resp = gone(name)  # one unknown job must not stall the whole study
                 now = now or response_time(resp)
                 resp.pop("ResponseMetadata", None)
                 describe = resp
@@ -151,7 +179,11 @@ class Poller:
                 )
             key = counters_key(describe)
             training = record.training_summaries if record else []
-            if record is None or record.counters != key:
+            if describe.get(GONE_KEY):
+                training = []
+                if record is None or record.counters != key:
+                    self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=[])
+            elif record is None or record.counters != key:
                 training = self._list_training_jobs(name)
                 listed += 1
                 self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=training)

@@ -91,3 +91,21 @@ def test_failed_study_exits_5_and_retry_failed_makes_a_new_generation(tmp_path, 
     assert sorted(names) == sorted(tuning_job_name(study.name, c.name, g_) for c in study.candidates for g_ in (1, 2))
     assert status["counts"] == {"Completed": 2}
     assert status["spend_usd"] > failed_spend  # the failed generation's spend still counts
+
+
+def test_a_job_the_service_forgot_shows_failed_and_can_be_retried(tmp_path, emulator):
+    study = load(write_study(tmp_path, models=2, skip=15))
+    home = tmp_path / "home"
+    with EngineSession(study, home, endpoint_url=emulator.url) as session:
+        session.launch()
+    # a fresh emulator state: the journal's jobs are unknown there
+    other = start_embedded(tmp_path / "other.sqlite", CATALOG, speed=FAST_SPEED)
+    try:
+        with EngineSession(study, home, endpoint_url=other.url) as session:
+            snap = session.refresh(strict=True)
+            assert snap.counts_by_status() == {"Failed": 2}
+            assert "does not know this tuning job" in snap.tuning_jobs[0].failure_reason
+            assert session.retry_failed() == [c.name for c in study.candidates]
+            assert len(tuning_job_names(other.url)) == 2
+    finally:
+        other.stop()
