@@ -6,6 +6,7 @@ arrived is the next refresh timed, so refreshes never overlap however slow the s
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib.util
 import logging
@@ -26,6 +27,7 @@ from core.snapshot import StudySnapshot, TuningJobRow
 
 from . import format as fmt
 from .commands import KeyCommands
+from .io_threads import DaemonThreadExecutor
 from .messages import LogChunkReady, PlanReady, SnapshotReady
 from .screens.confirm import ConfirmModal
 from .screens.help import HelpScreen, KeySection
@@ -98,6 +100,8 @@ class JstuiApp(App[None]):
 
     # --- lifecycle ------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # thread workers run in daemon threads, so quitting never waits on a stuck service call
+        asyncio.get_running_loop().set_default_executor(DaemonThreadExecutor())
         self.title = f"jstui {self.snapshot.study}"
         self.push_screen(StudyScreen())
         self.set_interval(1.0, self._tick)

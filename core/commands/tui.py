@@ -6,9 +6,13 @@ rest of core never imports textual."""
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 
 from ..errors import UsageError
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser) -> None:  # noqa: ARG001 - STUDY is the main parser's positional
@@ -39,5 +43,23 @@ def run(args) -> int:
         app = JstuiApp(session, refresh_interval=getattr(session, "poll_interval_s", 2.0))
         app.run()
     finally:
-        session.close()
+        _close(session)
     return int(app.return_code or 0)
+
+
+def _close(session, timeout_s: float = 5.0) -> None:
+    """Close the session without hanging on a refresh still waiting for an unreachable service
+    (the app's I/O threads are daemons, so nothing else holds the process after this)."""
+
+    def close() -> None:
+        try:
+            session.close()
+        except Exception:
+            log.exception("closing the session")
+
+    closer = threading.Thread(target=close, name="jstui-close", daemon=True)
+    closer.start()
+    closer.join(timeout_s)
+    if closer.is_alive():
+        print("jstui: the service is not answering; leaving without waiting (jobs on it keep running)",
+              file=sys.stderr)

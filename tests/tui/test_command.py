@@ -27,3 +27,22 @@ def test_no_terminal_is_one_line_and_does_not_import_the_app(tmp_path):
     assert out.stderr.strip().splitlines() == [
         "jstui: the TUI needs a terminal; for scripts use `jstui status` or `jstui --export csv`"
     ]
+
+
+def test_closing_does_not_hang_on_a_stuck_session(capsys):
+    import threading
+    import time
+
+    from core.commands.tui import _close
+
+    release = threading.Event()
+
+    class Stuck:
+        def close(self):
+            release.wait(10)
+
+    started = time.monotonic()
+    _close(Stuck(), timeout_s=0.2)
+    assert time.monotonic() - started < 2
+    assert "the service is not answering" in capsys.readouterr().err
+    release.set()

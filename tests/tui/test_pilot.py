@@ -3,6 +3,7 @@ its effect checked on the screen or on what the session was asked to do."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import threading
@@ -445,3 +446,23 @@ async def test_an_empty_study_says_how_to_launch():
         await pilot.press("L")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal) and app.screen.id == "confirm-launch"
+
+
+class StuckSession(FakeSession):
+    """A refresh that waits on a service that does not answer."""
+
+    def refresh(self):
+        time.sleep(3)
+        return super().refresh()
+
+
+def test_quit_does_not_wait_for_a_stuck_refresh():
+    async def run() -> None:
+        app = JstuiApp(StuckSession(), refresh_interval=None, log_interval=None)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("q")
+
+    started = time.monotonic()
+    asyncio.run(run())  # as App.run does: the loop is closed, its executor shut down
+    assert time.monotonic() - started < 2.5
