@@ -118,9 +118,8 @@ class EngineSession:
         self.region = region or study.region
         self.profile = profile
         self.budget_usd = budget_usd if budget_usd is not None else study.budget.usd
-        self.budget_policy = study.budget.policy if study.budget.usd is not None or budget_usd is None else "stop"
-        if budget_usd is not None and study.budget.usd is None:
-            self.budget_policy = "stop"  # DESIGN: --budget without a [budget] means policy stop
+        # DESIGN: --budget without a [budget] in the study means policy stop.
+        self.budget_policy = "stop" if budget_usd is not None and study.budget.usd is None else study.budget.policy
         self.journal = Journal.open(self.home)
         self.journal.upsert_study(study.name, study.path, study.backend, self.region)
         self.price_of = price_function(study, self.home)
@@ -158,6 +157,10 @@ class EngineSession:
 
     @property
     def launcher(self) -> Launcher:
+        with self._lock:
+            return self._make_launcher()
+
+    def _make_launcher(self) -> Launcher:
         if self._launcher is None:
             self._launcher = Launcher(
                 self.clients,
@@ -173,9 +176,10 @@ class EngineSession:
 
     @property
     def poller(self) -> Poller:
-        if self._poller is None:
-            self._poller = Poller(self.clients, self.journal, self.study)
-        return self._poller
+        with self._lock:
+            if self._poller is None:
+                self._poller = Poller(self.clients, self.journal, self.study)
+            return self._poller
 
     @property
     def poll_interval_s(self) -> float:
