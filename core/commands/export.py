@@ -34,23 +34,14 @@ def _frontier_frame(snap, session, base):
     return pd.DataFrame(rows, columns=frontier_export_columns(settings, base), dtype=object)
 
 
-def _picked_frame(snap, session, model):
+def _picked_frame(session, model):
     import pandas as pd
+
+    from ..deploy import picked_configuration
 
     if not model:
         raise UsageError("--what picked needs --model CAND")
-    cand = session.find_candidate(model)
-    row = next((r for r in snap.tuning_jobs if r.candidate == cand), None)
-    if row is None or not row.best_training_job_name:
-        raise UsageError(f"{cand}: no best training job yet (nothing to reproduce)")
-    best = next((t for t in snap.training_jobs if t.training_job_name == row.best_training_job_name), None)
-    from ..deploy import picked_configuration
-
-    # Model id and version, training and inference images, every hyperparameter the best job ran
-    # with, its artifact URI, objective and metrics: what reproducing it outside jstui needs.
-    rec = picked_configuration(session, cand)
-    if best is not None:
-        rec["cost_usd"] = best.cost_usd
+    rec = picked_configuration(session, model)  # the deploy work knows the best job's full recipe
     return pd.DataFrame([rec], columns=list(rec), dtype=object)
 
 
@@ -66,7 +57,7 @@ def run(args) -> int:
         elif args.what == "frontier":
             df = _frontier_frame(snap, session, args.base)
         else:
-            df = _picked_frame(snap, session, args.model)
+            df = _picked_frame(session, args.model)
         text = to_csv(df) if args.export == "csv" else to_json(df)
     if args.output:
         try:

@@ -81,3 +81,17 @@ def test_corrupt_journal_is_exit_7(tmp_path, capsys):
 def test_unknown_study_is_exit_2(tmp_path, capsys):
     assert main(["--home", str(tmp_path), "status", "no-such-study"]) == 2
     assert "no-such-study" in capsys.readouterr().err
+
+
+def test_export_frontier_and_picked(tmp_path, emulator, capsys):
+    path = write_study(tmp_path, models=3, skip=15)
+    g = ["--home", str(tmp_path / "home"), "--endpoint-url", emulator.url]
+    assert main(g + ["launch", str(path), "--yes", "--wait"]) == 0
+    capsys.readouterr()
+    assert main(g + ["--export", "csv", "--what", "frontier", str(path)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows and rows[0]["rank"] == "1" and {"test_accuracy", "test_throughput", "cost_usd"} <= set(rows[0])
+    assert main(g + ["--export", "json", "--what", "picked", "--model", "v1-075-160", str(path)]) == 0
+    picked = json.loads(capsys.readouterr().out)
+    assert len(picked) == 1 and picked[0]["candidate"] == "mobilenet-v1-075-160" and picked[0]["hp.learning_rate"]
+    assert main(g + ["--export", "csv", "--what", "picked", str(path)]) == 2  # --model is required
