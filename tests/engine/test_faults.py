@@ -53,7 +53,7 @@ def test_throttling_and_a_restart_lose_nothing(tmp_path):
 
 
 def test_tuning_job_quota_is_waited_out(tmp_path):
-    study = load(write_study(tmp_path, models=4, parallel_tuning_jobs=8))
+    study = load(write_study(tmp_path, models=4, parallel_tuning_jobs=8, skip=15))
     emu = start_embedded(tmp_path / "emu.sqlite", CATALOG, speed=FAST_SPEED, max_tuning_jobs=2)
     try:
         with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:

@@ -32,8 +32,8 @@ def test_quiet_cycle_costs_ceil_n_over_100_list_calls(tmp_path):
         with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:
             cand = study.candidates[0]
             template = session.launcher.request_for(cand, "x")
-            n = 130
-            for i in range(n):  # 130 tuning jobs of this study, journaled as launched
+            n = 105
+            for i in range(n):  # 105 tuning jobs of this study, journaled as launched
                 name = f"{study.name}-job-{i:03d}"
                 session.clients.sagemaker.create_hyper_parameter_tuning_job(**{**template, "HyperParameterTuningJobName": name})
                 session.journal.queue(study.name, f"c{i:03d}", 1, name, cand.model_id, state=LAUNCHED)
