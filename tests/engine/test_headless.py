@@ -95,3 +95,31 @@ def test_export_frontier_and_picked(tmp_path, emulator, capsys):
     picked = json.loads(capsys.readouterr().out)
     assert len(picked) == 1 and picked[0]["candidate"] == "mobilenet-v1-075-160" and picked[0]["hp.learning_rate"]
     assert main(g + ["--export", "csv", "--what", "picked", str(path)]) == 2  # --model is required
+
+
+def test_launch_without_wait_leaves_a_queue_that_status_watch_launches(tmp_path, emulator, capsys):
+    path = write_study(tmp_path, models=3, skip=15, parallel_tuning_jobs=1)
+    g = ["--home", str(tmp_path / "home"), "--endpoint-url", emulator.url]
+    assert main(g + ["launch", str(path), "--yes"]) == 0
+    assert "2 candidate(s) stay queued" in capsys.readouterr().err
+    assert main(g + ["status", str(path), "--watch", "--json"]) == 0
+    out, objects, i = capsys.readouterr().out, [], 0
+    decoder = json.JSONDecoder()
+    while i < len(out.rstrip()):  # one object per change, printed one after the other
+        obj, i = decoder.raw_decode(out, i)
+        objects.append(obj)
+        i += len(out[i:]) - len(out[i:].lstrip())
+    assert len(objects) >= 2 and objects[-1]["counts"] == {"Completed": 3}
+
+
+def test_jumpstart_lookups_are_cached_in_the_journal(tmp_path, monkeypatch):
+    import core.jumpstart
+    from core.engine import EngineSession, load
+
+    study = load(write_study(tmp_path, models=1))
+    real, calls = core.jumpstart.lookup, []
+    monkeypatch.setattr(core.jumpstart, "lookup", lambda *a, **k: calls.append(a) or real(*a, **k))
+    for _ in range(2):  # two processes' worth of sessions on one home
+        with EngineSession(study, tmp_path / "home") as s:
+            model = s._jumpstart(study.candidates[0])
+    assert len(calls) == 1 and model.model_id == study.candidates[0].model_id and model.training_image
