@@ -14,13 +14,11 @@ def add_arguments(parser) -> None:  # the options live on the main parser (core/
 
 
 def _snapshot(args, session):
-    from ..snapshot_codec import snapshot_from_json
-
     if args.offline:
         body = session.journal.snapshot_body(session.study.name)
         if body is None:
             raise UsageError(f"{session.study.name}: no saved snapshot in the journal yet; export without --offline")
-        return snapshot_from_json(body)
+        return session.snapshot()  # EngineSession decoded this body already (decoding 20,000 rows costs ~0.6 s)
     return session.refresh(strict=True)  # unreachable: exit 3, and no data written
 
 
