@@ -14,11 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import budget, naming
+from . import budget
 from .clients import Clients, make_clients, service_errors, translate
 from .errors import JstuiError, ServiceRefused, UsageError
-from .journal import DROPPED, LAUNCHED, LAUNCHING, PENDING_STATES, REFUSED, Journal, iso, parse_time
-from .launcher import TAG_CANDIDATE, TAG_JS_MODEL, TAG_MODEL, TAG_STUDY, Launcher, LaunchReport, model_key
+from .journal import DROPPED, LAUNCHED, LAUNCHING, PENDING_STATES, REFUSED, Journal
+from .launcher import Launcher, LaunchReport
 from .poller import Poller, poll_errors
 from .session import DeployDefaults, LogChunk
 from .snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, ConnectionState, StudySnapshot
@@ -423,7 +423,7 @@ class EngineSession:
     def adopt(self, prefix: str) -> tuple[dict[str, str], list[str]]:
         """Take existing tuning jobs named PREFIX... into the study, matched to candidates by the
         model they train: ({tuning job name: candidate}, [unmatched job names])."""
-        from .launcher import adopt
+        from .adopt import adopt
 
         self._check_writable("adopt")
         with self._lock:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.cli import main
 from core.engine import EngineSession, load
 from core.journal import Journal
-from core.launcher import TAG_JS_MODEL, TAG_JS_VERSION
+from core.tuning_request import TAG_JS_MODEL, TAG_JS_VERSION
 from tests.engine.conftest import sagemaker_client, tuning_job_names, write_study
 
 

@@ -15,7 +15,7 @@ import pytest
 from core.engine import EngineSession, load
 from core.errors import ServiceRefused
 from core.journal import LAUNCHED, LAUNCHING, Journal
-from core.launcher import TAG_STUDY
+from core.tuning_request import TAG_STUDY
 from core.naming import tuning_job_name
 from tests.engine.conftest import sagemaker_client, tuning_job_names, write_study
 

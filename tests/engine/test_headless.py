@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from core.cli import main
-from core.export import render
 from tests.engine.conftest import write_study
 
 ROOT = Path(__file__).resolve().parents[2]

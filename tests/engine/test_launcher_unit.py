@@ -11,7 +11,8 @@ from core.clients import Clients
 from core.engine import load
 from core.errors import ServiceRefused
 from core.journal import Journal
-from core.launcher import Launcher, build_tuning_request, parameter_ranges
+from core.launcher import Launcher
+from core.tuning_request import build_tuning_request, parameter_ranges
 from core.study.model import ParameterRange
 from tests.engine.conftest import write_study
 

@@ -38,7 +38,7 @@ def test_study_runs_to_the_end_and_matches_the_plan(tmp_path, emulator):
             token, complete = chunk.next_token, chunk.complete
             if complete:
                 break
-    assert complete and any(f"- Test accuracy: " in line for line in lines)
+    assert complete and any("- Test accuracy: " in line for line in lines)
     assert snap.counts_by_status() == {"Completed": 5}
     assert sorted(tuning_job_names(emulator.url)) == sorted(r.tuning_job_name for r in snap.tuning_jobs)
     assert len(snap.training_jobs) == sum(c.tuning.max_jobs for c in study.candidates)
