@@ -108,10 +108,17 @@ class JstuiApp(App[None]):
         self.start_refresh()
         self._startup_check()
 
+    def _quiet_screen(self) -> Screen | None:
+        """The screen to update, or None while a modal is up (calm) or the app is shutting down."""
+        if not self.screen_stack or isinstance(self.screen_stack[-1], ModalScreen):
+            return None
+        return self.screen_stack[-1]
+
     def _tick(self) -> None:
         """Once a second: the header's age of the last refresh."""
-        if not isinstance(self.screen, ModalScreen):
-            for header in self.screen.query(StudyHeader):
+        screen = self._quiet_screen()
+        if screen is not None:
+            for header in screen.query(StudyHeader):
                 header.show(self.snapshot, self.refresh_age(), self.worker_error, self.session.readonly)
 
     def refresh_age(self) -> float | None:
@@ -173,8 +180,8 @@ class JstuiApp(App[None]):
                         timeout=15)
 
     def _show_snapshot(self) -> None:
-        screen = self.screen
-        if isinstance(screen, ModalScreen):
+        screen = self._quiet_screen()
+        if screen is None:
             return  # calm: nothing moves under a question; the screen catches up on resume
         self.render_chrome(screen)
         apply = getattr(screen, "apply_snapshot", None)
@@ -191,8 +198,9 @@ class JstuiApp(App[None]):
         if worker.group == "refresh":
             self._refreshing = False
             self.worker_error = error
-            if not isinstance(self.screen, ModalScreen):
-                self.render_chrome(self.screen)
+            screen = self._quiet_screen()
+            if screen is not None:
+                self.render_chrome(screen)
             self._arm_refresh()
         elif worker.group == "logs":
             for screen in self.screen_stack:
@@ -220,7 +228,8 @@ class JstuiApp(App[None]):
         self.push_screen(HelpScreen(self.key_sections()))
 
     def _current_row(self) -> TuningJobRow | None:
-        candidate = getattr(self.screen, "current_candidate", lambda: None)()
+        screen = self._quiet_screen()
+        candidate = getattr(screen, "current_candidate", lambda: None)()
         return next((r for r in self.snapshot.tuning_jobs if r.candidate == candidate), None)
 
     def action_stop(self) -> None:
