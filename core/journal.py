@@ -213,6 +213,7 @@ class Journal:
         self.path = path
         self._con = con
         self._lock = threading.RLock()
+        self._depth = 0  # nesting of _tx() on this connection
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
@@ -251,8 +252,17 @@ class Journal:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested ones join the outer one (see `transaction`)."""
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._con
+                finally:
+                    self._depth -= 1
+                return
             self._con.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._con
             except BaseException:
@@ -260,6 +270,13 @@ class Journal:
                 raise
             else:
                 self._con.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def transaction(self):
+        """Hold the journal's write lock across several reads and writes (other processes wait):
+        e.g. count the tuning jobs in flight and claim a launch slot as one step."""
+        return self._tx()
 
     def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -58,6 +58,7 @@ class Launcher:
         self.price_of = price_of
         self.budget_usd = budget_usd
         self.halted = False  # set by the budget guard: nothing launches afterwards
+        self._tried: set[str] = set()  # names Created in this launch_ready call
 
     # --- queueing (journal only) ----------------------------------------------------------
     def queue(self, candidates: list[str] | None = None) -> list[str]:
@@ -129,16 +130,29 @@ class Launcher:
         report = LaunchReport()
         if self.halted:
             return report
-        free = self.study.max_parallel_tuning_jobs - self.in_flight()
-        for launch in self.pending():
+        self._tried = set()
+        while True:
+            launch = self._claim()
+            if launch is None or self._launch_one(launch, report) == "waiting":
+                return report
+
+    def _claim(self) -> Launch | None:
+        """The next launch to make, marked `launching` in the same journal transaction that counted
+        the slots, so two jstui processes on one home never exceed max_parallel_tuning_jobs.
+        Interrupted launches (`launching`, e.g. after a kill -9) are retried first."""
+        with self.journal.transaction():
+            pending = self.pending()
+            if not pending:
+                return None
+            launch = pending[0]
+            if launch.state == LAUNCHING and launch.tuning_job_name in self._tried:
+                return None  # tried this cycle already (it failed): the next refresh retries it
             if launch.state != LAUNCHING:
-                if free <= 0:
-                    break
-                free -= 1
-            outcome = self._launch_one(launch, report)
-            if outcome == "waiting":
-                break
-        return report
+                if self.study.max_parallel_tuning_jobs - self.in_flight() <= 0:
+                    return None
+                self.journal.set_launch_state(self.study.name, launch.candidate, launch.generation, LAUNCHING)
+            self._tried.add(launch.tuning_job_name)
+            return launch
 
     def _launch_one(self, launch: Launch, report: LaunchReport) -> str:
         study, cname, gen = self.study.name, launch.candidate, launch.generation

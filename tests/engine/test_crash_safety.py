@@ -86,3 +86,29 @@ def test_a_foreign_job_with_our_name_is_refused_not_adopted(tmp_path, emulator):
         with pytest.raises(ServiceRefused, match="taken by a job of study 'other'"):
             session.launch_now()
         assert session.journal.current_launches(study.name)[cand.name].state == "refused"
+
+
+def test_two_sessions_on_one_home_respect_the_parallel_bound(tmp_path, emulator):
+    """A TUI and a `launch --wait` on one home: slots are claimed in a journal transaction."""
+    import threading
+
+    study = load(write_study(tmp_path, models=5, parallel_tuning_jobs=2))
+    home = tmp_path / "home"
+    sessions = [EngineSession(study, home, endpoint_url=emulator.url) for _ in range(2)]
+    sessions[0].launcher.queue()
+    for s in sessions:
+        s.launcher.request_for(study.candidates[0], "warm-up")  # JumpStart lookup out of the race
+    barrier = threading.Barrier(2)
+
+    def launch(s):
+        barrier.wait()
+        s.launch_now()
+
+    threads = [threading.Thread(target=launch, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    for s in sessions:
+        s.close()
+    assert len(tuning_job_names(emulator.url)) == 2
