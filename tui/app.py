@@ -93,6 +93,7 @@ class JstuiApp(App[None]):
         self._clock = clock if clock is not None else getattr(session, "now", None)
         self._arrived = time.monotonic()
         self._refreshing = False
+        self._quitting = False
         self._refresh_timer: Timer | None = None
         self._seen_events: set[str] = set(self.snapshot.events)
         self.worker_error: str | None = None  # the last refresh's crash, shown as offline
@@ -216,7 +217,13 @@ class JstuiApp(App[None]):
         screen.post_message(LogChunkReady(job, chunk))
 
     # --- actions ---------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        self._quitting = True  # keys typed after `q` (already queued) must not open screens
+        self.exit()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._quitting:
+            return False
         if action in CHANGING_ACTIONS and self.session.readonly:
             return False  # removed, not just greyed out: --readonly means these keys do nothing
         return True

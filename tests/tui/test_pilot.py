@@ -398,13 +398,15 @@ async def test_action_failure_is_one_notification():
         assert any(m.startswith("Stop effv2-m failed: effv2-m: AccessDeniedException") and "\n" not in m for m in messages)
 
 
-async def test_q_quits():
+async def test_q_quits_and_keys_queued_after_it_do_nothing():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("q")
-        await pilot.pause()
+        for key in ("q", "u", "e", "s", "t", "question_mark", "f"):  # "question_mark" typed as words
+            app.post_message(events.Key(key, None))
+        await pilot.pause(0.2)
         assert not app.is_running
+    assert app.return_code == 0 and app._exception is None
 
 
 async def test_events_are_quiet_and_a_budget_change_is_announced():
