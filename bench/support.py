@@ -160,6 +160,7 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
+        "loadavg_1min": round(os.getloadavg()[0], 2),  # other work on the machine skews the figures
     }
 
 

@@ -1,0 +1,68 @@
+"""The bench scripts' own parts, and each cheap script end to end at a tiny size: their figures
+come from real measurements (the emulator's counts, the CSV read back), so these can fail."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.api_calls import needed_calls
+from bench.support import REPO, sample_model_ids, write_study
+from bench.synthetic import big_snapshot, with_changes
+from core.study import load_study
+
+
+def _run(script: str, *args: str) -> dict:
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / script), *args], capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_generated_study_loads_with_unique_candidates_and_no_budget(tmp_path: Path):
+    study = load_study(write_study(tmp_path, name="gen", candidates=25, max_parallel_tuning_jobs=25))
+    names = [c.name for c in study.candidates]
+    assert len(names) == len(set(names)) == 25
+    assert study.max_parallel_tuning_jobs == 25
+    assert study.budget.usd is None
+    assert {c.model_id for c in study.candidates} <= set(sample_model_ids())
+
+
+def test_synthetic_snapshot_is_consistent():
+    snap = big_snapshot("s", ["m1", "m2"], tuning_jobs=40, per_tuning_job=5)
+    assert len(snap.tuning_jobs) == 40 and len(snap.training_jobs) == 200
+    for row in snap.tuning_jobs:
+        jobs = snap.training_jobs_of(row.tuning_job_name)
+        assert row.jobs_completed == sum(1 for j in jobs if j.status == "Completed")
+        assert [j.training_job_name for j in jobs if j.is_best] == ([row.best_training_job_name] if row.best_training_job_name else [])
+    changed = with_changes(snap, 0.1, step=1)
+    differs = sum(1 for a, b in zip(snap.tuning_jobs, changed.tuning_jobs) if a != b)
+    assert differs == 4
+    assert with_changes(snap, 0.0, step=1).tuning_jobs == snap.tuning_jobs
+
+
+def test_needed_calls_counts_only_what_changed():
+    a = {"HyperParameterTuningJobStatus": "InProgress", "TrainingJobStatusCounters": {"Completed": 0, "InProgress": 2}}
+    b = {"HyperParameterTuningJobStatus": "InProgress", "TrainingJobStatusCounters": {"Completed": 1, "InProgress": 1}}
+    before = {f"j{i}": a for i in range(150)}
+    assert needed_calls(before, dict(before)) == (2, False)  # two list pages, nothing else
+    after = {**before, "j0": b}
+    # 2 list pages + describe j0 + its training-job list + 1 newly terminal training job
+    assert needed_calls(before, after) == (5, True)
+
+
+def test_api_calls_script_quiet_cycle_is_one_list_call():
+    result = _run("api_calls.py", "--sizes", "3", "--max-cycles", "6")
+    (size,) = result["sizes"]
+    assert size["quiet"]["cycles"] > 0
+    assert size["quiet"]["jstui_min"] == size["quiet"]["jstui_max"] == 1
+    assert size["busy"]["jstui_calls"] <= size["busy"]["needed_calls"]
+    assert result["meets_target"] is True
+
+
+def test_export_script_exports_every_training_job():
+    result = _run("export.py", "--runs", "1", "--tuning-jobs", "20", "--per-tuning-job", "3")
+    assert result["training_jobs"] == result["rows"] == 60
+    assert result["peak_rss_mb"] > 0
