@@ -29,7 +29,6 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo, not bench/ (
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import dataclasses  # noqa: E402
 import fcntl  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
