@@ -141,7 +141,8 @@ class TuningJobScreen(Screen[None]):
 
     def _fill(self, jobs: tuple[TrainingJobRow, ...], snapshot: StudySnapshot) -> None:
         hp_names = sorted({k for j in jobs for k in j.hyperparameters})
-        columns = ["best", "job", "status", "objective", *(f"hp.{n}" for n in hp_names), "duration", "cost", "reason"]
+        # the facts every job has first, so they stay on screen at 80 columns; hyperparameters after
+        columns = ["best", "job", "status", "objective", "duration", "cost", *(f"hp.{n}" for n in hp_names), "reason"]
         table = self.table
         cells = {j.training_job_name: self._cells_of(j, hp_names, snapshot) for j in jobs}
         if columns != self._columns or list(cells) != [str(r.key.value) for r in table.ordered_rows]:
@@ -170,9 +171,9 @@ class TuningJobScreen(Screen[None]):
             _short_name(job),
             fmt.status_text(job.status),
             Text(fmt.number(job.objective), justify="right"),
-            *(job.hyperparameters.get(n, fmt.dash()) for n in hp_names),
             Text(fmt.duration(_duration_s(job, snapshot.taken_at)), justify="right"),
             Text(fmt.usd(job.cost_usd, job.cost_is_estimate), justify="right"),
+            *(job.hyperparameters.get(n, fmt.dash()) for n in hp_names),
             fmt.one_line(job.failure_reason, 60),
         )
 
@@ -185,7 +186,7 @@ class TuningJobScreen(Screen[None]):
             text.append(f" {job.training_job_name} ")
             text.append_text(fmt.status_text(job.status))
             if job.failure_reason:
-                text.append(f"  FailureReason: {fmt.one_line(job.failure_reason)}", style="bold")
+                text.append(f"\n FailureReason: {fmt.one_line(job.failure_reason)}", style="bold")
         self.query_one("#log-title", Static).update(text)
 
     # --- the log pane -----------------------------------------------------------------------
