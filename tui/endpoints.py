@@ -19,8 +19,8 @@ from textual.widgets import DataTable, Footer, Static
 from core.hosting import BILLED_STATUSES, running_longer_than
 from core.session import StudySession
 from core.snapshot import EndpointRow, StudySnapshot
+from core.textfmt import MISSING, age_text, money
 
-MISSING = "–"
 # Glyph + word: the status reads without colour; the style is only a second hint.
 STATUS_LOOK = {
     "InService": ("●", "green"),
@@ -42,21 +42,6 @@ COLUMNS = (("name", "Endpoint"), ("status", "Status"), ("age", "Age"), ("rate", 
 def status_cell(status: str) -> Text:
     glyph, style = STATUS_LOOK.get(status, ("?", ""))
     return Text(f"{glyph} {status}", style=style)
-
-
-def age_text(seconds: float | None) -> str:
-    if seconds is None:
-        return MISSING
-    s = int(max(0.0, seconds))
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 48 * 3600:
-        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
-
-
-def money(value: float | None) -> str:
-    return MISSING if value is None else f"${value:,.2f}"
 
 
 class EndpointsScreen(Screen):

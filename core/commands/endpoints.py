@@ -10,6 +10,8 @@ import sys
 
 from .. import deploy as deploying
 from ..errors import UsageError
+from ..textfmt import age_text as _age
+from ..textfmt import money as _usd
 
 
 def add_arguments(parser) -> None:
@@ -65,16 +67,3 @@ def _print_table(rows, now) -> None:
                       f"{r.instance_count} × {r.instance_type}", " ".join((r.failure_reason or "").split()))
     if rows:
         Console(file=sys.stdout, width=200, soft_wrap=True).print(table)
-
-
-def _usd(value: float | None) -> str:
-    return "–" if value is None else f"${value:,.2f}"
-
-
-def _age(seconds: float) -> str:
-    s = int(max(0.0, seconds))
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 48 * 3600:
-        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
