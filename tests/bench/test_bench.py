@@ -66,3 +66,9 @@ def test_export_script_exports_every_training_job():
     result = _run("export.py", "--runs", "1", "--tuning-jobs", "20", "--per-tuning-job", "3")
     assert result["training_jobs"] == result["rows"] == 60
     assert result["peak_rss_mb"] > 0
+
+
+def test_launch_script_counts_jobs_on_the_service():
+    result = _run("launch.py", "--candidates", "6", "--tps", "20")
+    assert result["launched"] == result["tuning_jobs"] == 6
+    assert result["failures"] == result["duplicates"] == 0
