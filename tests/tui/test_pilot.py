@@ -468,3 +468,16 @@ def test_quit_does_not_wait_for_a_stuck_refresh():
     started = time.monotonic()
     asyncio.run(run())  # as App.run does: the loop is closed, its executor shut down
     assert time.monotonic() - started < 2.5
+
+
+async def test_a_cell_whose_text_changes_but_not_its_number_is_updated():
+    session = FakeSession()
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.get_cell("effv2-m", "spend").plain == "~$3.13"
+        session.next_snapshots.append(replace_row(session.snapshot(), "effv2-m", cost_is_estimate=False))
+        await pilot.press("r")
+        await settle(pilot)
+        assert table.get_cell("effv2-m", "spend").plain == "$3.13"  # no longer an estimate

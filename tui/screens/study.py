@@ -25,6 +25,10 @@ MARK_STYLE = "reverse"  # visible without colour
 SORT_KEYS = "1234567890"
 
 
+def _plain(shown: str | Text) -> str:
+    return shown.plain if isinstance(shown, Text) else shown
+
+
 def _sort_bindings() -> list[Binding]:
     return [
         Binding(k, f"sort_by({i})", f"Sort by column {i + 1} (again: reverse)", id=f"study.sort_{k}", show=False)
@@ -53,7 +57,7 @@ class StudyScreen(Screen[None]):
         self.sort_key: str | None = None  # None: the study file's order
         self.sort_reverse = False
         self._visible: tuple[Column, ...] = ()
-        self._values: dict[tuple[str, str], object] = {}  # what each cell shows, by (candidate, column)
+        self._values: dict[tuple[str, str], str] = {}  # what each cell shows, by (candidate, column)
         self._marked: set[tuple[str, str]] = set()
         self._rows: dict[str, TuningJobRow] = {}
         self._order: list[str] = []  # candidates in the study's order
@@ -141,7 +145,8 @@ class StudyScreen(Screen[None]):
         rows = self._wanted_rows()
         wanted = [r.candidate for r in rows]
         visible = self._fit()
-        new_values = {(r.candidate, c.key): c.value(r) for r in rows for c in visible}
+        # what each cell shows (not its sort value: `~` on an estimate changes the text, not the number)
+        new_values = {(r.candidate, c.key): _plain(c.render(r)) for r in rows for c in visible}
         changed = {k for k, v in new_values.items() if k in self._values and self._values[k] != v} if mark else set()
         if changed:
             self._marked |= changed
