@@ -158,6 +158,7 @@ def run_size(n: int, tmp: Path, max_cycles: int) -> dict:
             "naive_ms_mean": _mean_ms(busy, "naive_s"),
         },
         "meets_target": bool(quiet) and all(c["jstui"] == target_quiet for c in quiet) and not over,
+        "per_cycle": [[c["jstui"], c["needed"], c["naive"]] for c in cycles],  # jstui, needed, naive
         "over_need_example": over[0] if over else None,
     }
 
