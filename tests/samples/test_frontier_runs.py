@@ -123,5 +123,7 @@ def test_neu_det_reproduces_type_1s_map_gain_and_leaves_type_2_off_the_map_front
     # HPO's best job climbs from the default figure towards the published tuned one (never past it):
     # how close 20 Bayesian jobs get is the emulator's search, not the catalog (seed 002 reports 4x).
     default, tuned = catalog.value(type1, "validation:mAP", "default"), catalog.value(type1, "validation:mAP", "tuned")
-    assert 2 * default <= by_name["type1-hpo"]["validation:mAP"] <= tuned + 1e-4
+    # seed 002: HPO took Type 1 from 0.067 to 0.226; the emulated tuner gets within 10% of that
+    assert 0.9 * tuned <= by_name["type1-hpo"]["validation:mAP"] <= tuned + 1e-4
+    assert by_name["type1-hpo"]["validation:mAP"] >= 3 * default
     assert not math.isclose(by_name["type1-hpo"]["cost_usd"], by_name["type1"]["cost_usd"])
