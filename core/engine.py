@@ -231,7 +231,7 @@ class EngineSession:
         from .launcher import launch_changes
 
         catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
-        text = plan.format_plan(plan.build_plan(self.study, catalog, load_price_table(self.home)))
+        text = plan.format_plan_compact(plan.build_plan(self.study, catalog, load_price_table(self.home)))
         changes = launch_changes(self.study, self.journal)
         if changes:
             text += "\n\nSince the last launch:\n" + "\n".join(f"  {line}" for line in changes)

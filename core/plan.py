@@ -260,6 +260,15 @@ def format_plan(plan: Plan) -> str:
         *[line(b) for b in body],
         rule,
         line(total),
+    ]
+    out += _summary_lines(plan)
+    out.append("Nothing was created. Launch with: jstui launch STUDY --yes")
+    return "\n".join(out)
+
+
+def _summary_lines(plan: Plan) -> list[str]:
+    """Spend (maximum, expected), duration and budget: what a user must read before saying yes."""
+    out = [
         "",
         f"Maximum spend: {_money(plan.max_usd)} ({plan.training_jobs} training jobs, each stopped at its "
         f"max_runtime_s; {_hours(plan.max_instance_hours)} instance hours)",
@@ -285,7 +294,24 @@ def format_plan(plan: Plan) -> str:
             out.append(f"Expected spend {_money(plan.expected_usd)} is over the budget: "
                        + ("the guard will stop the study before it completes" if plan.budget_policy == "stop"
                           else "policy warn will only warn"))
-    out.append("Nothing was created. Launch with: jstui launch STUDY --yes")
+    return out
+
+
+def format_plan_compact(plan: Plan, width: int = 64) -> str:
+    """The plan for a dialog: the summary first (readable without scrolling), then one short line per
+    candidate (training jobs, maximum and expected spend); tuning-job names are in `format_plan`."""
+    n = len(plan.rows)
+    import textwrap
+
+    head = [f"{n} candidate{'s' if n != 1 else ''} on {plan.backend} ({plan.region}), one tuning job each, "
+            f"{plan.max_parallel_tuning_jobs} at a time", *_summary_lines(plan)]
+    out = [wrapped for line in head for wrapped in (textwrap.wrap(line, width, subsequent_indent="  ") or [""])]
+    out += ["", f"{'candidate':<{max(10, width - 30)}} {'jobs':>5} {'max $':>11} {'exp $':>11}"]
+    name_w = max(10, width - 30)
+    for r in plan.rows:
+        name = r.candidate if len(r.candidate) <= name_w else r.candidate[: name_w - 1] + "…"
+        exp = "-" if r.expected_usd is None else _money(r.expected_usd)
+        out.append(f"{name:<{name_w}} {r.training_jobs:>5} {_money(r.max_usd):>11} {exp:>11}")
     return "\n".join(out)
 
 
