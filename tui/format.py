@@ -45,12 +45,13 @@ def fraction(value: float | None, digits: int = 3) -> str:
 
 
 def number(value: float | None) -> str:
-    """A general metric: up to 4 significant figures, no exponent for ordinary sizes."""
+    """A general metric: 4 significant figures, trailing zeros kept so a column's decimals line up
+    (0.9110 above 0.9045, not 0.911), no exponent for ordinary sizes."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return dash()
     if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
         return f"{value:.3g}"
-    return f"{value:.4g}"
+    return f"{value:#.4g}"
 
 
 def count(value: float | None) -> str:
