@@ -135,24 +135,6 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def tree_rss_mb(pid: int) -> float | None:
-    """Resident memory of a process and its descendants (a `jstui` started through a wrapper)."""
-    children: dict[int, list[int]] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-            children.setdefault(int(fields["PPid"]), []).append(int(fields["Pid"]))
-        except (OSError, KeyError, ValueError):
-            continue
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        rss = rss_mb(p)
-        total += rss or 0.0
-        todo += children.get(p, [])
-    return total or None
-
-
 # --- reporting --------------------------------------------------------------------------------
 def machine() -> dict:
     return {
