@@ -244,10 +244,16 @@ class EngineSession:
         if raise_refusals is None:
             raise_refusals = strict
         with self._lock:
-            if not self.readonly and not self._guard_stopped:
+            if strict or self.poller.due():
+                self._poll(strict)
+            # Launch only right after the service answered: while it is down, a Create would sit in
+            # its client's 20 backed-off attempts (minutes) and the outage would show nowhere.
+            if not self.readonly and not self._guard_stopped and self.poller.failures == 0:
                 try:
                     report = self.launcher.launch_ready()
                     self._waiting = report.waiting
+                    if report.launched or report.adopted:
+                        self._poll(strict)  # show the new jobs as the service describes them
                 except ServiceRefused:
                     if raise_refusals:
                         raise
@@ -255,21 +261,23 @@ class EngineSession:
                     if strict:
                         raise
                     self.poller.record_failure(exc)
-            if strict or self.poller.due():
-                try:
-                    result = self.poller.poll_once()
-                    self._now = result.now or self._now
                     self._connection = self.poller.connection
-                except poll_errors() as exc:
-                    self.poller.record_failure(exc)
-                    self._connection = self.poller.connection
-                    if strict:
-                        raise translate(exc, "refreshing the study") from None
             self._refresh_endpoints()
             snap = self._build()
             snap = self._guard(snap)
             self._publish(snap)
             return snap
+
+    def _poll(self, strict: bool) -> None:
+        try:
+            result = self.poller.poll_once()
+            self._now = result.now or self._now
+            self._connection = self.poller.connection
+        except poll_errors() as exc:
+            self.poller.record_failure(exc)
+            self._connection = self.poller.connection
+            if strict:
+                raise translate(exc, "refreshing the study") from None
 
     def _refresh_endpoints(self) -> None:
         """Endpoints jstui created for the study (no call at all when there are none)."""
