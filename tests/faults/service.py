@@ -5,7 +5,6 @@ service's own view (nothing lost, nothing duplicated)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess

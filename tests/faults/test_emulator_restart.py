@@ -46,8 +46,11 @@ def test_launch_wait_rides_out_a_killed_emulator(tmp_path, standalone):
             jstui_cmd("--home", str(home), "--endpoint-url", standalone.url, "launch", str(study_path), "--yes", "--wait"),
             cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr,
         )
+
+    def lines() -> list[str]:
+        return err.read_text(encoding="utf-8").splitlines()
+
     try:
-        lines = lambda: err.read_text(encoding="utf-8").splitlines()  # noqa: E731
         # Kill once it waits on the study: the first wave launched and its first progress line out
         _wait(lambda: any(" InProgress" in line for line in lines()), 30, "the first progress line")
         assert len(service_view(standalone.url, study)) == 2 and proc.poll() is None

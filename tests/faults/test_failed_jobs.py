@@ -9,7 +9,7 @@ import json
 
 from core.cli import main
 from core.emulator.embedded import start_embedded
-from core.engine import load
+from core.engine import EngineSession, load
 from tests.engine.conftest import FAST_SPEED
 
 from .conftest import fast_study
@@ -29,8 +29,6 @@ def _launch_and_look(tmp_path, capsys, *, name: str, max_jobs: int):
         capsys.readouterr()
         status_rc = main(g + ["status", str(study_path), "--json"])
         status = json.loads(capsys.readouterr().out)
-        from core.engine import EngineSession
-
         with EngineSession(study, tmp_path / "home", endpoint_url=emu.url, readonly=True) as session:
             snap = session.refresh(strict=True)
         view = assert_nothing_lost(snap, emu.url, study)
