@@ -11,6 +11,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .journal import iso
@@ -130,8 +131,43 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _float_texts(values: list[Any]) -> list[str]:
+    """A column of floats (or None) formatted at once, as _csv_cell would one cell at a time."""
+    arr = np.array([math.nan if v is None else v for v in values], dtype=float)
+    out = np.full(len(arr), "", dtype=object)
+    finite = np.isfinite(arr)
+    whole = finite & (np.floor(arr) == arr) & (np.abs(arr) < 1e15)
+    out[whole] = [str(v) for v in arr[whole].astype(np.int64).tolist()]
+    rest = ~np.isnan(arr) & ~whole
+    out[rest] = [repr(v) for v in arr[rest].tolist()]
+    return out.tolist()
+
+
+def _text_texts(values: list[Any]) -> list[str]:
+    """A column of text (or None): only cells a spreadsheet would run as a formula are touched."""
+    return [
+        "" if v is None else ("'" + v if v.startswith(_FORMULA_START) and not _is_number(v) else v) for v in values
+    ]
+
+
+def _column_texts(values: list[Any]) -> list[str]:
+    # Column-wise: one type check per column instead of a chain of them per cell (20,000 x 49 cells).
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {float}:
+        return _float_texts(values)
+    if kinds <= {str}:
+        return _text_texts(values)
+    if kinds == {int}:
+        return ["" if v is None else str(v) for v in values]
+    return [_csv_cell(v) for v in values]
+
+
 def to_csv(df: pd.DataFrame) -> str:
-    cells = df.astype(object).apply(lambda col: col.map(_csv_cell))
+    cols = df.astype(object)
+    cells = pd.DataFrame(
+        {i: _column_texts(cols.iloc[:, i].tolist()) for i in range(cols.shape[1])}, index=cols.index, dtype=object
+    )
+    cells.columns = cols.columns
     buf = io.StringIO()
     cells.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
