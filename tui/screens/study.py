@@ -62,6 +62,7 @@ class StudyScreen(Screen[None]):
         self._rows: dict[str, TuningJobRow] = {}
         self._order: list[str] = []  # candidates in the study's order
         self._rendered: StudySnapshot | None = None
+        self._shown_rows: dict[str, TuningJobRow] = {}  # the rows whose texts are in _values
         self._ready = False  # composed and mounted: until then on_mount renders the app's snapshot
 
     # --- layout -----------------------------------------------------------------------------
@@ -145,8 +146,18 @@ class StudyScreen(Screen[None]):
         rows = self._wanted_rows()
         wanted = [r.candidate for r in rows]
         visible = self._fit()
-        # what each cell shows (not its sort value: `~` on an estimate changes the text, not the number)
-        new_values = {(r.candidate, c.key): _plain(c.render(r)) for r in rows for c in visible}
+        # what each cell shows (not its sort value: `~` on an estimate changes the text, not the number);
+        # a cell shows only its row, so a row equal to the one last shown keeps its texts unrendered
+        same_fit = visible == self._visible
+        new_values: dict[tuple[str, str], str] = {}
+        for r in rows:
+            if same_fit and self._shown_rows.get(r.candidate) == r:
+                for c in visible:
+                    key = (r.candidate, c.key)
+                    new_values[key] = self._values[key]
+            else:
+                for c in visible:
+                    new_values[(r.candidate, c.key)] = _plain(c.render(r))
         changed = {k for k, v in new_values.items() if k in self._values and self._values[k] != v} if mark else set()
         if changed:
             self._marked |= changed
@@ -178,6 +189,7 @@ class StudyScreen(Screen[None]):
             table.move_cursor(row=table.cursor_row, animate=False)  # keep the cursor on screen
         self._visible = visible
         self._values = new_values
+        self._shown_rows = {r.candidate: r for r in rows}
         self._show_table_status(len(rows))
 
     def _fit_width(self, col: Column) -> int:
