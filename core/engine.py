@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 EVENTS_IN_SNAPSHOT = 20
 KEEP_BUDGET_CHECKS = 1000  # the guard journals every check; older ones only fill the disk
+SAVE_UNCHANGED_EVERY_S = 60.0  # a snapshot equal to the saved one but for its clock is saved this often
+_ANY_CONNECTION = ConnectionState("ok")  # stands for every connection state when comparing contents
 POLL_INTERVAL_S = {"emulator": 1.0, "sagemaker": 30.0}  # wall seconds between refreshes
 
 
@@ -134,6 +137,9 @@ class EngineSession:
         self._last_check_at: datetime | None = None  # the budget guard's previous check (backend time)
         self._waiting: str | None = None  # why queued candidates wait (the tuning-job quota)
         self._guard_stopped = self._stopped_by_guard()
+        self._saved_content: StudySnapshot | None = None  # the last saved snapshot, clock and connection blanked
+        self._saved_at = 0.0  # time.monotonic() of that save
+        self._unsaved: StudySnapshot | None = None  # published but not saved (same content as the last save)
         body = self.journal.snapshot_body(study.name)
         self._snapshot = self._build() if body is None else self._with_offline(snapshot_from_json(body))
 
@@ -416,6 +422,8 @@ class EngineSession:
 
     def close(self) -> None:
         with self._lock:
+            if self._unsaved is not None and self._saved_content is not None:
+                self._save_snapshot(self._unsaved, self._saved_content)
             if self._clients is not None:
                 self._clients.close()
                 self._clients = None
@@ -544,8 +552,25 @@ class EngineSession:
                 log.warning("budget stop of %s failed: %s", row.tuning_job_name, exc)
 
     def _publish(self, snap: StudySnapshot) -> None:
+        """Show `snap` and keep it in the journal. Serialising and writing a 20,000-job snapshot holds
+        the GIL for most of a second (keys stall in the TUI), so a snapshot whose content equals the
+        last saved one (only the clock and connection moved) is saved at most every
+        SAVE_UNCHANGED_EVERY_S, and on close: the journal never loses the last state."""
+        from dataclasses import replace
+
         self._snapshot = snap
+        content = replace(snap, taken_at=None, connection=_ANY_CONNECTION)
+        stale = time.monotonic() - self._saved_at >= SAVE_UNCHANGED_EVERY_S
+        if content == self._saved_content and not stale:
+            self._unsaved = snap
+            return
+        self._save_snapshot(snap, content)
+
+    def _save_snapshot(self, snap: StudySnapshot, content: StudySnapshot) -> None:
         self.journal.save_snapshot(self.study.name, snapshot_to_json(snap))
+        self._saved_content = content
+        self._saved_at = time.monotonic()
+        self._unsaved = None
 
     # --- helpers for commands ----------------------------------------------------------------
     def all_terminal(self) -> bool:
