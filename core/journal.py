@@ -214,6 +214,7 @@ class Journal:
         self._con = con
         self._lock = threading.RLock()
         self._depth = 0  # nesting of _tx() on this connection
+        self._parsed_tuning_jobs: dict[str, tuple[tuple, TuningJobRecord]] = {}  # name -> (stored row, record)
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
@@ -377,17 +378,24 @@ class Journal:
 
     # --- what the poller saw ---------------------------------------------------------------
     def tuning_jobs(self, study: str) -> dict[str, TuningJobRecord]:
+        """Records are shared between calls while their row is unchanged: treat them as read-only."""
         rows = self._query(
             "SELECT name, study, fingerprint, summary, describe, counters, training_summaries FROM tuning_jobs "
             "WHERE study=?",
             (study,),
         )
-        return {
-            r[0]: TuningJobRecord(
-                r[0], r[1], r[2], _load(r[3]), _load(r[4]), r[5], _load(r[6]) or []
-            )
-            for r in rows
-        }
+        # A refresh reads every tuning job three times (launcher, poller, snapshot) and few rows change
+        # between reads: parse a row's JSON only when its stored text differs from the last parse.
+        out: dict[str, TuningJobRecord] = {}
+        with self._lock:
+            for r in rows:
+                raw = tuple(r)
+                hit = self._parsed_tuning_jobs.get(r[0])
+                if hit is None or hit[0] != raw:
+                    record = TuningJobRecord(r[0], r[1], r[2], _load(r[3]), _load(r[4]), r[5], _load(r[6]) or [])
+                    hit = self._parsed_tuning_jobs[r[0]] = (raw, record)
+                out[r[0]] = hit[1]
+        return out
 
     def save_tuning_job(
         self,
