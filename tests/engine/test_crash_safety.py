@@ -89,7 +89,9 @@ def test_a_foreign_job_with_our_name_is_refused_not_adopted(tmp_path, emulator):
 
 
 def test_two_sessions_on_one_home_respect_the_parallel_bound(tmp_path, emulator):
-    """A TUI and a `launch --wait` on one home: slots are claimed in a journal transaction."""
+    """A TUI and a `launch --wait` on one home launching at once create no more tuning jobs than
+    `max_parallel_tuning_jobs`. (It passes with or without the journal transaction that claims slots:
+    the race it guards is too narrow to hit reliably here, so it checks the outcome, not the lock.)"""
     import threading
 
     study = load(write_study(tmp_path, models=5, parallel_tuning_jobs=2))
