@@ -81,8 +81,8 @@ def _mean_ms(cycles: list[dict], key: str) -> float | None:
 
 
 def run_size(n: int, tmp: Path, max_cycles: int) -> dict:
-    from core.emulator.embedded import start_embedded
-    from core.engine import EngineSession, load
+    from jstui.emulator.embedded import start_embedded
+    from jstui.engine.session import EngineSession, load
 
     clock = [T0]
     emu = start_embedded(tmp / f"emulator-{n}.sqlite", [SAMPLES / "catalogs" / "caltech256.csv"], speed=1,

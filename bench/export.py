@@ -37,9 +37,9 @@ STUDY = "bench-export"
 
 def populate_journal(home: Path, study_path: Path, tuning_jobs: int, per_tuning_job: int) -> int:
     """Register the study and save the snapshot, as the poller's last refresh would have."""
-    from core.journal import Journal
-    from core.snapshot_codec import snapshot_to_json
-    from core.study import load_study
+    from jstui.engine.journal import Journal
+    from jstui.engine.snapshot_codec import snapshot_to_json
+    from jstui.study import load_study
 
     study = load_study(study_path)
     snap = big_snapshot(study.name, sample_model_ids(), tuning_jobs=tuning_jobs, per_tuning_job=per_tuning_job)

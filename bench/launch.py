@@ -73,7 +73,7 @@ class EmulatorProcess:
 def launch(study_path: Path, home: Path, url: str) -> tuple[float, float | None, object, dict, float]:
     """(wall seconds of the whole launch, seconds from the first Create to the last, report, the
     emulator's counts of the launch, seconds of the first poll that `jstui launch --yes` runs next)."""
-    from core.engine import EngineSession, load
+    from jstui.engine.session import EngineSession, load
 
     study = load(study_path)
     with EngineSession(study, home, endpoint_url=url) as session:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import boto3
 
-from sample_studies import DEFAULT_STUDY, ROOT as SAMPLES
+from jstui.sample_studies import DEFAULT_STUDY, ROOT as SAMPLES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -113,7 +113,7 @@ def jstui_command() -> list[str]:
     found = shutil.which("jstui")
     if found:
         return [found]
-    return [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from jstui.cli.main import main; sys.exit(main())"]
 
 
 def clean_env(home: Path) -> dict[str, str]:

@@ -10,8 +10,8 @@ import dataclasses
 import random
 from datetime import datetime, timedelta, timezone
 
-from core.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
-from core.study.metrics import PRESETS
+from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.metrics import PRESETS
 
 T0 = datetime(2026, 6, 1, 8, 0, 0, tzinfo=timezone.utc)
 INSTANCE = "ml.p3.2xlarge"

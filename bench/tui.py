@@ -85,7 +85,7 @@ class BenchSession:
         pass
 
     def logs(self, training_job_name: str, next_token: str | None = None):
-        from core.session import LogChunk
+        from jstui.engine.protocol import LogChunk
 
         return LogChunk((), next_token, True)
 
@@ -111,9 +111,9 @@ def _ms(values: list[float]) -> dict:
 
 
 async def measure_refresh(study, snap, repeats: int) -> dict:
-    from tui.app import JstuiApp
-    from tui.messages import SnapshotReady
-    from tui.screens.tuning_job import TuningJobScreen
+    from jstui.tui.app import JstuiApp
+    from jstui.tui.messages import SnapshotReady
+    from jstui.tui.screens.tuning_job import TuningJobScreen
 
     app = JstuiApp(BenchSession(study, snap), refresh_interval=None, log_interval=None)
     out: dict = {}
@@ -167,7 +167,7 @@ async def key_latency(pilot, snap, repeats: int) -> dict:
     with the UI thread)."""
     import threading
 
-    from core.snapshot_codec import snapshot_to_json
+    from jstui.engine.snapshot_codec import snapshot_to_json
 
     idle, busy, serialise_s = [], [], []
     for _ in range(repeats):
@@ -282,9 +282,9 @@ def paints(args: list[str], home_of, marker: str, opts) -> dict:
 
 
 def prepare_big_home(home: Path, study_path: Path, snap) -> Path:
-    from core.journal import LAUNCHED, Journal
-    from core.snapshot_codec import snapshot_to_json
-    from core.study import load_study
+    from jstui.engine.journal import LAUNCHED, Journal
+    from jstui.engine.snapshot_codec import snapshot_to_json
+    from jstui.study import load_study
 
     study = load_study(study_path)
     journal = Journal.open(home)
@@ -320,7 +320,7 @@ def main() -> int:
     ap.add_argument("--settle", type=float, default=3.0, help="seconds to keep sampling memory after the first paint")
     ap.add_argument("--starts", type=int, default=3, help="starts of jstui per scenario (median first paint)")
     opts = ap.parse_args()
-    from core.study import load_study
+    from jstui.study import load_study
 
     with tempfile.TemporaryDirectory(prefix="jstui-bench-tui-") as tmp:
         tmp_path = Path(tmp)

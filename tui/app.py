@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib.util
 import logging
 import re
 import time
@@ -22,19 +21,19 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from core.session import StudySession
-from core.snapshot import StudySnapshot, TuningJobRow
+from jstui.engine.protocol import StudySession
+from jstui.domain.snapshot import StudySnapshot, TuningJobRow
 
-from . import format as fmt
-from .commands import KeyCommands
-from .io_threads import DaemonThreadExecutor
-from .messages import LogChunkReady, PlanReady, SnapshotReady
-from .screens.confirm import ConfirmModal
-from .screens.help import HelpScreen, KeySection
-from .screens.study import StudyScreen
-from .screens.tuning_job import TuningJobScreen
-from .widgets.spend_bar import SpendBar
-from .widgets.study_header import StudyHeader
+from jstui.tui import format as fmt
+from jstui.tui.commands import KeyCommands
+from jstui.tui.io_threads import DaemonThreadExecutor
+from jstui.tui.messages import LogChunkReady, PlanReady, SnapshotReady
+from jstui.tui.screens.confirm import ConfirmModal
+from jstui.tui.screens.help import HelpScreen, KeySection
+from jstui.tui.screens.study import StudyScreen
+from jstui.tui.screens.tuning_job import TuningJobScreen
+from jstui.tui.widgets.spend_bar import SpendBar
+from jstui.tui.widgets.study_header import StudyHeader
 
 log = logging.getLogger("jstui.tui")
 
@@ -44,14 +43,6 @@ CHANGING_ACTIONS = frozenset({"launch", "stop", "retry", "deploy"})
 # (it refuses what it cannot do, and the refusal is shown as a notification)
 STOPPABLE = frozenset({"InProgress", "Queued", "WaitingForQuota"})
 RETRYABLE = frozenset({"Failed", "Stopped"})
-
-
-def _optional(module: str) -> bool:
-    """Whether a screen module of the frontier/deploy work exists yet (it lands separately)."""
-    return importlib.util.find_spec(f"tui.{module}") is not None
-
-
-HAS_FRONTIER, HAS_ENDPOINTS, HAS_DEPLOY = _optional("frontier"), _optional("endpoints"), _optional("deploy")
 
 
 class JstuiApp(App[None]):
@@ -67,11 +58,9 @@ class JstuiApp(App[None]):
         Binding("R", "retry", "Retry", id="app.retry", show=False),
         Binding("L", "launch", "Launch", id="app.launch", show=False),
         Binding("colon", "command_palette", "Commands", id="app.commands", show=False),
-        *([Binding("f", "frontier", "Frontier", id="app.frontier")] if HAS_FRONTIER else []),
-        *([Binding("e", "endpoints", "Endpoints", id="app.endpoints")] if HAS_ENDPOINTS else []),
-        *([Binding("d", "deploy", "Deploy", id="app.deploy")] if HAS_DEPLOY else []),
-        # TODO(frontier issue): f / e / d appear here once tui/frontier.py, tui/endpoints.py and
-        # tui/deploy.py exist; nothing else to wire.
+        Binding("f", "frontier", "Frontier", id="app.frontier"),
+        Binding("e", "endpoints", "Endpoints", id="app.endpoints"),
+        Binding("d", "deploy", "Deploy", id="app.deploy"),
     ]
 
     def __init__(
@@ -312,17 +301,17 @@ class JstuiApp(App[None]):
 
     # --- frontier / endpoints / deploy (their screens come with the frontier issue) --------
     def action_frontier(self) -> None:
-        from .frontier import FrontierScreen  # type: ignore[import-not-found]
+        from jstui.tui.frontier import FrontierScreen  # type: ignore[import-not-found]
 
         self.push_screen(FrontierScreen(self.session))
 
     def action_endpoints(self) -> None:
-        from .endpoints import EndpointsScreen  # type: ignore[import-not-found]
+        from jstui.tui.endpoints import EndpointsScreen  # type: ignore[import-not-found]
 
         self.push_screen(EndpointsScreen(self.session))
 
     def action_deploy(self) -> None:
-        from .deploy import DeployModal  # type: ignore[import-not-found]
+        from jstui.tui.deploy import DeployModal  # type: ignore[import-not-found]
 
         row = self._current_row()
         if row is not None:
@@ -359,18 +348,9 @@ class JstuiApp(App[None]):
 
     @staticmethod
     def _optional_screens() -> list[tuple[str, type]]:
-        """The frontier issue's screens, for the help screen, once they exist."""
-        found: list[tuple[str, type]] = []
-        if HAS_FRONTIER:
-            from .frontier import FrontierScreen  # type: ignore[import-not-found]
+        """The frontier, endpoints and deploy screens, for the help screen (imported here: they import the app)."""
+        from jstui.tui.deploy import DeployModal
+        from jstui.tui.endpoints import EndpointsScreen
+        from jstui.tui.frontier import FrontierScreen
 
-            found.append(("Frontier screen", FrontierScreen))
-        if HAS_ENDPOINTS:
-            from .endpoints import EndpointsScreen  # type: ignore[import-not-found]
-
-            found.append(("Endpoints screen", EndpointsScreen))
-        if HAS_DEPLOY:
-            from .deploy import DeployModal  # type: ignore[import-not-found]
-
-            found.append(("Deploy", DeployModal))
-        return found
+        return [("Frontier screen", FrontierScreen), ("Endpoints screen", EndpointsScreen), ("Deploy", DeployModal)]

@@ -9,9 +9,9 @@ from typing import Any, Callable
 
 from rich.text import Text
 
-from core.snapshot import TuningJobRow
+from jstui.domain.snapshot import TuningJobRow
 
-from . import format as fmt
+from jstui.tui import format as fmt
 
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
 

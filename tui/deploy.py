@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from core.hosting import endpoint_name_problem, hourly_usd
-from core.session import DeployDefaults, StudySession
+from jstui.domain.endpoints import endpoint_name_problem, hourly_usd
+from jstui.engine.protocol import DeployDefaults, StudySession
 
-from .frontier import format_value
+from jstui.tui.frontier import format_value
 
 POLL_S = 0.5  # how often the modal looks at the session's latest snapshot (no I/O)
 

@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from core.hosting import BILLED_STATUSES, running_longer_than
-from core.session import StudySession
-from core.snapshot import EndpointRow, StudySnapshot
-from core.textfmt import MISSING, age_text, money
+from jstui.domain.endpoints import BILLED_STATUSES, running_longer_than
+from jstui.engine.protocol import StudySession
+from jstui.domain.snapshot import EndpointRow, StudySnapshot
+from jstui.domain.textfmt import MISSING, age_text, money
 
 # Glyph + word: the status reads without colour; the style is only a second hint.
 STATUS_LOOK = {
@@ -177,7 +177,7 @@ class EndpointsScreen(Screen):
         row = self._selected()
         if row is None or self.session.readonly:
             return
-        from .screens.confirm import ConfirmModal
+        from jstui.tui.screens.confirm import ConfirmModal
 
         body = (f"Delete endpoint {row.name} ({row.instance_count} × {row.instance_type}), its endpoint "
                 f"config and its model? The trained model artifact in S3 stays.")

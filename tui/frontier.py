@@ -21,10 +21,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from core.frontier import COST, RELATIVE_COLUMNS, FrontierResult, axis_choices, frontier_table
-from core.session import StudySession
-from core.snapshot import StudySnapshot
-from core.study.model import FrontierSettings
+from jstui.domain.frontier import COST, RELATIVE_COLUMNS, FrontierResult, axis_choices, frontier_table
+from jstui.engine.protocol import StudySession
+from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.model import FrontierSettings
 
 # Glyphs say what a point is, so the plot reads without colour (NO_COLOR, a monochrome tmux).
 DOMINATED_MARKER = "○"
@@ -306,7 +306,7 @@ class FrontierScreen(Screen):
             opener(row.candidate)
             return
         try:  # the study app's own tuning-job screen, as its study screen opens it
-            from .screens.tuning_job import TuningJobScreen
+            from jstui.tui.screens.tuning_job import TuningJobScreen
         except ImportError:
             self.post_message(self.OpenTuningJob(row.candidate))
             return
@@ -325,7 +325,7 @@ class FrontierScreen(Screen):
         row = self.selected_row
         if row is None or self.session.readonly:
             return
-        from .deploy import DeployModal  # the modal module is optional for the plot itself
+        from jstui.tui.deploy import DeployModal  # the modal module is optional for the plot itself
 
         self.app.push_screen(DeployModal(self.session, row.candidate))
 

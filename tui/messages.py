@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from core.session import LogChunk
-from core.snapshot import StudySnapshot
+from jstui.engine.protocol import LogChunk
+from jstui.domain.snapshot import StudySnapshot
 
 
 class SnapshotReady(Message):

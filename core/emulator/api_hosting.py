@@ -7,11 +7,11 @@ Errors are the service's own: hosting answers a taken or unknown name with Valid
 
 from __future__ import annotations
 
-from .api_tuning import completed_artifacts
-from .errors import validation
-from .paging import page
-from .shapes import fit, shape
-from .views import arn
+from jstui.emulator.api_tuning import completed_artifacts
+from jstui.emulator.errors import validation
+from jstui.emulator.paging import page
+from jstui.emulator.shapes import fit, shape
+from jstui.emulator.views import arn
 
 CREATE_S = 420.0  # endpoint creation: a few simulated minutes
 FAIL_S = 600.0  # a failing endpoint is known only after the health checks give up

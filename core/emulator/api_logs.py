@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import shlex
 
-from .api_tuning import find_training_job, plan_of
-from .errors import ServiceError
-from .paging import page
-from .schedule import DOWNLOADING_S, TrainingPlan
-from .views import ACCOUNT, lines_until, visible
+from jstui.emulator.api_tuning import find_training_job, plan_of
+from jstui.emulator.errors import ServiceError
+from jstui.emulator.paging import page
+from jstui.emulator.schedule import DOWNLOADING_S, TrainingPlan
+from jstui.emulator.views import ACCOUNT, lines_until, visible
 
 GROUP = "/aws/sagemaker/TrainingJobs"
 

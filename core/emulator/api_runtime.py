@@ -8,11 +8,11 @@ import hashlib
 import json
 import random
 
-from .api_hosting import endpoint_state
-from .api_tuning import find_training_job
-from .errors import ServiceError
-from .schedule import metric_value
-from .views import ACCOUNT
+from jstui.emulator.api_hosting import endpoint_state
+from jstui.emulator.api_tuning import find_training_job
+from jstui.emulator.errors import ServiceError
+from jstui.emulator.schedule import metric_value
+from jstui.emulator.views import ACCOUNT
 
 # a job's own figures of how good it is, most direct first
 _QUALITY_REGEXES = (

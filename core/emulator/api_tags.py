@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .api_tuning import plan_of
-from .errors import validation
-from .paging import page
-from .views import visible
+from jstui.emulator.api_tuning import plan_of
+from jstui.emulator.errors import validation
+from jstui.emulator.paging import page
+from jstui.emulator.views import visible
 
 
 def _resolve_arn(emu, resource_arn: str) -> list[dict] | None:

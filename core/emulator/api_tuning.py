@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import re
 
-from .errors import ServiceError, not_found, validation
-from .families import builtin_metric_definitions
-from .paging import page
-from .recognition import recognise
-from .schedule import TuningPlan, plan_tuning_job
-from .search import dims_of
-from .views import arn, describe_training, describe_tuning, model_artifact, training_summary, tuning_summary, visible
+from jstui.emulator.errors import ServiceError, not_found, validation
+from jstui.emulator.families import builtin_metric_definitions
+from jstui.emulator.paging import page
+from jstui.emulator.recognition import recognise
+from jstui.emulator.schedule import TuningPlan, plan_tuning_job
+from jstui.emulator.search import dims_of
+from jstui.emulator.views import (
+    arn,
+    describe_training,
+    describe_tuning,
+    model_artifact,
+    training_summary,
+    tuning_summary,
+    visible,
+)
 
 _TRAINING_NAME = re.compile(r"^(?P<tuning>.+)-(?P<index>\d{3})-(?P<tail>[0-9a-f]{8})$")
 MAX_JOBS_PER_TUNING_JOB = 750

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .faults import FaultSettings
-from .server import EmulatorServer
-from .service import Emulator
+from jstui.emulator.faults import FaultSettings
+from jstui.emulator.server import EmulatorServer
+from jstui.emulator.service import Emulator
 
 
 class EmbeddedEmulator:

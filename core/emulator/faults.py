@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .errors import ServiceError
+from jstui.emulator.errors import ServiceError
 
 
 @dataclass

@@ -7,7 +7,7 @@ import base64
 import hashlib
 import json
 
-from .errors import validation
+from jstui.emulator.errors import validation
 
 
 def _fingerprint(query: dict) -> str:

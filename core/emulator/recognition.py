@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalog import Catalog
-from ..study.algorithms import catalog_id_for
-from .images import BUILTIN_FAMILIES, SELECTING_DEFAULTS, builtin_algorithm_of
+from jstui.domain.catalog import Catalog
+from jstui.domain.algorithms import catalog_id_for
+from jstui.emulator.images import BUILTIN_FAMILIES, SELECTING_DEFAULTS, builtin_algorithm_of
 
 JUMPSTART_TAG = "sagemaker-sdk:jumpstart-model-id"
 

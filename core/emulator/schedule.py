@@ -10,10 +10,10 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from ..catalog import Catalog
-from .families import JobContext, builtin_metric_definitions, run_job
-from .recognition import ModelProfile, recognise
-from .search import Searcher, dims_of, grid
+from jstui.domain.catalog import Catalog
+from jstui.emulator.families import JobContext, builtin_metric_definitions, run_job
+from jstui.emulator.recognition import ModelProfile, recognise
+from jstui.emulator.search import Searcher, dims_of, grid
 
 STARTING_S = 120.0  # instance provisioning ("Preparing the instances for training")
 DOWNLOADING_S = 45.0

@@ -17,11 +17,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..errors import UsageError
-from .api_runtime import invoke_endpoint
-from .errors import ServiceError
-from .faults import FaultSettings
-from .service import Emulator
+from jstui.domain.errors import UsageError
+from jstui.emulator.api_runtime import invoke_endpoint
+from jstui.emulator.errors import ServiceError
+from jstui.emulator.faults import FaultSettings
+from jstui.emulator.service import Emulator
 
 log = logging.getLogger("jstui.emulator")
 
@@ -192,7 +192,7 @@ def serve(
 ) -> int:
     """Run the emulator in the foreground until Ctrl-C (exit 0). Prints its URL on stderr."""
     if catalogs is None:
-        from sample_studies import CATALOGS
+        from jstui.sample_studies import CATALOGS
 
         catalogs = sorted(Path(CATALOGS).glob("*.csv"))
     if state is None:

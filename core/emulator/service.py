@@ -9,14 +9,14 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from ..catalog import Catalog
-from . import api_hosting, api_logs, api_tags, api_tuning
-from .clock import SimClock
-from .errors import ServiceError
-from .faults import Faults, FaultSettings, Stats
-from .shapes import service_model
-from .store import Store
-from .validation import validate
+from jstui.domain.catalog import Catalog
+from jstui.emulator import api_hosting, api_logs, api_tags, api_tuning
+from jstui.emulator.clock import SimClock
+from jstui.emulator.errors import ServiceError
+from jstui.emulator.faults import Faults, FaultSettings, Stats
+from jstui.emulator.shapes import service_model
+from jstui.emulator.store import Store
+from jstui.emulator.validation import validate
 
 log = logging.getLogger("jstui.emulator")
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from jstui.domain.errors import UsageError
 
 SCHEMA_VERSION = 1
 _SCHEMA = """

@@ -11,7 +11,7 @@ import re
 
 from botocore.model import Shape
 
-from .errors import ServiceError
+from jstui.emulator.errors import ServiceError
 
 _MAX_REPORTED = 10
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .schedule import TrainingPlan, TuningPlan, metric_value
-from .shapes import fit, shape
+from jstui.emulator.schedule import TrainingPlan, TuningPlan, metric_value
+from jstui.emulator.shapes import fit, shape
 
 ACCOUNT = "123456789012"
 

@@ -1,7 +1,7 @@
 """Study files: the schema, loading and validation (`load_study`), metric presets, built-in
 algorithms. See README "Study files" for the reference."""
 
-from .loader import load_study
-from .model import Candidate, Study
+from jstui.study.loader import load_study
+from jstui.domain.model import Candidate, Study
 
 __all__ = ["load_study", "Study", "Candidate"]

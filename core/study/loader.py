@@ -10,15 +10,16 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..errors import StudyFileError
-from . import schema as S
-from . import values as V
-from .locate import LineIndex
-from .model import Budget, Candidate, EmulatorSettings, FrontierSettings, Study
-from .problems import Problems, suggest
-from .read_base import INVALID, misplaced_hint
-from .read_candidate import CandidateReader
-from .validate import validate_candidates
+from jstui.domain.commands import SUBCOMMANDS  # the CLI takes STUDY where a subcommand could stand
+from jstui.domain.errors import StudyFileError
+from jstui.study import schema as S
+from jstui.study import values as V
+from jstui.study.locate import LineIndex
+from jstui.domain.model import Budget, Candidate, EmulatorSettings, FrontierSettings, Study
+from jstui.study.problems import Problems, suggest
+from jstui.study.read_base import INVALID, misplaced_hint
+from jstui.study.read_candidate import CandidateReader
+from jstui.study.validate import validate_candidates
 
 STUDY_NAME_MAX = 20  # it prefixes every job name, which SageMaker caps at 32
 
@@ -161,7 +162,6 @@ class _StudyReader(CandidateReader):
     def study_name(self, name: Any) -> Any:
         if not isinstance(name, str):
             return name
-        from ..cli import SUBCOMMANDS  # the CLI takes STUDY where a subcommand could stand
 
         at = ("study", "name")
         if not name:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from .locate import LineIndex, Path
+from jstui.study.locate import LineIndex, Path
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 

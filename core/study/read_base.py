@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import schema as S
-from . import values as V
-from .locate import Path as KeyPath
-from .problems import Problems, suggest
-from .validate import CandidateSite
+from jstui.study import schema as S
+from jstui.study import values as V
+from jstui.study.locate import Path as KeyPath
+from jstui.study.problems import Problems, suggest
+from jstui.study.validate import CandidateSite
 
 INVALID = object()  # a value that failed its check: later checks skip it
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import schema as S
-from . import values as V
-from .algorithms import BUILTIN_METRICS, SELECTING_HYPERPARAMETERS
-from .locate import Path as KeyPath
-from .metrics import PRESET_OBJECTIVES
-from .model import Candidate, Resources, Tuning
-from .read_base import INVALID
-from .read_metrics import MetricsReader
-from .read_ranges import RangesReader
-from .validate import CandidateSite
+from jstui.study import schema as S
+from jstui.study import values as V
+from jstui.domain.algorithms import BUILTIN_METRICS, SELECTING_HYPERPARAMETERS
+from jstui.study.locate import Path as KeyPath
+from jstui.domain.metrics import PRESET_OBJECTIVES
+from jstui.domain.model import Candidate, Resources, Tuning
+from jstui.study.read_base import INVALID
+from jstui.study.read_metrics import MetricsReader
+from jstui.study.read_ranges import RangesReader
+from jstui.study.validate import CandidateSite
 
 
 class CandidateReader(RangesReader, MetricsReader):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema as S
-from .locate import Path as KeyPath
-from .metrics import MAX_DEFINITIONS, MAX_NAME_LEN, PRESETS, lint_regex, regex_problem
-from .model import MetricDefinition
-from .read_base import INVALID, BaseReader
+from jstui.study import schema as S
+from jstui.study.locate import Path as KeyPath
+from jstui.domain.metrics import MAX_DEFINITIONS, MAX_NAME_LEN, PRESETS, lint_regex, regex_problem
+from jstui.domain.model import MetricDefinition
+from jstui.study.read_base import INVALID, BaseReader
 
 
 class MetricsReader(BaseReader):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema as S
-from . import values as V
-from .locate import Path as KeyPath
-from .model import ParameterRange
-from .read_base import INVALID, BaseReader
+from jstui.study import schema as S
+from jstui.study import values as V
+from jstui.study.locate import Path as KeyPath
+from jstui.domain.model import ParameterRange
+from jstui.study.read_base import INVALID, BaseReader
 
 MAX_CATEGORICAL_VALUES = 30  # SageMaker's limit per categorical range
 

@@ -1,19 +1,19 @@
 """The study-file reference in README ("Study files"), rendered from the schema, the metric presets
 and the built-in algorithm tables, so the documentation cannot drift from what the loader accepts.
 
-    python -m core.study.reference            print the section
-    python -m core.study.reference --write    replace it in README.md between its markers"""
+    python -m jstui.study.reference            print the section
+    python -m jstui.study.reference --write    replace it in README.md between its markers"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from . import schema as S
-from ..plan import BILLED_OVERHEAD_S, PROVISIONING_S
-from .algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS
-from .read_base import MAX_JOBS, MAX_PARALLEL_JOBS, MAX_PARALLEL_TUNING_JOBS
-from .metrics import MAX_DEFINITIONS, PRESET_OBJECTIVES, PRESETS
+from jstui.study import schema as S
+from jstui.study.plan import BILLED_OVERHEAD_S, PROVISIONING_S
+from jstui.domain.algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS
+from jstui.study.read_base import MAX_JOBS, MAX_PARALLEL_JOBS, MAX_PARALLEL_TUNING_JOBS
+from jstui.domain.metrics import MAX_DEFINITIONS, PRESET_OBJECTIVES, PRESETS
 
 START = "<!-- study-reference:start -->"
 END = "<!-- study-reference:end -->"
@@ -113,7 +113,7 @@ def reference_markdown() -> str:
         f"Service limits checked: `max_jobs` <= {MAX_JOBS}, `max_parallel_jobs` <= {MAX_PARALLEL_JOBS}, "
         f"`max_parallel_tuning_jobs` <= {MAX_PARALLEL_TUNING_JOBS},",
         f"at most {MAX_DEFINITIONS} metric definitions per job, `max_runtime_s` <= 28 days.",
-        "The reference below is generated from the schema (`python -m core.study.reference --write`); a test",
+        "The reference below is generated from the schema (`python -m jstui.study.reference --write`); a test",
         "keeps it in step.",
         "",
     ]

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Catalog, read_catalog_file
-from ..errors import UsageError
-from .algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS, builtin_cross_problems
-from .locate import Path as KeyPath
-from .model import Candidate, ParameterRange
-from .problems import Problems, suggest
-from .validate_jumpstart import check_jumpstart_hyperparameters, jumpstart_ids
+from jstui.domain.catalog import Catalog, read_catalog_file
+from jstui.domain.errors import UsageError
+from jstui.domain.algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS, builtin_cross_problems
+from jstui.study.locate import Path as KeyPath
+from jstui.domain.model import Candidate, ParameterRange
+from jstui.study.problems import Problems, suggest
+from jstui.study.validate_jumpstart import check_jumpstart_hyperparameters, jumpstart_ids
 
 MAX_GRID_COMBINATIONS = 750  # a Grid tuning job runs every combination, within the 750-job limit
 FRONTIER_EXTRA_AXES = ("cost_usd", "train_duration")

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .jumpstart_defaults import jumpstart_hyperparameters, spec_value_problem
-from .locate import Path as KeyPath
-from .problems import Problems, suggest
+from jstui.domain.jumpstart_defaults import jumpstart_hyperparameters, spec_value_problem
+from jstui.study.locate import Path as KeyPath
+from jstui.study.problems import Problems, suggest
 
 if TYPE_CHECKING:
-    from .validate import CandidateSite
+    from jstui.study.validate import CandidateSite
 
 
 def jumpstart_ids(directory: Path | None) -> set[str] | None:

@@ -7,8 +7,8 @@ import datetime as _dt
 import math
 import re
 
-from . import schema as S
-from .problems import suggest
+from jstui.study import schema as S
+from jstui.study.problems import suggest
 
 _S3 = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?$")
 _ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")

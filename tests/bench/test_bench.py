@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.api_calls import needed_calls
 from bench.support import REPO, sample_model_ids, write_study
 from bench.synthetic import big_snapshot, with_changes
-from core.study import load_study
+from jstui.study import load_study
 
 
 def _run(script: str, *args: str) -> dict:

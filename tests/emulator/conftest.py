@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.emulator.embedded import start_embedded
+from jstui.emulator.embedded import start_embedded
 
-from .helpers import ManualClock, client, write_catalog
+from tests.emulator.helpers import ManualClock, client, write_catalog
 
 
 @pytest.fixture

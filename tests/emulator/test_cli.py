@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import client, tuning_request
+from tests.emulator.helpers import client, tuning_request
 
 AWS = Path(sys.executable).with_name("aws")
 
@@ -21,7 +21,7 @@ AWS = Path(sys.executable).with_name("aws")
 def _start(tmp_path, *extra):
     env = {**os.environ, "JSTUI_HOME": str(tmp_path / "home")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "emulator", "--port", "0", "--state", str(tmp_path / "st.sqlite"), *extra],
+        [sys.executable, "-m", "jstui", "emulator", "--port", "0", "--state", str(tmp_path / "st.sqlite"), *extra],
         stderr=subprocess.PIPE, text=True, env=env,
     )
     line = proc.stderr.readline()
@@ -77,7 +77,7 @@ def test_other_speed_on_state_is_one_line_exit_2(tmp_path, catalog):
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=10) == 0
     out = subprocess.run(
-        [sys.executable, "-m", "core.cli", "emulator", "--port", "0", "--state", str(tmp_path / "st.sqlite"),
+        [sys.executable, "-m", "jstui", "emulator", "--port", "0", "--state", str(tmp_path / "st.sqlite"),
          "--speed", "300", "--catalog", str(catalog)],
         capture_output=True, text=True, timeout=60,
     )
@@ -87,10 +87,10 @@ def test_other_speed_on_state_is_one_line_exit_2(tmp_path, catalog):
 
 
 def test_bad_flag_values_are_usage_errors(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "core.cli", "emulator", "--fail-rate", "2"],
+    out = subprocess.run([sys.executable, "-m", "jstui", "emulator", "--fail-rate", "2"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "--fail-rate" in out.stderr and "Traceback" not in out.stderr
-    out = subprocess.run([sys.executable, "-m", "core.cli", "emulator", "--catalog", str(tmp_path / "none.csv"),
+    out = subprocess.run([sys.executable, "-m", "jstui", "emulator", "--catalog", str(tmp_path / "none.csv"),
                           "--state", str(tmp_path / "s.sqlite")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "none.csv" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
@@ -100,7 +100,7 @@ def test_port_in_use_is_one_line_exit_2(tmp_path, catalog):
     try:
         port = url.rsplit(":", 1)[1]
         out = subprocess.run(
-            [sys.executable, "-m", "core.cli", "emulator", "--port", port, "--state", str(tmp_path / "other.sqlite"),
+            [sys.executable, "-m", "jstui", "emulator", "--port", port, "--state", str(tmp_path / "other.sqlite"),
              "--catalog", str(catalog)], capture_output=True, text=True, timeout=60)
         assert out.returncode == 2
         assert len(out.stderr.strip().splitlines()) == 1 and port in out.stderr and "Traceback" not in out.stderr

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.emulator.embedded import start_embedded
+from jstui.emulator.embedded import start_embedded
 
-from .helpers import OD_T2, ManualClock, builtin_request, client, run_until_done, tuning_request
+from tests.emulator.helpers import OD_T2, ManualClock, builtin_request, client, run_until_done, tuning_request
 
 
 def _metrics(sm, tuning: str) -> dict[str, dict[str, float]]:

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import client, tuning_request
+from tests.emulator.helpers import client, tuning_request
 
 
 def _stats(url: str) -> dict:

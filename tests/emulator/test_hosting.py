@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .helpers import client, run_until_done, tuning_request
+from tests.emulator.helpers import client, run_until_done, tuning_request
 
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.8-cpu"
 ROLE = "arn:aws:iam::111122223333:role/SageMakerExecution"

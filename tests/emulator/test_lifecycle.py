@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .helpers import MNV2, SWIN, run_until_done, tuning_request
+from tests.emulator.helpers import MNV2, SWIN, run_until_done, tuning_request
 
 
 def _jobs(sm, name):

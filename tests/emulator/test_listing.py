@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import SWIN, run_until_done, tuning_request
+from tests.emulator.helpers import SWIN, run_until_done, tuning_request
 
 
 def _all_pages(call, key, **kw):

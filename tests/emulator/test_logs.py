@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import run_until_done, tuning_request
+from tests.emulator.helpers import run_until_done, tuning_request
 
 GROUP = "/aws/sagemaker/TrainingJobs"
 

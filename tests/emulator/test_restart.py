@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.emulator.embedded import start_embedded
-from core.errors import UsageError
+from jstui.emulator.embedded import start_embedded
+from jstui.domain.errors import UsageError
 
-from .helpers import ManualClock, client, tuning_request
+from tests.emulator.helpers import ManualClock, client, tuning_request
 
 
 def _view(url: str, name: str):

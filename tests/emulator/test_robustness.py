@@ -7,9 +7,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.emulator.service import LOGS_OPS, SAGEMAKER_OPS
+from jstui.emulator.service import LOGS_OPS, SAGEMAKER_OPS
 
-from .test_validation import _post
+from tests.emulator.test_validation import _post
 
 TARGETS = [f"SageMaker.{op}" for op in SAGEMAKER_OPS] + [f"Logs_20140328.{op}" for op in LOGS_OPS]
 MEMBERS = ["HyperParameterTuningJobName", "HyperParameterTuningJobConfig", "TrainingJobDefinition", "TrainingJobName",
@@ -46,7 +46,7 @@ num_text = st.one_of(st.floats(-10, 10, allow_nan=False).map(lambda x: f"{x:g}")
 )
 def test_odd_but_well_formed_tuning_jobs_never_break_reads(emu, strategy, max_jobs, parallel, lo, hi, scaling,
                                                           values, epochs):
-    from .helpers import client, tuning_request
+    from tests.emulator.helpers import client, tuning_request
 
     sm = client("sagemaker", emu.url)
     name = f"fz-{abs(hash((strategy, max_jobs, parallel, lo, hi, scaling, tuple(values), epochs))) % 10**9}"

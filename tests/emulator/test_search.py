@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from core.emulator.search import Searcher, dims_of
+from jstui.emulator.search import Searcher, dims_of
 
 CAT = {"CategoricalParameterRanges": [{"Name": "a", "Values": ["1", "2", "3"]}, {"Name": "b", "Values": ["x", "y"]}]}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from .helpers import builtin_request, client, run_until_done, tuning_request
-from .shape_check import problems
+from tests.emulator.helpers import builtin_request, client, run_until_done, tuning_request
+from tests.emulator.shape_check import problems
 
 GROUP = "/aws/sagemaker/TrainingJobs"
 

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ParamValidationError
 
-from .helpers import tuning_request
+from tests.emulator.helpers import tuning_request
 
 
 def _code(exc) -> str:

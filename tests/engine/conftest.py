@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from sample_studies import DEFAULT_STUDY, ROOT
+from jstui.sample_studies import DEFAULT_STUDY, ROOT
 
 FAST_SPEED = 4000.0  # simulated seconds per wall second: the slowest shipped model ends in ~3 s
 
@@ -43,7 +43,7 @@ def write_study(
 
 @pytest.fixture
 def emulator(tmp_path):
-    from core.emulator.embedded import start_embedded
+    from jstui.emulator.embedded import start_embedded
 
     emu = start_embedded(tmp_path / "emulator.sqlite", [ROOT / "catalogs" / "caltech256.csv"], speed=FAST_SPEED, seed=7)
     yield emu

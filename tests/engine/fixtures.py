@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from core.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
 
 
 def t(h: int, m: int, s: int = 0) -> datetime:

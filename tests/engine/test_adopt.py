@@ -3,10 +3,10 @@ names) are taken into the study, matched to their candidates by the model they t
 
 from __future__ import annotations
 
-from core.cli import main
-from core.engine import EngineSession, load
-from core.journal import Journal
-from core.tuning_request import TAG_JS_MODEL, TAG_JS_VERSION
+from jstui.cli.main import main
+from jstui.engine.session import EngineSession, load
+from jstui.engine.journal import Journal
+from jstui.domain.tuning_request import TAG_JS_MODEL, TAG_JS_VERSION
 from tests.engine.conftest import sagemaker_client, tuning_job_names, write_study
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from core.poller import MAX_BACKOFF_S, OFFLINE_AFTER, Poller
+from jstui.engine.poller import MAX_BACKOFF_S, OFFLINE_AFTER, Poller
 
 
 def _poller() -> Poller:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core import budget
-from core.catalog import Catalog
-from core.emulator.embedded import start_embedded
-from core.engine import load
-from core.journal import Journal, parse_time
-from core.cli import main
-from core.plan import build_plan
-from core.prices import load_price_table
-from sample_studies import ROOT
+from jstui.domain import budget
+from jstui.domain.catalog import Catalog
+from jstui.emulator.embedded import start_embedded
+from jstui.engine.session import load
+from jstui.engine.journal import Journal
+from jstui.domain.times import parse_time
+from jstui.cli.main import main
+from jstui.study.plan import build_plan
+from jstui.domain.prices import load_price_table
+from jstui.sample_studies import ROOT
 from tests.engine.conftest import tuning_job_names, write_study
 from tests.engine.fixtures import demo_snapshot
 
@@ -69,7 +70,7 @@ def test_guarded_run_stops_before_the_budget(tmp_path):
         parse_time(last["at"]) - parse_time(prev["at"])
     ).total_seconds()
     snap = journal.snapshot_body("half")
-    from core.snapshot_codec import snapshot_from_json
+    from jstui.engine.snapshot_codec import snapshot_from_json
 
     final = snapshot_from_json(snap)
     assert set(final.counts_by_status()) <= {"Completed", "Stopped"} and final.counts_by_status().get("Stopped")
@@ -83,7 +84,7 @@ def test_guarded_run_stops_before_the_budget(tmp_path):
 
 
 def test_a_guard_stop_holds_until_the_budget_changes(tmp_path):
-    from core.engine import EngineSession
+    from jstui.engine.session import EngineSession
 
     study = load(write_study(tmp_path, models=1))
     home = tmp_path / "home"

@@ -12,18 +12,18 @@ from collections import Counter
 
 import pytest
 
-from core.engine import EngineSession, load
-from core.errors import ServiceRefused
-from core.journal import LAUNCHED, LAUNCHING, Journal
-from core.tuning_request import TAG_STUDY
-from core.naming import tuning_job_name
+from jstui.engine.session import EngineSession, load
+from jstui.domain.errors import ServiceRefused
+from jstui.engine.journal import LAUNCHED, LAUNCHING, Journal
+from jstui.domain.tuning_request import TAG_STUDY
+from jstui.domain.naming import tuning_job_name
 from tests.engine.conftest import sagemaker_client, tuning_job_names, write_study
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _launch_cmd(home, url, study):
-    return [sys.executable, "-m", "core.cli", "--home", str(home), "--endpoint-url", url, "launch", str(study), "--yes", "--wait"]
+    return [sys.executable, "-m", "jstui", "--home", str(home), "--endpoint-url", url, "launch", str(study), "--yes", "--wait"]
 
 
 def test_kill_9_at_random_moments_then_rerun(tmp_path, emulator):

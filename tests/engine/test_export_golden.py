@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.export import render
+from jstui.domain.export import render
 from tests.engine.fixtures import demo_snapshot
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,10 +6,10 @@ import json
 import time
 import urllib.request
 
-from core.emulator.embedded import start_embedded
-from core.engine import EngineSession, load
-from core.naming import tuning_job_name
-from sample_studies import ROOT
+from jstui.emulator.embedded import start_embedded
+from jstui.engine.session import EngineSession, load
+from jstui.domain.naming import tuning_job_name
+from jstui.sample_studies import ROOT
 from tests.engine.conftest import FAST_SPEED, tuning_job_names, write_study
 
 CATALOG = [ROOT / "catalogs" / "caltech256.csv"]
@@ -69,7 +69,7 @@ def test_tuning_job_quota_is_waited_out(tmp_path):
 
 
 def test_failed_study_exits_5_and_retry_failed_makes_a_new_generation(tmp_path, capsys):
-    from core.cli import main
+    from jstui.cli.main import main
 
     path = write_study(tmp_path, models=2, skip=15)  # two small mobilenets
     study = load(path)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.cli import main
+from jstui.cli.main import main
 from tests.engine.conftest import write_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def test_headless_commands_never_import_textual(tmp_path, emulator):
     home = tmp_path / "home"
     code = (
         "import json, sys\n"
-        "from core.cli import main\n"
+        "from jstui.cli.main import main\n"
         "g = ['--home', sys.argv[1], '--endpoint-url', sys.argv[2]]\n"
         "codes = [main(g + ['launch', sys.argv[3], '--yes']), main(g + ['status', sys.argv[3], '--json']),\n"
         "         main(g + ['--export', 'csv', '--what', 'training-jobs', sys.argv[3]]), main(g + ['studies']),\n"
@@ -112,12 +112,12 @@ def test_launch_without_wait_leaves_a_queue_that_status_watch_launches(tmp_path,
 
 
 def test_jumpstart_lookups_are_cached_in_the_journal(tmp_path, monkeypatch):
-    import core.jumpstart
-    from core.engine import EngineSession, load
+    from jstui.aws import jumpstart
+    from jstui.engine.session import EngineSession, load
 
     study = load(write_study(tmp_path, models=1))
-    real, calls = core.jumpstart.lookup, []
-    monkeypatch.setattr(core.jumpstart, "lookup", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real, calls = jumpstart.lookup, []
+    monkeypatch.setattr(jumpstart, "lookup", lambda *a, **k: calls.append(a) or real(*a, **k))
     for _ in range(2):  # two processes' worth of sessions on one home
         with EngineSession(study, tmp_path / "home") as s:
             model = s._jumpstart(study.candidates[0])

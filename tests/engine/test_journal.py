@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import JournalError
-from core.exitcodes import ExitCode
-from core.journal import LAUNCHED, LAUNCHING, QUEUED, SCHEMA_VERSION, Journal
-from core.snapshot_codec import snapshot_from_json, snapshot_to_json
+from jstui.domain.errors import JournalError
+from jstui.domain.exitcodes import ExitCode
+from jstui.engine.journal import LAUNCHED, LAUNCHING, QUEUED, SCHEMA_VERSION, Journal
+from jstui.engine.snapshot_codec import snapshot_from_json, snapshot_to_json
 from tests.engine.fixtures import demo_snapshot
 
 
@@ -59,7 +59,7 @@ def test_launch_states_and_generations(tmp_path):
 def test_two_processes_write_the_same_journal(tmp_path):
     """A TUI and a `status` on one home: concurrent writers neither fail nor lose rows."""
     code = (
-        "import sys; from pathlib import Path; from core.journal import Journal\n"
+        "import sys; from pathlib import Path; from jstui.engine.journal import Journal\n"
         "j = Journal.open(Path(sys.argv[1]))\n"
         "for i in range(150):\n"
         "    j.add_event('s', 'k', f'{sys.argv[2]}-{i}')\n"

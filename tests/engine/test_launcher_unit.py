@@ -7,13 +7,13 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from core.clients import Clients
-from core.engine import load
-from core.errors import ServiceRefused
-from core.journal import Journal
-from core.launcher import Launcher
-from core.tuning_request import build_tuning_request, parameter_ranges
-from core.study.model import ParameterRange
+from jstui.aws.clients import Clients
+from jstui.engine.session import load
+from jstui.domain.errors import ServiceRefused
+from jstui.engine.journal import Journal
+from jstui.engine.launcher import Launcher
+from jstui.domain.tuning_request import build_tuning_request, parameter_ranges
+from jstui.domain.model import ParameterRange
 from tests.engine.conftest import write_study
 
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import spend
-from core.naming import name_prefix, tuning_job_name
+from jstui.domain import spend
+from jstui.domain.naming import name_prefix, tuning_job_name
 
 VALID = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")  # SageMaker's tuning-job name pattern
 

@@ -7,10 +7,10 @@ import json
 import math
 import urllib.request
 
-from core.emulator.embedded import start_embedded
-from core.engine import EngineSession, load
-from core.journal import LAUNCHED
-from sample_studies import ROOT
+from jstui.emulator.embedded import start_embedded
+from jstui.engine.session import EngineSession, load
+from jstui.engine.journal import LAUNCHED
+from jstui.sample_studies import ROOT
 from tests.engine.conftest import write_study
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import time
 
-from core.catalog import Catalog
-from core.engine import EngineSession, load
-from core.export import render
-from core.plan import build_plan
-from core.prices import load_price_table
-from core.snapshot import TERMINAL_TUNING
+from jstui.domain.catalog import Catalog
+from jstui.engine.session import EngineSession, load
+from jstui.domain.export import render
+from jstui.study.plan import build_plan
+from jstui.domain.prices import load_price_table
+from jstui.domain.snapshot import TERMINAL_TUNING
 from tests.engine.conftest import tuning_job_names, write_study
 
 
@@ -71,7 +71,7 @@ def test_launch_is_bounded_by_parallel_tuning_jobs(tmp_path, emulator):
 
 
 def test_plan_after_launch_shows_what_changed(tmp_path, emulator, capsys):
-    from core.cli import main
+    from jstui.cli.main import main
 
     path = write_study(tmp_path, models=3)
     g = ["--home", str(tmp_path / "home"), "--endpoint-url", emulator.url]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from core.journal import LAUNCHED, QUEUED, WAITING, Launch, TuningJobRecord
-from core.snapshot import ConnectionState
-from core.snapshot_build import BuildInputs, build_snapshot
-from core.study.model import Candidate, Resources, Study, Tuning
+from jstui.engine.journal import LAUNCHED, QUEUED, WAITING, Launch, TuningJobRecord
+from jstui.domain.snapshot import ConnectionState
+from jstui.engine.snapshot_build import BuildInputs, build_snapshot
+from jstui.domain.model import Candidate, Resources, Study, Tuning
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 

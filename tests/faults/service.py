@@ -18,10 +18,10 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from core.naming import name_prefix, tuning_job_name
-from core.snapshot import StudySnapshot
-from core.study.model import Study
-from sample_studies import ROOT
+from jstui.domain.naming import name_prefix, tuning_job_name
+from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.model import Study
+from jstui.sample_studies import ROOT
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "catalogs" / "caltech256.csv"
@@ -35,7 +35,7 @@ def free_port() -> int:
 
 def jstui_cmd(*args: str) -> list[str]:
     """`jstui ARGS` as this interpreter runs it (the venv's console script runs the same main)."""
-    return [sys.executable, "-m", "core.cli", *args]
+    return [sys.executable, "-m", "jstui", *args]
 
 
 class EmulatorProcess:

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from core.engine import EngineSession, load
+from jstui.engine.session import EngineSession, load
 
-from .conftest import fast_study
-from .service import REPO, EmulatorProcess, assert_nothing_lost, jstui_cmd, service_view
+from tests.faults.conftest import fast_study
+from tests.faults.service import REPO, EmulatorProcess, assert_nothing_lost, jstui_cmd, service_view
 
 SPEED = 4000.0  # as tests/engine's FAST_SPEED: these small models end in a second or two
 NOT_OK = ("retrying", "offline")
@@ -74,8 +74,8 @@ def test_launch_wait_rides_out_a_killed_emulator(tmp_path, standalone):
 
 
 async def test_the_tui_rides_out_a_killed_emulator(tmp_path, standalone):
-    from tui.app import JstuiApp
-    from tui.screens.study import StudyScreen
+    from jstui.tui.app import JstuiApp
+    from jstui.tui.screens.study import StudyScreen
 
     study = load(fast_study(tmp_path, name="tuirst", models=3, parallel_tuning_jobs=2))
     session = EngineSession(study, tmp_path / "home", endpoint_url=standalone.url)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 
-from core.cli import main
-from core.emulator.embedded import start_embedded
-from core.engine import EngineSession, load
+from jstui.cli.main import main
+from jstui.emulator.embedded import start_embedded
+from jstui.engine.session import EngineSession, load
 from tests.engine.conftest import FAST_SPEED
 
-from .conftest import fast_study
-from .service import CATALOG, assert_nothing_lost
+from tests.faults.conftest import fast_study
+from tests.faults.service import CATALOG, assert_nothing_lost
 
 
 def _launch_and_look(tmp_path, capsys, *, name: str, max_jobs: int):

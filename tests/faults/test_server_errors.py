@@ -5,16 +5,16 @@ adopts its own job after checking its tag."""
 
 from __future__ import annotations
 
-from core.cli import main
-from core.emulator.embedded import start_embedded
-from core.engine import EngineSession, load
-from core.journal import LAUNCHED, Journal
-from core.naming import tuning_job_name
+from jstui.cli.main import main
+from jstui.emulator.embedded import start_embedded
+from jstui.engine.session import EngineSession, load
+from jstui.engine.journal import LAUNCHED, Journal
+from jstui.domain.naming import tuning_job_name
 from tests.engine.conftest import FAST_SPEED
 
-from .conftest import fast_study
-from .lossy_proxy import LossyProxy
-from .service import CATALOG, assert_nothing_lost, stats
+from tests.faults.conftest import fast_study
+from tests.faults.lossy_proxy import LossyProxy
+from tests.faults.service import CATALOG, assert_nothing_lost, stats
 
 
 def test_500s_before_and_after_the_service_acted_are_retried_without_duplicates(tmp_path):

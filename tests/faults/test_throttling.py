@@ -7,13 +7,13 @@ import time
 
 import pandas as pd
 
-from core.cli import main
-from core.emulator.embedded import start_embedded
-from core.engine import EngineSession, load
+from jstui.cli.main import main
+from jstui.emulator.embedded import start_embedded
+from jstui.engine.session import EngineSession, load
 from tests.engine.conftest import FAST_SPEED
 
-from .conftest import fast_study
-from .service import CATALOG, assert_nothing_lost, stats
+from tests.faults.conftest import fast_study
+from tests.faults.service import CATALOG, assert_nothing_lost, stats
 
 
 def test_half_the_calls_throttled_the_launch_completes(tmp_path, fast_botocore_clock):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 
-from .fake_session import FakeSession
+from tests.frontier.fake_session import FakeSession
 
 
 class ScreenHost(App):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from jstui.cli.main import main
 
-from core.cli import main
-
-from .emulated import write_fast_study
+from tests.frontier.emulated import write_fast_study
 
 
 @pytest.fixture(scope="session")

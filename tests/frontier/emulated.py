@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import sample_studies
+from jstui import sample_studies
 
 FAST_MODELS = (
     ("tensorflow-ic-imagenet-mobilenet-v2-100-160", "mobilenet-v2-100-160"),

@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from core import hosting
-from core.session import DeployDefaults, LogChunk
-from core.snapshot import EndpointRow, StudySnapshot
-from core.study.model import Candidate, FrontierSettings, Resources, Study, Tuning
+from jstui.domain import endpoints
+from jstui.domain.model import Candidate, FrontierSettings, Resources, Study, Tuning
+from jstui.domain.snapshot import EndpointRow, StudySnapshot
+from jstui.engine.protocol import DeployDefaults, LogChunk
 
-from .fixtures import T0, seed_000_table, snapshot_of
+from tests.frontier.fixtures import T0, seed_000_table, snapshot_of
 
 # A fixed study for pictures: a few of seed 000's models, plus two that are dominated and one
 # that has not reported throughput yet.
@@ -104,7 +104,7 @@ class FakeSession:
 
     def deploy_defaults(self, candidate: str) -> DeployDefaults:
         self.calls.append(("deploy_defaults", candidate))
-        name = hosting.suggest_endpoint_name(self.study.name, candidate, {e.name for e in self._snapshot.endpoints})
+        name = endpoints.suggest_endpoint_name(self.study.name, candidate, {e.name for e in self._snapshot.endpoints})
         return DeployDefaults(endpoint_name=name, instance_type="ml.g4dn.xlarge",
                               instance_count=1, usd_per_hour=0.7364)
 

@@ -7,7 +7,13 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from core.snapshot import ConnectionState, EndpointRow, StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.snapshot import (
+    ConnectionState,
+    EndpointRow,
+    StudySnapshot,
+    TrainingJobRow,
+    TuningJobRow,
+)
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 SEED_000 = next(Path("/work/shared/seeds").glob("000_*"), None) if Path("/work/shared/seeds").exists() else None

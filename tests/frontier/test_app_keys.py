@@ -3,14 +3,12 @@ frontier point opens its tuning job, and snapshots published by the app reach th
 
 from __future__ import annotations
 
-from dataclasses import replace
+from jstui.tui.app import JstuiApp
+from jstui.tui.deploy import DeployModal
+from jstui.tui.endpoints import EndpointsScreen
+from jstui.tui.frontier import FrontierScreen
 
-from tui.app import JstuiApp
-from tui.deploy import DeployModal
-from tui.endpoints import EndpointsScreen
-from tui.frontier import FrontierScreen
-
-from .fake_session import FakeSession
+from tests.frontier.fake_session import FakeSession
 
 
 def app_over(session):

@@ -6,14 +6,15 @@ exits 5 with its reason."""
 from __future__ import annotations
 
 import pytest
+from jstui.aws import hosting
+from jstui.cli.main import main
+from jstui.domain import endpoints
+from jstui.domain.exitcodes import ExitCode
+from jstui.domain.frontier import frontier_table
+from jstui.engine import deployments as deploy
+from jstui.engine.session import EngineSession, load
 
-from core import deploy, hosting
-from core.cli import main
-from core.engine import EngineSession, load
-from core.exitcodes import ExitCode
-from core.frontier import frontier_table
-
-from .emulated import FAST_MODELS
+from tests.frontier.emulated import FAST_MODELS
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_walk_to_the_front_deploy_invoke_delete(session):
     assert front.rows, "the finished study has a frontier"
     pick = front.rows[0].candidate
     defaults = session.deploy_defaults(pick)
-    assert hosting.endpoint_name_problem(defaults.endpoint_name) is None
+    assert endpoints.endpoint_name_problem(defaults.endpoint_name) is None
     session.deploy(pick, defaults.endpoint_name, defaults.instance_type, 1)
     status = deploy.wait(session, defaults.endpoint_name, poll_s=0.1, timeout_s=60)
     assert status.status == "InService", status

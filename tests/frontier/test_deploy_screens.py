@@ -4,14 +4,13 @@ delete with cancel and confirm, readonly)."""
 
 from __future__ import annotations
 
+from jstui.tui.deploy import DeployModal
+from jstui.tui.endpoints import EndpointsScreen
+from jstui.tui.frontier import FrontierScreen
 from textual.widgets import Button, DataTable, Input, Static
 
-from tui.deploy import DeployModal
-from tui.endpoints import EndpointsScreen
-from tui.frontier import FrontierScreen
-
-from .apps import ScreenHost
-from .fake_session import FakeSession
+from tests.frontier.apps import ScreenHost
+from tests.frontier.fake_session import FakeSession
 
 
 def deploy_host(session=None):
@@ -192,9 +191,9 @@ def test_deploy_modal_snapshot_answered_80x24(snap_compare):
 async def test_endpoints_running_longer_than_the_warning_time_are_marked():
     from dataclasses import replace
 
-    from core.study.model import Budget
+    from jstui.domain.model import Budget
 
-    from .fake_session import demo_study
+    from tests.frontier.fake_session import demo_study
 
     session = FakeSession(study=replace(demo_study(), budget=Budget(endpoint_warn_hours=1.0)))
     app = ScreenHost(EndpointsScreen, session)

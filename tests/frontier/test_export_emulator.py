@@ -6,11 +6,11 @@ import csv
 import io
 import json
 
-from core.cli import main
-from core.engine import EngineSession, load
-from core.frontier import frontier_export_columns, frontier_table
+from jstui.cli.main import main
+from jstui.domain.frontier import frontier_export_columns, frontier_table
+from jstui.engine.session import EngineSession, load
 
-from .emulated import FAST_MODELS
+from tests.frontier.emulated import FAST_MODELS
 
 
 def test_frontier_export_is_the_front_of_the_snapshot(finished, capsys):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from jstui.domain.frontier import frontier_table
+from jstui.domain.model import FrontierSettings
+from jstui.tui.frontier import FrontierScreen, format_value
 from textual.widgets import DataTable
 
-from core.frontier import frontier_table
-from core.study.model import FrontierSettings
-from tui.frontier import FrontierScreen, format_value
-
-from .apps import ScreenHost
-from .fake_session import DEMO_COSTS, DEMO_MODELS, FakeSession, demo_study
-from .fixtures import snapshot_of
+from tests.frontier.apps import ScreenHost
+from tests.frontier.fake_session import DEMO_COSTS, DEMO_MODELS, FakeSession, demo_study
+from tests.frontier.fixtures import snapshot_of
 
 
 def host(session=None):

@@ -10,15 +10,14 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 from hypothesis import given
 from hypothesis import strategies as st
-
-from core import hosting, smoke_test
-from core.errors import ServiceRefused, UsageError
-from core.journal import Journal
+from jstui.aws import hosting, smoke_test
+from jstui.domain import endpoints
+from jstui.domain.errors import ServiceRefused, UsageError
+from jstui.engine.journal import Journal
 
 SAGEMAKER_RULE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -73,23 +72,23 @@ def expect_creates(stub, req, steps=("model", "config", "endpoint")):
 # --- names -------------------------------------------------------------------------------------
 @given(st.text(max_size=80))
 def test_name_problem_agrees_with_sagemakers_rule(name):
-    assert (hosting.endpoint_name_problem(name) is None) == bool(SAGEMAKER_RULE.fullmatch(name))
+    assert (endpoints.endpoint_name_problem(name) is None) == bool(SAGEMAKER_RULE.fullmatch(name))
 
 
 @given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=120), st.sets(st.text(max_size=70), max_size=5))
 def test_suggested_names_are_valid_and_free(study, candidate, taken):
-    name = hosting.suggest_endpoint_name(study, candidate, taken)
-    assert hosting.endpoint_name_problem(name, taken) is None
+    name = endpoints.suggest_endpoint_name(study, candidate, taken)
+    assert endpoints.endpoint_name_problem(name, taken) is None
 
 
 def test_suggested_name_is_numbered_when_taken():
-    first = hosting.suggest_endpoint_name("caltech256", "efficientnet-b5")
+    first = endpoints.suggest_endpoint_name("caltech256", "efficientnet-b5")
     assert first == "caltech256-efficientnet-b5"
-    assert hosting.suggest_endpoint_name("caltech256", "efficientnet-b5", {first}) == first + "-2"
+    assert endpoints.suggest_endpoint_name("caltech256", "efficientnet-b5", {first}) == first + "-2"
 
 
 def test_taken_name_is_a_problem():
-    assert "already exists" in hosting.endpoint_name_problem("a-b", {"a-b"})
+    assert "already exists" in endpoints.endpoint_name_problem("a-b", {"a-b"})
 
 
 # --- create, journaled ---------------------------------------------------------------------------
@@ -140,9 +139,9 @@ def test_a_foreign_resource_of_the_same_name_is_refused(sm, journal):
 
 
 def test_build_request_rejects_bad_names_and_counts():
-    from core.hosting import DeployTarget, InferenceSpec, build_request
+    from jstui.aws.hosting import DeployTarget, InferenceSpec, build_request
 
-    from .fake_session import demo_study
+    from tests.frontier.fake_session import demo_study
 
     study = demo_study()
     target = DeployTarget(study.candidates[0], "job-1", "s3://b/model.tar.gz", "img")
@@ -245,18 +244,18 @@ def test_smoke_invoke_sends_the_shipped_jpeg():
 
 
 def test_a_trailing_newline_is_not_a_valid_name():
-    assert hosting.endpoint_name_problem("abc\n") is not None
+    assert endpoints.endpoint_name_problem("abc\n") is not None
 
 
 def test_running_longer_than_counts_only_billed_endpoints():
-    from core.snapshot import EndpointRow
+    from jstui.domain.snapshot import EndpointRow
 
     def row(status, minutes_ago):
         return EndpointRow(name="e", status=status, candidate="c", training_job_name=None, instance_type="ml.m5.xlarge",
                            instance_count=1, usd_per_hour=0.23, accrued_usd=0.0,
                            created_at=T0 - timedelta(minutes=minutes_ago))
 
-    assert hosting.running_longer_than(row("InService", 300), T0, 4)
-    assert not hosting.running_longer_than(row("InService", 200), T0, 4)
-    assert not hosting.running_longer_than(row("Failed", 300), T0, 4)
-    assert not hosting.running_longer_than(row("InService", 300), None, 4)
+    assert endpoints.running_longer_than(row("InService", 300), T0, 4)
+    assert not endpoints.running_longer_than(row("InService", 200), T0, 4)
+    assert not endpoints.running_longer_than(row("Failed", 300), T0, 4)
+    assert not endpoints.running_longer_than(row("InService", 300), None, 4)

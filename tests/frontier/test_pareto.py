@@ -6,8 +6,7 @@ import math
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from core.frontier import pareto_front
+from jstui.domain.frontier import pareto_front
 
 
 def brute_force_front(points, x_dir, y_dir):

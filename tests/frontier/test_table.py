@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jstui.domain.frontier import (
+    frontier_export_columns,
+    frontier_export_rows,
+    frontier_table,
+)
+from jstui.domain.model import FrontierSettings
 
-from core.frontier import frontier_export_columns, frontier_export_rows, frontier_table
-from core.study.model import FrontierSettings
-
-from .fixtures import SEED_000, seed_000_table, snapshot_of, training_job
-from .test_pareto import brute_force_front
+from tests.frontier.fixtures import SEED_000, seed_000_table, snapshot_of, training_job
+from tests.frontier.test_pareto import brute_force_front
 
 ACC_VS_THROUGHPUT = FrontierSettings()  # seed 000: test_throughput and test_accuracy, both maximised
 
@@ -138,7 +140,7 @@ def test_export_rows_hold_the_values_of_the_front():
 
 
 def test_unlaunched_candidates_are_counted_as_not_launched():
-    from .fixtures import tuning_job
+    from tests.frontier.fixtures import tuning_job
 
     snap = snapshot_of({"a": m(0.9, 2.0)})
     snap = replace(snap, tuning_jobs=snap.tuning_jobs + (tuning_job("q", None, launched=False),))

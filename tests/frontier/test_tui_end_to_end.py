@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 
+from jstui.aws import hosting
+from jstui.engine.session import EngineSession, load
+from jstui.tui.app import JstuiApp
+from jstui.tui.deploy import DeployModal
+from jstui.tui.endpoints import EndpointsScreen
+from jstui.tui.frontier import FrontierScreen
 from textual.widgets import Button, Static
-
-from core import hosting
-from core.engine import EngineSession, load
-from tui.app import JstuiApp
-from tui.deploy import DeployModal
-from tui.endpoints import EndpointsScreen
-from tui.frontier import FrontierScreen
 
 
 async def wait_for(pilot, condition, timeout_s=30.0):

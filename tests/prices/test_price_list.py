@@ -7,7 +7,7 @@ import json
 import boto3
 from botocore.stub import Stubber
 
-from core.price_list import fetch_prices, parse_price_list
+from jstui.aws.price_list import fetch_prices, parse_price_list
 
 
 def _item(instance: str, usd: str, component: str = "Training", family: str = "ML Instance", unit: str = "Hrs"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from core.cli import main
-from core.prices import SHIPPED_PRICES, save_refreshed_prices
+from jstui.cli.main import main
+from jstui.domain.prices import SHIPPED_PRICES, save_refreshed_prices
 
 
 def test_shipped_table_with_date_and_sources(tmp_path, capsys):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from core.study.algorithms import catalog_id_for
-from sample_studies import ROOT
+from jstui.domain.algorithms import catalog_id_for
+from jstui.sample_studies import ROOT
 
 STUDY_FILES = sorted(ROOT.glob("*.toml"))
 SNAPSHOT = ROOT / "jumpstart"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import Catalog, read_catalog_file
-from sample_studies import CATALOGS, DEFAULT_STUDY
+from jstui.domain.catalog import Catalog, read_catalog_file
+from jstui.sample_studies import CATALOGS, DEFAULT_STUDY
 
-from .studies import STUDY_FILES, catalog_ids, catalog_paths, load
+from tests.samples.studies import STUDY_FILES, catalog_ids, catalog_paths, load
 
 # The seeds live beside the repository (DESIGN: `../shared/seeds/`), not inside it.
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import Catalog
-from sample_studies import ROOT
+from jstui.domain.catalog import Catalog
+from jstui.sample_studies import ROOT
 
-from .studies import catalog_ids, catalog_paths, load
+from tests.samples.studies import catalog_ids, catalog_paths, load
 
 SPEED = 10000  # simulated seconds per wall second for the test copies
 
@@ -40,7 +40,7 @@ def fast_copy(name: str, tmp_path: Path) -> Path:
 
 def jstui(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = dict(os.environ, JSTUI_HOME=str(home))
-    return subprocess.run([sys.executable, "-m", "core.cli", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "jstui", *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
 
 

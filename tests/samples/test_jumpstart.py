@@ -10,11 +10,11 @@ import threading
 
 import pytest
 
-from core import jumpstart
-from core.errors import ServiceUnreachable, UsageError
-from core.jumpstart import JumpStartModel, builtin_image, lookup, offline_model_ids
+from jstui.aws import jumpstart
+from jstui.domain.errors import ServiceUnreachable, UsageError
+from jstui.aws.jumpstart import JumpStartModel, builtin_image, lookup, offline_model_ids
 
-from .studies import SNAPSHOT, jumpstart_models, load, STUDY_FILES
+from tests.samples.studies import SNAPSHOT, jumpstart_models, load, STUDY_FILES
 
 
 @pytest.fixture

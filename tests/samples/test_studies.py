@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from core.catalog import Catalog
-from core.jumpstart import lookup
+from jstui.domain.catalog import Catalog
+from jstui.aws.jumpstart import lookup
 
-from .studies import SNAPSHOT, STUDY_FILES, catalog_ids, catalog_paths, load
+from tests.samples.studies import SNAPSHOT, STUDY_FILES, catalog_ids, catalog_paths, load
 
 # The study-file contract's top-level tables (DESIGN, "Contract: study file").
 CONTRACT_TABLES = {"study", "data", "resources", "tuning", "metrics", "budget", "frontier", "prices", "emulator",

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.errors import StudyFileError
-from core.study import load_study
+from jstui.cli.main import main
+from jstui.domain.errors import StudyFileError
+from jstui.study import load_study
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -64,7 +64,7 @@ def test_broken_file_fails_launch_with_one_line(path: Path, tmp_path: Path, caps
 def test_real_binary_never_shows_a_traceback(tmp_path: Path):
     """The installed entry point, in its own process, on a few of the corpus files."""
     for path in BROKEN[:: max(1, len(BROKEN) // 4)]:
-        proc = subprocess.run([sys.executable, "-m", "core.cli", "--home", str(tmp_path), "launch", str(path)],
+        proc = subprocess.run([sys.executable, "-m", "jstui", "--home", str(tmp_path), "launch", str(path)],
                               capture_output=True, text=True, cwd=ROOT, timeout=60)
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr

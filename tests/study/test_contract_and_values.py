@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from core.study import load_study
-from core.study import values as V
+from jstui.study import load_study
+from jstui.study import values as V
 
 CONTRACT = Path(__file__).resolve().parent / "contract" / "design_example.toml"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from core.study.locate import LineIndex, split_key
+from jstui.study.locate import LineIndex, split_key
 
 TEXT = '''# comment
 [study]

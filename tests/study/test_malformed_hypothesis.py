@@ -12,8 +12,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.cli import main
-from core.study import schema as S
+from jstui.cli.main import main
+from jstui.study import schema as S
 
 BASE = (Path(__file__).resolve().parent / "valid" / "base.toml").read_text(encoding="utf-8")
 KEYS = sorted({f.key for t in S.ALL_TABLES for f in t.fields} | {t.name.split(".")[0] for t in S.ALL_TABLES})

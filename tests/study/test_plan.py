@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import Catalog
-from core.cli import main
-from core.naming import tuning_job_name
-from core.plan import BILLED_OVERHEAD_S, build_plan, format_plan
-from core.prices import PriceTable
-from core.study import load_study
+from jstui.domain.catalog import Catalog
+from jstui.cli.main import main
+from jstui.domain.naming import tuning_job_name
+from jstui.study.plan import BILLED_OVERHEAD_S, build_plan, format_plan
+from jstui.domain.prices import PriceTable
+from jstui.study import load_study
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CALTECH = ROOT / "sample_studies" / "caltech256.toml"
@@ -141,7 +141,7 @@ def test_plan_without_catalog_has_no_expectation(tmp_path: Path):
 
 
 def test_expected_duration_schedules_waves_and_tuning_job_slots(tmp_path: Path):
-    from core.plan import PROVISIONING_S
+    from jstui.study.plan import PROVISIONING_S
 
     study = load_study(_study(tmp_path))
     catalog = Catalog.load(study.emulator.catalogs)

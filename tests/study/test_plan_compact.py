@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core import plan as planning
-from core.catalog import Catalog
-from core.study import load_study
-from sample_studies import DEFAULT_STUDY
+from jstui.study import plan as planning
+from jstui.domain.catalog import Catalog
+from jstui.study import load_study
+from jstui.sample_studies import DEFAULT_STUDY
 
 
 def test_compact_plan_fits_and_puts_spend_first():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core import prices
-from core.prices import PriceTable, load_price_table, price_per_hour, save_refreshed_prices
+from jstui.domain import prices
+from jstui.domain.prices import PriceTable, load_price_table, price_per_hour, save_refreshed_prices
 
 
 def test_shipped_table_carries_design_figures_sources_and_date():

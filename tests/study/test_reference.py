@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core.study import load_study
-from core.study import schema as S
-from core.study.metrics import PRESETS
-from core.study.reference import readme_section, reference_markdown
+from jstui.study import load_study
+from jstui.study import schema as S
+from jstui.domain.metrics import PRESETS
+from jstui.study.reference import readme_section, reference_markdown
 
 README = Path(__file__).resolve().parent.parent.parent / "README.md"
 
@@ -30,7 +30,7 @@ def test_every_schema_key_appears_in_readme_section():
 
 
 def test_readme_section_is_the_generated_reference():
-    assert readme_section(README) == reference_markdown(), "run: python -m core.study.reference --write"
+    assert readme_section(README) == reference_markdown(), "run: python -m jstui.study.reference --write"
 
 
 def test_readme_example_study_validates(tmp_path: Path):

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import Catalog
-from core.plan import build_plan
-from core.prices import PriceTable
-from core.study import load_study
+from jstui.domain.catalog import Catalog
+from jstui.study.plan import build_plan
+from jstui.domain.prices import PriceTable
+from jstui.study import load_study
 
 SAMPLES = sorted((Path(__file__).resolve().parent.parent.parent / "sample_studies").glob("*.toml"))
 

@@ -8,9 +8,9 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from core.session import DeployDefaults, LogChunk
-from core.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
-from core.study.model import Candidate, Resources, Study, Tuning
+from jstui.engine.protocol import DeployDefaults, LogChunk
+from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.model import Candidate, Resources, Study, Tuning
 
 T0 = datetime(2026, 1, 5, 12, 0, 0, tzinfo=timezone.utc)
 STUDY = "caltech256"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from tui.app import JstuiApp
+from jstui.tui.app import JstuiApp
 
-from .fake_session import FakeSession
+from tests.tui.fake_session import FakeSession
 
 
 def make_app(session: FakeSession | None = None) -> JstuiApp:

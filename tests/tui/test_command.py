@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _jstui(*args: str, home: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core.cli", "--home", str(home), *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "jstui", "--home", str(home), *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)
 
 
@@ -33,7 +33,7 @@ def test_closing_does_not_hang_on_a_stuck_session(capsys):
     import threading
     import time
 
-    from core.commands.tui import _close
+    from jstui.cli.tui import _close
 
     release = threading.Event()
 

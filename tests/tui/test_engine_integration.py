@@ -10,12 +10,12 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Log
 
-from core.engine import EngineSession, load
-from sample_studies import DEFAULT_STUDY, ROOT
-from tui.app import JstuiApp
-from tui.screens.confirm import ConfirmModal
-from tui.screens.study import StudyScreen
-from tui.screens.tuning_job import TuningJobScreen
+from jstui.engine.session import EngineSession, load
+from jstui.sample_studies import DEFAULT_STUDY, ROOT
+from jstui.tui.app import JstuiApp
+from jstui.tui.screens.confirm import ConfirmModal
+from jstui.tui.screens.study import StudyScreen
+from jstui.tui.screens.tuning_job import TuningJobScreen
 
 SPEED = 5000.0  # simulated seconds per wall second: the small models below end in a second or two
 FAST_MODELS = 2  # the last two of the shipped study: the smallest mobilenets

@@ -7,11 +7,11 @@ import dataclasses
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui import format as fmt
-from tui.columns import CELL_PADDING, COLUMNS_BY_KEY, STUDY_COLUMNS, fit_columns, sort_rows
-from tui.filtering import name_matcher
+from jstui.tui import format as fmt
+from jstui.tui.columns import CELL_PADDING, COLUMNS_BY_KEY, STUDY_COLUMNS, fit_columns, sort_rows
+from jstui.tui.filtering import name_matcher
 
-from .fake_session import make_snapshot
+from tests.tui.fake_session import make_snapshot
 
 
 @given(available=st.integers(min_value=10, max_value=300), model_width=st.integers(min_value=1, max_value=70))

@@ -13,19 +13,19 @@ from datetime import timedelta
 from rich.console import Console
 from textual import events
 from textual.command import CommandPalette
-from textual.widgets import Button, DataTable, Input, Log
+from textual.widgets import DataTable, Input, Log
 
-from core.snapshot import ConnectionState
-from tui.app import JstuiApp
-from tui.screens.confirm import ConfirmModal
-from tui.screens.help import HelpScreen
-from tui.screens.study import StudyScreen
-from tui.screens.tuning_job import TuningJobScreen
-from tui.widgets.spend_bar import SpendBar
-from tui.widgets.study_header import StudyHeader
+from jstui.domain.snapshot import ConnectionState
+from jstui.tui.app import JstuiApp
+from jstui.tui.screens.confirm import ConfirmModal
+from jstui.tui.screens.help import HelpScreen
+from jstui.tui.screens.study import StudyScreen
+from jstui.tui.screens.tuning_job import TuningJobScreen
+from jstui.tui.widgets.spend_bar import SpendBar
+from jstui.tui.widgets.study_header import StudyHeader
 
-from .fake_session import FakeSession, make_snapshot, replace_row
-from .helpers import make_app, settle
+from tests.tui.fake_session import FakeSession, make_snapshot, replace_row
+from tests.tui.helpers import make_app, settle
 
 SIZE = (100, 30)
 

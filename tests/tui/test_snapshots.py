@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.snapshot import ConnectionState
+from jstui.domain.snapshot import ConnectionState
 
-from tui.app import JstuiApp
+from jstui.tui.app import JstuiApp
 
-from .fake_session import FakeSession, make_snapshot
-from .helpers import make_app, settle
+from tests.tui.fake_session import FakeSession, make_snapshot
+from tests.tui.helpers import make_app, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .. import format as fmt
+from jstui.tui import format as fmt
 
 KeySection = tuple[str, list[tuple[str, str]]]  # (title, [(keys, description)])
 

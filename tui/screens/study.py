@@ -12,13 +12,13 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from core.snapshot import StudySnapshot, TuningJobRow
+from jstui.domain.snapshot import StudySnapshot, TuningJobRow
 
-from .. import format as fmt
-from ..columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
-from ..filtering import name_matcher
-from ..widgets.spend_bar import SpendBar
-from ..widgets.study_header import StudyHeader
+from jstui.tui import format as fmt
+from jstui.tui.columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
+from jstui.tui.filtering import name_matcher
+from jstui.tui.widgets.spend_bar import SpendBar
+from jstui.tui.widgets.study_header import StudyHeader
 
 MARK_SECONDS = 2.0  # how long a changed cell stays marked
 MARK_STYLE = "reverse"  # visible without colour
@@ -242,7 +242,7 @@ class StudyScreen(Screen[None]):
         self._open(logs_full=True)
 
     def _open(self, *, logs_full: bool) -> None:
-        from .tuning_job import TuningJobScreen  # local: the two screens refer to each other
+        from jstui.tui.screens.tuning_job import TuningJobScreen  # local: the two screens refer to each other
 
         cand = self.current_candidate()
         if cand is not None:

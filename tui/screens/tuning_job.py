@@ -13,12 +13,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Log, Static
 
-from core.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
 
-from .. import format as fmt
-from ..messages import LogChunkReady
-from ..widgets.spend_bar import SpendBar
-from ..widgets.study_header import StudyHeader
+from jstui.tui import format as fmt
+from jstui.tui.messages import LogChunkReady
+from jstui.tui.widgets.spend_bar import SpendBar
+from jstui.tui.widgets.study_header import StudyHeader
 
 BEST = "★"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from core.snapshot import StudySnapshot
+from jstui.domain.snapshot import StudySnapshot
 
-from .. import format as fmt
+from jstui.tui import format as fmt
 
 _BUDGET_STATE = {
     "ok": ("", ""),

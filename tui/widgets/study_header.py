@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from core.snapshot import StudySnapshot
+from jstui.domain.snapshot import StudySnapshot
 
-from .. import format as fmt
+from jstui.tui import format as fmt
 
 
 def connection_text(snapshot: StudySnapshot, worker_error: str | None) -> Text:
@@ -54,7 +54,7 @@ class StudyHeader(Static):
 
 def endpoints_warning(snapshot: StudySnapshot) -> Text:
     """Endpoints jstui created keep costing money until deleted: say so while any runs."""
-    from core.hosting import BILLED_STATUSES  # which statuses keep instances running is core's rule
+    from jstui.domain.endpoints import BILLED_STATUSES  # which statuses keep instances running is core's rule
 
     running = [e for e in snapshot.endpoints if e.status in BILLED_STATUSES]
     if not running:

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import builtin_image_classification, builtin_object_detection, jumpstart_ic, jumpstart_object_detection
-from .common import JobContext, Run
+from jstui.emulator.families import (
+    builtin_image_classification,
+    builtin_object_detection,
+    jumpstart_ic,
+    jumpstart_object_detection,
+)
+from jstui.emulator.families.common import JobContext, Run
 
 FAMILIES: dict[str, ModuleType] = {
     m.NAME: m

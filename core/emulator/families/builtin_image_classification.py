@@ -4,7 +4,16 @@ supplies the metric definitions itself."""
 
 from __future__ import annotations
 
-from .common import JobContext, Run, epochs_run, finish, fraction, param, preamble, surface
+from jstui.emulator.families.common import (
+    JobContext,
+    Run,
+    epochs_run,
+    finish,
+    fraction,
+    param,
+    preamble,
+    surface,
+)
 
 NAME = "builtin-image-classification"
 METRIC_DEFINITIONS = (

@@ -4,7 +4,16 @@ metric definitions, and a large gap between default (mAP 0.067) and tuned (0.226
 
 from __future__ import annotations
 
-from .common import JobContext, Run, epochs_run, finish, fraction, param, preamble, surface
+from jstui.emulator.families.common import (
+    JobContext,
+    Run,
+    epochs_run,
+    finish,
+    fraction,
+    param,
+    preamble,
+    surface,
+)
 
 NAME = "builtin-object-detection"
 METRIC_DEFINITIONS = (

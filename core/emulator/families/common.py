@@ -8,8 +8,8 @@ import math
 import random
 from dataclasses import dataclass
 
-from ...catalog import Catalog
-from ..recognition import ModelProfile
+from jstui.domain.catalog import Catalog
+from jstui.emulator.recognition import ModelProfile
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import math
 
-from .common import JobContext, Run, SurfaceParam, finish, fmt, fraction, preamble, surface
+from jstui.emulator.families.common import (
+    JobContext,
+    Run,
+    SurfaceParam,
+    finish,
+    fmt,
+    fraction,
+    preamble,
+    surface,
+)
 
 NAME = "jumpstart-ic"
 METRIC_DEFINITIONS: tuple[tuple[str, str], ...] = ()  # JumpStart jobs bring their own

@@ -4,7 +4,7 @@ good a job is and the losses follow from it."""
 
 from __future__ import annotations
 
-from .common import JobContext, Run, finish, fraction, param, preamble, surface
+from jstui.emulator.families.common import JobContext, Run, finish, fraction, param, preamble, surface
 
 NAME = "jumpstart-od"
 METRIC_DEFINITIONS: tuple[tuple[str, str], ...] = ()  # JumpStart jobs bring their own

@@ -1,0 +1,62 @@
+"""Run the local SageMaker-compatible emulator in the foreground (Ctrl-C stops it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jstui.domain.errors import UsageError
+
+
+def _rate(text: str) -> float:
+    import argparse
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a probability between 0 and 1")
+    return v
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8181, help="port (default 8181; 0 picks a free one)")
+    parser.add_argument("--state", metavar="PATH", help="SQLite state file (default: JSTUI_HOME/emulator/state.sqlite)")
+    parser.add_argument("--speed", type=float, help="simulated seconds per wall second (fixed per state; new state: 300)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the response surfaces' noise (default 7)")
+    parser.add_argument("--noise", type=float, default=0.01, help="spread of the seeded noise; 0 = catalog figures")
+    parser.add_argument("--catalog", metavar="FILE", action="append",
+                        help="catalog CSV (repeatable; default: every shipped catalog)")
+    parser.add_argument("--throttle-tps", type=float, metavar="N", help="per-operation request rate limit")
+    parser.add_argument("--throttle-rate", type=_rate, default=0.0, metavar="P", help="share of calls throttled")
+    parser.add_argument("--error-rate", type=_rate, default=0.0, metavar="P", help="share of calls answered HTTP 500")
+    parser.add_argument("--fail-rate", type=_rate, default=0.0, metavar="P", help="share of training jobs that fail")
+    parser.add_argument("--max-tuning-jobs", type=int, default=100, metavar="N",
+                        help="concurrent tuning jobs per account (default 100)")
+
+
+def run(args) -> int:
+    from jstui.emulator.faults import FaultSettings
+    from jstui.emulator.server import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"emulator: --port {args.port} is not a port number")
+    if args.speed is not None and args.speed <= 0:
+        raise UsageError(f"emulator: --speed must be > 0, not {args.speed:g}")
+    if args.noise < 0:
+        raise UsageError(f"emulator: --noise must be >= 0, not {args.noise:g}")
+    if args.throttle_tps is not None and args.throttle_tps <= 0:
+        raise UsageError(f"emulator: --throttle-tps must be > 0, not {args.throttle_tps:g}")
+    if args.max_tuning_jobs < 1:
+        raise UsageError(f"emulator: --max-tuning-jobs must be >= 1, not {args.max_tuning_jobs}")
+    state = Path(args.state).expanduser() if args.state else Path(args.home) / "emulator" / "state.sqlite"
+    catalogs = [Path(c).expanduser() for c in args.catalog] if args.catalog else None
+    faults = FaultSettings(
+        throttle_tps=args.throttle_tps,
+        throttle_rate=args.throttle_rate,
+        error_rate=args.error_rate,
+        fail_rate=args.fail_rate,
+        max_tuning_jobs=args.max_tuning_jobs,
+    )
+    return serve(args.host, args.port, state, catalogs, args.speed, args.seed, args.noise, faults)

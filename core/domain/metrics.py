@@ -1,0 +1,116 @@
+"""Metric definitions: the presets a study can name, and the checks every regex must pass.
+
+SageMaker reads a metric by running each definition's regex over the training log and taking its
+single capture group; a regex without exactly one group silently yields nothing, so it is an error
+here."""
+
+from __future__ import annotations
+
+import re
+
+from jstui.domain.model import MetricDefinition
+
+# SageMaker's limits on AlgorithmSpecification.MetricDefinitions.
+MAX_DEFINITIONS = 40
+MAX_NAME_LEN = 255
+MAX_REGEX_LEN = 500
+
+# Seed 000's number pattern, kept as published (it cannot read "-0.5" or "1e-05"; see lint_regex).
+_NUM = r"([0-9\.]+)"
+
+# Seed 000 (JumpStart TensorFlow image classification, DESIGN "SageMaker facts"): train_/val_/test_
+# x seven metrics, then the model-size, duration, latency and throughput lines. 29 in all.
+_IC_METRICS = ("accuracy", "loss", "top_5_accuracy", "precision", "recall", "auc", "prc")
+
+
+def _jumpstart_ic() -> tuple[MetricDefinition, ...]:
+    defs: list[MetricDefinition] = []
+    for m in _IC_METRICS:
+        defs.append(MetricDefinition(f"train_{m}", f"- {m}: {_NUM}"))
+        defs.append(MetricDefinition(f"val_{m}", f"- val_{m}: {_NUM}"))
+        defs.append(MetricDefinition(f"test_{m}", f"- Test {m}: {_NUM}"))
+    defs += [
+        MetricDefinition("num_params", f"- Number of parameters: {_NUM}"),
+        MetricDefinition("num_trainable_params", f"- Number of trainable parameters: {_NUM}"),
+        MetricDefinition("num_non_trainable_params", f"- Number of non-trainable parameters: {_NUM}"),
+        MetricDefinition("train_duration", f"- Total training duration: {_NUM}"),
+        MetricDefinition("train_epoch_duration", f"- Average training duration per epoch: {_NUM}"),
+        MetricDefinition("test_evaluation_latency", f"- Test evaluation latency: {_NUM}"),
+        MetricDefinition("test_latency_per_sample", f"- Average test latency per sample: {_NUM}"),
+        MetricDefinition("test_throughput", f"- Average test throughput: {_NUM}"),
+    ]
+    return tuple(defs)
+
+
+PRESETS: dict[str, tuple[MetricDefinition, ...]] = {
+    "jumpstart-ic": _jumpstart_ic(),
+    # Seed 002's Type 2 (JumpStart MXNet SSD) object detection reports validation losses, not mAP;
+    # regexes as the model's JumpStart spec publishes them (a line "Val_CrossEntropy=x, Val_SmoothL1=y").
+    "jumpstart-od": (
+        MetricDefinition("Val_CrossEntropy", "Val_CrossEntropy=(.*?),"),
+        MetricDefinition("Val_SmoothL1", "Val_SmoothL1=(.*)"),
+    ),
+}
+
+# The objective each preset's family is tuned on when the study does not say (seed 000; seed 002).
+PRESET_OBJECTIVES: dict[str, tuple[str, str]] = {
+    "jumpstart-ic": ("val_accuracy", "Maximize"),
+    "jumpstart-od": ("Val_CrossEntropy", "Minimize"),
+}
+
+
+def regex_problem(regex: str) -> str | None:
+    """Why SageMaker could not read a metric with this regex, or None."""
+    if not regex:
+        return "regex is empty"
+    if len(regex) > MAX_REGEX_LEN:
+        return f"regex is {len(regex)} characters; SageMaker allows {MAX_REGEX_LEN}"
+    try:
+        compiled = re.compile(regex)
+    except re.error as exc:
+        return f"regex does not compile: {exc}"
+    if compiled.groups != 1:
+        return (f"regex has {compiled.groups} capture groups; it needs exactly one around the number "
+                "(make others non-capturing: (?:...))")
+    return None
+
+
+def _first_group(regex: str) -> str | None:
+    """The text inside the first capturing group (escapes and classes respected)."""
+    i, start, depth, in_class = 0, -1, 0, False
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            if start < 0 and not regex.startswith("(?", i):
+                start, depth = i + 1, 0
+            elif start >= 0:
+                depth += 1
+        elif ch == ")" and start >= 0:
+            if depth == 0:
+                return regex[start:i]
+            depth -= 1
+        i += 1
+    return None
+
+
+def lint_regex(regex: str) -> str | None:
+    """A warning (not an error) when the capture group reads plain decimals but neither a minus sign
+    nor an exponent: seed 000's `([0-9\\.]+)` reads "-0.5" as 0.5 and "1e-05" as 1."""
+    group = _first_group(regex)
+    if group is None:
+        return None
+    try:
+        reads = lambda s: re.fullmatch(group, s) is not None  # noqa: E731
+        if reads("0.5") and not reads("-0.5") and not reads("1e-05"):
+            return ("its capture group reads neither a minus sign nor an exponent (-0.5 reads as 0.5, "
+                    "1e-05 as 1); use ([-+0-9.eE]+) if this metric can be negative or tiny")
+    except re.error:
+        return None
+    return None

@@ -1,0 +1,169 @@
+"""Deploy, invoke and delete for a study session (what `EngineSession.deploy*` and the `deploy` /
+`endpoints` commands call). The service-side steps live in `core.hosting`; this module finds
+what to deploy (the candidate's best training job, its inference image and default instance)
+and which names are taken.
+
+`session` is an `EngineSession`: it gives the study, the journal, the clients, its cached
+JumpStart lookup and the backend's "now"."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from jstui.aws import hosting, smoke_test
+from jstui.aws.hosting import EndpointStatus, InferenceSpec
+from jstui.domain import endpoints
+from jstui.domain.errors import UsageError
+from jstui.domain.model import Candidate
+from jstui.domain.snapshot import EndpointRow
+from jstui.engine.protocol import DeployDefaults
+
+# A built-in algorithm's container serves on CPU; JumpStart models name their own default.
+BUILTIN_INFERENCE_INSTANCE = "ml.m5.xlarge"
+
+
+def _tuning_job_name(session: Any, candidate: str) -> str:
+    for row in session.snapshot().tuning_jobs:
+        if row.candidate == candidate and row.tuning_job_name:
+            return row.tuning_job_name
+    launch = session.journal.current_launches(session.study.name).get(candidate)
+    if launch is None or not launch.tuning_job_name:
+        raise UsageError(f"{candidate}: not launched yet, so there is no model to deploy")
+    return launch.tuning_job_name
+
+
+def inference_spec(session: Any, candidate: Candidate, training_image: str = "") -> InferenceSpec:
+    """JumpStart's hosting spec for a JumpStart model (cached lookup; the study's offline snapshot
+    on the emulator); the training image for a built-in algorithm, whose container also serves."""
+    if not candidate.model_id:
+        image = training_image or session._builtin_image(candidate.algorithm or "")
+        return InferenceSpec(image, BUILTIN_INFERENCE_INSTANCE, None)
+    js = session._jumpstart(candidate)
+    if not js.inference_image:
+        raise UsageError(f"JumpStart has no inference image for {candidate.model_id} {js.version}")
+    return InferenceSpec(js.inference_image, js.default_inference_instance_type or BUILTIN_INFERENCE_INSTANCE,
+                         js.version)
+
+
+def taken_names(session: Any) -> set[str]:
+    """Endpoint names in use: the account's (ListEndpoints) and any jstui has journaled."""
+    names = set(hosting.list_endpoint_summaries(session.clients.sagemaker))
+    names.update(r["name"] for r in session.journal.endpoints(None))
+    return names
+
+
+def deploy_defaults(session: Any, candidate: str) -> DeployDefaults:
+    cand = session.study.candidate(session.find_candidate(candidate))
+    spec = inference_spec(session, cand)
+    name = endpoints.suggest_endpoint_name(session.study.name, cand.name, taken_names(session))
+    return DeployDefaults(name, spec.default_instance_type, 1,
+                          endpoints.hourly_usd(spec.default_instance_type, 1, session.study.prices))
+
+
+def plan_deploy(session: Any, candidate: str, endpoint_name: str | None = None, instance_type: str | None = None,
+                instance_count: int = 1) -> hosting.DeployRequest:
+    """Everything a deploy will create, checked (name valid and free, job completed), nothing created."""
+    cand = session.study.candidate(session.find_candidate(candidate))
+    sm = session.clients.sagemaker
+    best = hosting.best_training_job_name(sm, _tuning_job_name(session, cand.name))
+    target = hosting.describe_target(sm, cand, best)
+    spec = inference_spec(session, cand, target.training_image)
+    taken = taken_names(session)
+    name = endpoint_name or endpoints.suggest_endpoint_name(session.study.name, cand.name, taken)
+    return hosting.build_request(session.study, target, spec, name, instance_type or spec.default_instance_type,
+                                 instance_count, taken)
+
+
+def deploy(session: Any, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> hosting.DeployRequest:
+    """Create Model, EndpointConfig and Endpoint; returns once the endpoint is Creating. Deploying
+    again under the name of an interrupted deploy finishes that one."""
+    cand = session.find_candidate(candidate)
+    for rec in session.journal.endpoints(session.study.name):
+        if rec["name"] == endpoint_name and rec["state"] in endpoints.STEPS[:-1] and rec.get("candidate") == cand:
+            resumed = hosting.resume_deploy(session.clients.sagemaker, session.journal, session.study.name, endpoint_name)
+            if resumed is not None:
+                return resumed
+    req = plan_deploy(session, candidate, endpoint_name, instance_type, instance_count)
+    hosting.start_deploy(session.clients.sagemaker, session.journal, req)
+    return req
+
+
+def wait(session: Any, endpoint_name: str, *, poll_s: float | None = None, timeout_s: float = 3600.0,
+         on_status=None) -> EndpointStatus:
+    """Follow the endpoint to InService or Failed, journaling where it ended."""
+    if poll_s is None:
+        poll_s = 0.25 if session.study.backend == "emulator" else 15.0
+    st = hosting.wait_for_endpoint(session.clients.sagemaker, endpoint_name, poll_s=poll_s, timeout_s=timeout_s,
+                                   on_status=on_status)
+    hosting.record_status(session.journal, session.study.name, st)
+    return st
+
+
+def smoke_invoke(session: Any, endpoint_name: str) -> str:
+    return smoke_test.smoke_invoke(session.clients.runtime, endpoint_name)
+
+
+def delete_endpoint(session: Any, endpoint_name: str) -> None:
+    hosting.delete_deployment(session.clients.sagemaker, session.journal, session.study.name, endpoint_name)
+
+
+def resume_interrupted(session: Any) -> list[str]:
+    """Finish deploys a crash interrupted (they were journaled step by step)."""
+    done = []
+    for name in hosting.interrupted_deploys(session.journal, session.study.name):
+        if hosting.resume_deploy(session.clients.sagemaker, session.journal, session.study.name, name):
+            done.append(name)
+    return done
+
+
+def endpoint_rows(session: Any, now: datetime | None = None) -> tuple[EndpointRow, ...]:
+    """The study's endpoints for the snapshot (costs accrued to the backend's `now`)."""
+    if now is None:
+        now = getattr(session, "_now", None) or session.snapshot().taken_at or datetime.now(timezone.utc)
+    return hosting.endpoint_rows(session.clients.sagemaker, session.journal, session.study, now)
+
+
+# SageMaker adds these to a tuned job's hyperparameters itself; passing them back is an error.
+_SERVICE_HYPERPARAMETERS = ("_tuning_objective_metric",)
+
+
+def picked_configuration(session: Any, candidate: str) -> dict[str, Any]:
+    """The candidate's best configuration, enough to reproduce it outside jstui (`--export ...
+    --what picked --model CAND`): model id and version, training and inference images, every
+    hyperparameter the best job ran with (static ones too: they are part of the recipe), its
+    artifact URI, objective and metrics. Keys in a stable order; `hp.<name>` sorted."""
+    cand = session.study.candidate(session.find_candidate(candidate))
+    tuning = _tuning_job_name(session, cand.name)
+    row = next((r for r in session.snapshot().tuning_jobs if r.tuning_job_name == tuning), None)
+    best = row.best_training_job_name if row is not None and row.best_training_job_name else None
+    if best is None:
+        best = hosting.best_training_job_name(session.clients.sagemaker, tuning)
+    describe = session.journal.terminal_training_jobs([tuning]).get(best)
+    if not describe:
+        describe = hosting.service_call(session.clients.sagemaker.describe_training_job, "describing the training job",
+                                 TrainingJobName=best)
+    algo = describe.get("AlgorithmSpecification") or {}
+    resources = describe.get("ResourceConfig") or {}
+    training_image = algo.get("TrainingImage")
+    try:
+        spec: InferenceSpec | None = inference_spec(session, cand, training_image or "")
+    except Exception:  # a lookup that cannot answer leaves the cells empty, never fails the export
+        spec = None
+    objective = (describe.get("FinalHyperParameterTuningJobObjectiveMetric") or {})
+    hps = {k: v for k, v in (describe.get("HyperParameters") or {}).items() if k not in _SERVICE_HYPERPARAMETERS}
+    out: dict[str, Any] = {
+        "study": session.study.name, "candidate": cand.name, "model_id": cand.catalog_id,
+        "model_version": (spec.jumpstart_version if spec else None) or (cand.model_version if cand.model_id else None),
+        "tuning_job_name": tuning, "training_job_name": best,
+        "objective_name": objective.get("MetricName") or cand.tuning.objective,
+        "objective": objective.get("Value", row.best_objective if row is not None else None),
+        "training_image": training_image, "inference_image": spec.image_uri if spec else None,
+        "instance_type": resources.get("InstanceType"), "instance_count": resources.get("InstanceCount"),
+        "artifact_uri": (describe.get("ModelArtifacts") or {}).get("S3ModelArtifacts"),
+    }
+    out.update({f"hp.{k}": hps[k] for k in sorted(hps)})
+    for m in describe.get("FinalMetricDataList") or []:
+        out.setdefault(m["MetricName"], m.get("Value"))
+    return out
+

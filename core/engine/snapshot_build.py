@@ -1,0 +1,269 @@
+"""Build a StudySnapshot from what the journal recorded (launches, the poller's API responses, the
+terminal training-job cache). Pure: no I/O, so it is tested on recorded responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from jstui.domain import spend
+from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Launch, TuningJobRecord
+from jstui.domain.times import parse_time
+from jstui.domain.snapshot import (
+    QUEUED,
+    WAITING_FOR_QUOTA,
+    ConnectionState,
+    EndpointRow,
+    StudySnapshot,
+    TrainingJobRow,
+    TuningJobRow,
+)
+from jstui.domain.model import Candidate, Study
+
+PriceOf = Callable[[str], "float | None"]
+
+
+@dataclass
+class BuildInputs:
+    study: Study
+    launches: dict[str, Launch]  # current generation per candidate
+    tuning: dict[str, TuningJobRecord]  # by tuning job name
+    terminal: dict[str, dict]  # DescribeTrainingJob responses of terminal training jobs, by name
+    now: datetime | None
+    connection: ConnectionState
+    price_of: PriceOf
+    endpoints: tuple[EndpointRow, ...] = ()
+    events: tuple[str, ...] = ()
+    budget_usd: float | None = None
+    budget_policy: str | None = None
+    budget_state: str = "ok"
+    projected_usd: float | None = None
+    # Earlier generations (retried candidates): not shown, but their money was spent.
+    earlier: tuple[Launch, ...] = ()
+
+
+def _counters(source: dict) -> tuple[int, int, int, int]:
+    c = source.get("TrainingJobStatusCounters") or {}
+    failed = int(c.get("RetryableError", 0)) + int(c.get("NonRetryableError", 0))
+    return int(c.get("Completed", 0)), int(c.get("InProgress", 0)), failed, int(c.get("Stopped", 0))
+
+
+def _metrics(describe: dict | None) -> dict[str, float]:
+    if not describe:
+        return {}
+    return {m["MetricName"]: float(m["Value"]) for m in describe.get("FinalMetricDataList") or [] if "Value" in m}
+
+
+def _model_id(candidate: Candidate | None, launch: Launch) -> str:
+    if candidate is not None:
+        return candidate.model_id or candidate.catalog_id
+    return launch.model_id
+
+
+def _training_rows(
+    inp: BuildInputs, launch: Launch, candidate: Candidate | None, record: TuningJobRecord, best_name: str | None
+) -> list[TrainingJobRow]:
+    describe = record.describe or {}
+    definition = describe.get("TrainingJobDefinition") or {}
+    rc = definition.get("ResourceConfig") or {}
+    default_type = rc.get("InstanceType") or (candidate.resources.instance_type if candidate else "")
+    default_count = int(rc.get("InstanceCount") or (candidate.resources.instance_count if candidate else 1))
+    rows = []
+    for summary in record.training_summaries:
+        name = summary["TrainingJobName"]
+        cached = inp.terminal.get(name)
+        src = cached or {}
+        status = src.get("TrainingJobStatus") or summary.get("TrainingJobStatus", "InProgress")
+        job_rc = src.get("ResourceConfig") or {}
+        instance_type = job_rc.get("InstanceType") or default_type
+        count = int(job_rc.get("InstanceCount") or default_count)
+        started = parse_time(src.get("TrainingStartTime") or summary.get("TrainingStartTime"))
+        ended = parse_time(src.get("TrainingEndTime") or summary.get("TrainingEndTime"))
+        created = parse_time(src.get("CreationTime") or summary.get("CreationTime"))
+        billable = src.get("BillableTimeInSeconds")
+        job_spend = spend.training_job_spend(
+            status=status,
+            billable_seconds=billable,
+            # The list summary is refreshed only when counters change, so a running job may not
+            # show its start yet: accrue from its creation then (an over- rather than an
+            # under-estimate, which is the safe side for the budget guard).
+            started_at=started or created,
+            ended_at=ended,
+            now=inp.now,
+            instance_count=count,
+            usd_per_hour=inp.price_of(instance_type),
+        )
+        objective = (summary.get("FinalHyperParameterTuningJobObjectiveMetric") or {}).get("Value")
+        rows.append(
+            TrainingJobRow(
+                study=inp.study.name,
+                candidate=launch.candidate,
+                model_id=_model_id(candidate, launch),
+                tuning_job_name=record.name,
+                training_job_name=name,
+                status=status,
+                secondary_status=src.get("SecondaryStatus"),
+                failure_reason=src.get("FailureReason") or summary.get("FailureReason"),
+                is_best=name == best_name,
+                objective=None if objective is None else float(objective),
+                hyperparameters={k: str(v) for k, v in (summary.get("TunedHyperParameters") or {}).items()},
+                metrics=_metrics(cached),
+                instance_type=instance_type,
+                instance_count=count,
+                billable_seconds=job_spend.billable_seconds,
+                training_seconds=None if src.get("TrainingTimeInSeconds") is None else float(src["TrainingTimeInSeconds"]),
+                cost_usd=job_spend.cost_usd,
+                cost_is_estimate=job_spend.is_estimate,
+                created_at=created,
+                started_at=started,
+                ended_at=ended,
+            )
+        )
+    rows.sort(key=lambda r: (r.created_at is None, r.created_at, r.training_job_name))
+    return rows
+
+
+def _pending_status(launch: Launch) -> tuple[str, str | None]:
+    if launch.state == WAITING:
+        return WAITING_FOR_QUOTA, launch.reason
+    if launch.state == DROPPED:
+        return "Stopped", launch.reason or "stopped before launch"
+    if launch.state == REFUSED:
+        return QUEUED, launch.reason
+    return QUEUED, launch.reason
+
+
+def build_snapshot(inp: BuildInputs) -> StudySnapshot:
+    study = inp.study
+    by_name = {c.name: c for c in study.candidates}
+    order = [c.name for c in study.candidates] + sorted(set(inp.launches) - set(by_name))
+    tuning_rows: list[TuningJobRow] = []
+    training_rows: list[TrainingJobRow] = []
+    metric_names: list[str] = []
+    for c in study.candidates:
+        for m in c.metrics:
+            if m.name not in metric_names:
+                metric_names.append(m.name)
+    for cand_name in order:
+        launch = inp.launches.get(cand_name)
+        if launch is None:
+            continue  # never queued: the plan shows it, the snapshot holds what runs
+        candidate = by_name.get(cand_name)
+        res = candidate.resources if candidate else None
+        objective_name = candidate.tuning.objective if candidate else ""
+        direction = candidate.tuning.direction if candidate else "Maximize"
+        max_jobs = candidate.tuning.max_jobs if candidate else 0
+        record = inp.tuning.get(launch.tuning_job_name) if launch.state == LAUNCHED else None
+        if record is None:
+            status, reason = _pending_status(launch) if launch.state != LAUNCHED else ("InProgress", None)
+            tuning_rows.append(
+                TuningJobRow(
+                    study=study.name,
+                    candidate=cand_name,
+                    model_id=_model_id(candidate, launch),
+                    tuning_job_name=launch.tuning_job_name if launch.state == LAUNCHED else None,
+                    generation=launch.generation,
+                    status=status,
+                    waiting_reason=reason,
+                    failure_reason=None,
+                    objective_name=objective_name,
+                    direction=direction,
+                    jobs_completed=0,
+                    jobs_in_progress=0,
+                    jobs_failed=0,
+                    jobs_stopped=0,
+                    max_jobs=max_jobs,
+                    best_training_job_name=None,
+                    best_objective=None,
+                    best_metrics={},
+                    best_hyperparameters={},
+                    instance_type=res.instance_type if res else "",
+                    instance_count=res.instance_count if res else 1,
+                    billable_seconds=0.0,
+                    cost_usd=0.0,
+                    cost_is_estimate=False,
+                    created_at=None,
+                    ended_at=None,
+                )
+            )
+            continue
+        describe = record.describe or {}
+        source = describe or record.summary or {}
+        config = describe.get("HyperParameterTuningJobConfig") or {}
+        objective = config.get("HyperParameterTuningJobObjective") or {}
+        limits = config.get("ResourceLimits") or (record.summary or {}).get("ResourceLimits") or {}
+        best = describe.get("BestTrainingJob") or {}
+        best_name = best.get("TrainingJobName")
+        jobs = _training_rows(inp, launch, candidate, record, best_name)
+        training_rows.extend(jobs)
+        best_row = next((j for j in jobs if j.is_best), None)
+        best_value = (best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}).get("Value")
+        for j in jobs:
+            for m in j.metrics:
+                if m not in metric_names:
+                    metric_names.append(m)
+        total = spend.total(
+            [spend.JobSpend(j.billable_seconds, j.cost_usd, j.cost_is_estimate) for j in jobs]
+        )
+        completed, in_progress, failed, stopped = _counters(source)
+        rc = (describe.get("TrainingJobDefinition") or {}).get("ResourceConfig") or {}
+        tuning_rows.append(
+            TuningJobRow(
+                study=study.name,
+                candidate=cand_name,
+                model_id=_model_id(candidate, launch),
+                tuning_job_name=record.name,
+                generation=launch.generation,
+                status=source.get("HyperParameterTuningJobStatus") or "InProgress",
+                waiting_reason=None,
+                failure_reason=describe.get("FailureReason"),
+                objective_name=objective.get("MetricName") or objective_name,
+                direction=objective.get("Type") or direction,
+                jobs_completed=completed,
+                jobs_in_progress=in_progress,
+                jobs_failed=failed,
+                jobs_stopped=stopped,
+                max_jobs=int(limits.get("MaxNumberOfTrainingJobs") or max_jobs),
+                best_training_job_name=best_name,
+                best_objective=None if best_value is None else float(best_value),
+                best_metrics=dict(best_row.metrics) if best_row else {},
+                best_hyperparameters={k: str(v) for k, v in (best.get("TunedHyperParameters") or {}).items()},
+                instance_type=rc.get("InstanceType") or (res.instance_type if res else ""),
+                instance_count=int(rc.get("InstanceCount") or (res.instance_count if res else 1)),
+                billable_seconds=total.billable_seconds,
+                cost_usd=total.cost_usd,
+                cost_is_estimate=total.is_estimate,
+                created_at=parse_time(source.get("CreationTime")),
+                ended_at=parse_time(source.get("HyperParameterTuningEndTime")),
+            )
+        )
+    spent = sum(t.cost_usd for t in tuning_rows)
+    earlier_estimate = False
+    for launch in inp.earlier:
+        record = inp.tuning.get(launch.tuning_job_name)
+        if record is None:
+            continue
+        jobs = _training_rows(inp, launch, by_name.get(launch.candidate), record, None)
+        spent += sum(j.cost_usd or 0.0 for j in jobs)
+        earlier_estimate = earlier_estimate or any(j.cost_is_estimate for j in jobs)
+    endpoint_spend = sum(e.accrued_usd or 0.0 for e in inp.endpoints)
+    return StudySnapshot(
+        study=study.name,
+        backend=study.backend,
+        region=study.region,
+        taken_at=inp.now,
+        connection=inp.connection,
+        tuning_jobs=tuple(tuning_rows),
+        training_jobs=tuple(training_rows),
+        endpoints=tuple(inp.endpoints),
+        metric_names=tuple(metric_names),
+        spend_usd=spent,
+        spend_is_estimate=earlier_estimate or any(t.cost_is_estimate for t in tuning_rows),
+        projected_usd=inp.projected_usd,
+        endpoint_spend_usd=endpoint_spend,
+        budget_usd=inp.budget_usd,
+        budget_policy=inp.budget_policy,
+        budget_state=inp.budget_state,  # type: ignore[arg-type]
+        events=tuple(inp.events),
+    )
