@@ -47,6 +47,9 @@ def run(args) -> int:
     from jstui.engine.session import open_session
     from jstui.domain.export import frame, to_csv, to_json
 
+    if args.what == "picked" and not args.model:
+        # a usage error comes before any network call (issue 18, item 17)
+        raise UsageError("--what picked needs --model CAND")
     # An export only looks: it never launches, stops or guards.
     with open_session(args, args.study, readonly=True) as session:
         snap = _snapshot(args, session)

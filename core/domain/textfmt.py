@@ -19,3 +19,10 @@ def age_text(seconds: float | None) -> str:
 
 def money(value: float | None) -> str:
     return MISSING if value is None else f"${value:,.2f}"
+
+
+def some_of(names: list[str], shown: int = 5) -> str:
+    """`a, b, c, d, e and 7 more`: a list cut for one line that says how much it left out."""
+    head = ", ".join(names[:shown])
+    rest = len(names) - shown
+    return f"{head} and {rest} more" if rest > 0 else head

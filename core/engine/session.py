@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jstui.domain import budget
+from jstui.domain.textfmt import some_of
 from jstui.aws.clients import Clients, make_clients, service_errors, translate
 from jstui.domain.errors import JstuiError, ServiceRefused, UsageError
 from jstui.engine.journal import DROPPED, LAUNCHED, LAUNCHING, PENDING_STATES, REFUSED, Journal
@@ -597,4 +598,4 @@ class EngineSession:
             return matches[0]
         if not matches:
             raise UsageError(f"{text}: no candidate of study {self.study.name!r} matches")
-        raise UsageError(f"{text}: matches several candidates ({', '.join(matches[:5])}); be more specific")
+        raise UsageError(f"{text}: matches {len(matches)} candidates ({some_of(matches)}); be more specific")

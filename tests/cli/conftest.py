@@ -1,0 +1,1 @@
+from tests.engine.conftest import emulator  # noqa: F401  (the embedded emulator fixture)
