@@ -1,7 +1,5 @@
-"""Cost control (issue 8, items 1-2): the projected total at completion, and the budget guard.
-
-Projection: spend so far plus, per candidate, the jobs still to run times the mean billable duration
-observed so far (the candidate's own completed jobs, else the study's), at its hourly price.
+"""The budget guard. The projected total at completion and the burn rate are the one cost
+estimator's (`jstui.domain.estimate`), shared with the launch plan.
 
 Guard: at 80% of the budget a warning; with policy `stop` it acts on spend so far *plus the accrual
 expected before its next check*, so the stop requests go out before the budget is crossed."""
@@ -9,57 +7,16 @@ expected before its next check*, so the stop requests go out before the budget i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import mean
-from typing import Callable, Literal
+from typing import Literal
 
-from jstui.domain.snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, StudySnapshot, TuningJobRow
+from jstui.domain.estimate import burn_rate_usd_per_s, projected_usd
+from jstui.domain.snapshot import StudySnapshot, TuningJobRow
 from jstui.domain.spend import seconds_between
+
+__all__ = ["burn_rate_usd_per_s", "projected_usd", "decide", "GuardDecision", "running_rows", "accrual_bound_usd"]
 
 WARN_FRACTION = 0.8
 State = Literal["ok", "warning", "stopped", "exceeded"]
-
-
-def _observed_seconds(rows) -> list[float]:
-    return [
-        float(t.billable_seconds)
-        for t in rows
-        if t.status == "Completed" and t.billable_seconds and not t.cost_is_estimate
-    ]
-
-
-def projected_usd(snapshot: StudySnapshot, price_of: Callable[[str], float | None]) -> float | None:
-    """Spend at completion if every candidate runs its remaining jobs; None before any job finished."""
-    study_durations = _observed_seconds(snapshot.training_jobs)
-    if not study_durations:
-        return None
-    study_mean = mean(study_durations)
-    total = snapshot.spend_usd
-    for row in snapshot.tuning_jobs:
-        price = price_of(row.instance_type)
-        if price is None or row.status in TERMINAL_TUNING:
-            continue
-        jobs = snapshot.training_jobs_of(row.tuning_job_name) if row.tuning_job_name else ()
-        own = _observed_seconds(jobs)
-        per_job = mean(own) if own else study_mean
-        running_left = 0.0
-        for t in jobs:
-            if t.status not in TERMINAL_TRAINING:
-                running_left += max(0.0, per_job - (t.billable_seconds or 0.0))
-        started = row.jobs_completed + row.jobs_in_progress + row.jobs_failed + row.jobs_stopped
-        not_started = max(0, row.max_jobs - started)
-        total += (not_started * per_job + running_left) * price * row.instance_count / 3600.0
-    return total
-
-
-def burn_rate_usd_per_s(snapshot: StudySnapshot, price_of: Callable[[str], float | None]) -> float:
-    """What the study accrues per (backend) second right now: running training jobs x their price."""
-    rate = 0.0
-    for row in snapshot.tuning_jobs:
-        if row.status in TERMINAL_TUNING or not row.tuning_job_name:
-            continue
-        price = price_of(row.instance_type) or 0.0
-        rate += row.jobs_in_progress * row.instance_count * price / 3600.0
-    return rate
 
 
 @dataclass(frozen=True)

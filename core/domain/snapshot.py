@@ -11,7 +11,9 @@ from typing import Literal
 # SageMaker's words, plus two of ours for candidates that are not launched yet.
 QUEUED = "Queued"
 WAITING_FOR_QUOTA = "WaitingForQuota"
-TERMINAL_TUNING = frozenset({"Completed", "Failed", "Stopped", "DeleteFailed"})
+# ours too: a candidate that never ran (dropped from the queue by a stop or the budget guard)
+NOT_LAUNCHED = "NotLaunched"
+TERMINAL_TUNING = frozenset({"Completed", "Failed", "Stopped", "DeleteFailed", NOT_LAUNCHED})
 TERMINAL_TRAINING = frozenset({"Completed", "Failed", "Stopped"})
 
 
@@ -85,6 +87,21 @@ class EndpointRow:
 
 
 @dataclass(frozen=True)
+class PlannedCandidate:
+    """The launch plan's figures for one candidate of the study (launched or not)."""
+
+    candidate: str
+    model_id: str
+    training_jobs: int
+    instance_type: str
+    instance_count: int
+    usd_per_hour: float | None
+    expected_seconds_per_job: float | None  # billed seconds of one training job (jstui.domain.estimate)
+    expected_usd: float | None
+    max_usd: float | None
+
+
+@dataclass(frozen=True)
 class ConnectionState:
     state: Literal["ok", "retrying", "offline", "connecting"] = "connecting"
     retry_in_s: float | None = None
@@ -110,9 +127,15 @@ class StudySnapshot:
     budget_policy: str | None = None
     budget_state: Literal["ok", "warning", "stopped", "exceeded"] = "ok"
     events: tuple[str, ...] = field(default_factory=tuple)  # recent one-line events, newest last
+    planned: tuple[PlannedCandidate, ...] = ()  # the plan's figures for every candidate of the study
 
     def training_jobs_of(self, tuning_job_name: str) -> tuple[TrainingJobRow, ...]:
         return tuple(t for t in self.training_jobs if t.tuning_job_name == tuning_job_name)
+
+    def not_launched(self) -> tuple[PlannedCandidate, ...]:
+        """The study's candidates a launch would queue: never queued, or dropped before they ran."""
+        queued = {t.candidate for t in self.tuning_jobs if t.status != NOT_LAUNCHED}
+        return tuple(p for p in self.planned if p.candidate not in queued)
 
     def counts_by_status(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jstui.domain import budget
+from jstui.domain import budget, estimate
 from jstui.domain.textfmt import some_of
 from jstui.aws.clients import Clients, make_clients, service_errors, translate
 from jstui.domain.errors import JstuiError, ServiceRefused, UsageError
@@ -489,7 +489,19 @@ class EngineSession:
         )
         from dataclasses import replace
 
-        return replace(snap, projected_usd=budget.projected_usd(snap, self.price_of))
+        snap = replace(snap, planned=self._planned())
+        return replace(snap, projected_usd=estimate.projected_usd(snap, self.price_of))
+
+    def _planned(self) -> tuple:
+        """The plan's figures per candidate (built once: catalog and prices do not change in a session)."""
+        if getattr(self, "_planned_cache", None) is None:
+            from jstui.study import plan
+            from jstui.domain.catalog import Catalog
+            from jstui.domain.prices import load_price_table
+
+            catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
+            self._planned_cache = plan.planned_candidates(plan.build_plan(self.study, catalog, load_price_table(self.home)))
+        return self._planned_cache
 
     def _guard(self, snap: StudySnapshot) -> StudySnapshot:
         from dataclasses import replace

@@ -11,6 +11,7 @@ from jstui.domain import spend
 from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Launch, TuningJobRecord
 from jstui.domain.times import parse_time
 from jstui.domain.snapshot import (
+    NOT_LAUNCHED,
     QUEUED,
     WAITING_FOR_QUOTA,
     ConnectionState,
@@ -128,7 +129,7 @@ def _pending_status(launch: Launch) -> tuple[str, str | None]:
     if launch.state == WAITING:
         return WAITING_FOR_QUOTA, launch.reason
     if launch.state == DROPPED:
-        return "Stopped", launch.reason or "stopped before launch"
+        return NOT_LAUNCHED, launch.reason or "stopped before launch"  # it never ran: not "Stopped"
     if launch.state == REFUSED:
         return QUEUED, launch.reason
     return QUEUED, launch.reason

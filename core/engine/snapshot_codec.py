@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from jstui.domain.times import iso, parse_time
-from jstui.domain.snapshot import ConnectionState, EndpointRow, StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.snapshot import (
+    ConnectionState, EndpointRow, PlannedCandidate, StudySnapshot, TrainingJobRow, TuningJobRow,
+)
 
 _TIME_FIELDS = {"taken_at", "created_at", "started_at", "ended_at"}
 
@@ -30,7 +32,7 @@ def snapshot_to_json(snap: StudySnapshot) -> str:
     body = {f.name: getattr(snap, f.name) for f in dataclasses.fields(snap)}
     out: dict[str, Any] = {}
     for key, value in body.items():
-        if key in ("tuning_jobs", "training_jobs", "endpoints"):
+        if key in ("tuning_jobs", "training_jobs", "endpoints", "planned"):
             # shallow: _plain copies the rows' dicts; asdict's deep copy made this 6x slower (bench/tui.py)
             out[key] = [_plain({f.name: getattr(row, f.name) for f in dataclasses.fields(row)}) for row in value]
         elif key == "connection":
@@ -71,6 +73,7 @@ def _decode(text: str) -> StudySnapshot:
     data["tuning_jobs"] = tuple(_build(TuningJobRow, r) for r in data.get("tuning_jobs", []))
     data["training_jobs"] = tuple(_build(TrainingJobRow, r) for r in data.get("training_jobs", []))
     data["endpoints"] = tuple(_build(EndpointRow, r) for r in data.get("endpoints", []))
+    data["planned"] = tuple(_build(PlannedCandidate, r) for r in data.get("planned", []))
     data["connection"] = _build(ConnectionState, data.get("connection") or {})
     for key in ("metric_names", "events"):
         data[key] = tuple(data.get(key) or ())

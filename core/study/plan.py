@@ -13,11 +13,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from jstui.domain import estimate
 from jstui.domain.catalog import Catalog
 from jstui.domain.prices import PriceTable, load_price_table
 from jstui.study import load_study
 from jstui.domain.jumpstart_defaults import builtin_defaults, jumpstart_defaults
 from jstui.domain.model import Candidate, Study
+from jstui.domain.snapshot import PlannedCandidate
 from jstui.study.validate import grid_combinations
 
 # Billed time around the training itself: SageMaker bills from TrainingStartTime (input and image
@@ -157,10 +159,12 @@ def _expected_seconds(c: Candidate, catalog: Catalog | None, study: Study) -> tu
             defaults = builtin_defaults(c.algorithm or "")
         epochs, where = _epochs(c, defaults)
         if epochs is not None:
-            return per_epoch * epochs + BILLED_OVERHEAD_S, f"{epochs:g} x {per_epoch:g} s/epoch ({where})"
+            seconds = estimate.job_seconds(per_epoch, epochs, None, BILLED_OVERHEAD_S, c.resources.max_runtime_s)
+            return seconds, f"{epochs:g} x {per_epoch:g} s/epoch ({where})"
     total = catalog.value(cid, "train_duration")
     if total is not None:
-        return total + BILLED_OVERHEAD_S, f"train_duration {total:g} s"
+        seconds = estimate.job_seconds(None, None, total, BILLED_OVERHEAD_S, c.resources.max_runtime_s)
+        return seconds, f"train_duration {total:g} s"
     return None, "no duration figures"
 
 
@@ -172,10 +176,7 @@ def build_plan(study: Study, catalog: Catalog | None, prices: PriceTable | None 
         r = c.resources
         usd_h, source = prices.price(r.instance_type, study.prices)
         max_h = jobs * r.max_runtime_s * r.instance_count / 3600.0
-        per_job, basis = _expected_seconds(c, catalog, study)
-        if per_job is not None:
-            # SageMaker stops a job at max_runtime_s, so no job bills longer than that.
-            per_job = min(per_job, float(r.max_runtime_s))
+        per_job, basis = _expected_seconds(c, catalog, study)  # capped at max_runtime_s (estimate.job_seconds)
         exp_h = None if per_job is None else jobs * per_job * r.instance_count / 3600.0
         rows.append(
             CandidatePlan(
@@ -196,7 +197,7 @@ def build_plan(study: Study, catalog: Catalog | None, prices: PriceTable | None 
                 expected_seconds_per_job=per_job,
                 expected_basis=basis,
                 expected_instance_hours=exp_h,
-                expected_usd=None if (usd_h is None or exp_h is None) else exp_h * usd_h,
+                expected_usd=estimate.usd(None if per_job is None else jobs * per_job, r.instance_count, usd_h),
             )
         )
     return Plan(
@@ -208,6 +209,18 @@ def build_plan(study: Study, catalog: Catalog | None, prices: PriceTable | None 
         budget_usd=study.budget.usd,
         budget_policy=study.budget.policy,
         emulator_speed=study.emulator.speed if study.backend == "emulator" else None,
+    )
+
+
+def planned_candidates(plan: Plan) -> tuple[PlannedCandidate, ...]:
+    """The plan's figures as the snapshot carries them (the projection and the TUI read them)."""
+    return tuple(
+        PlannedCandidate(
+            candidate=r.candidate, model_id=r.model, training_jobs=r.training_jobs, instance_type=r.instance_type,
+            instance_count=r.instance_count, usd_per_hour=r.usd_per_hour,
+            expected_seconds_per_job=r.expected_seconds_per_job, expected_usd=r.expected_usd, max_usd=r.max_usd,
+        )
+        for r in plan.rows
     )
 
 

@@ -73,7 +73,10 @@ def test_guarded_run_stops_before_the_budget(tmp_path):
     from jstui.engine.snapshot_codec import snapshot_from_json
 
     final = snapshot_from_json(snap)
-    assert set(final.counts_by_status()) <= {"Completed", "Stopped"} and final.counts_by_status().get("Stopped")
+    # candidates the guard dropped before they ran are NotLaunched, not Stopped (issue 18, item 8)
+    assert set(final.counts_by_status()) <= {"Completed", "Stopped", "NotLaunched"} and final.counts_by_status().get("Stopped")
+    dropped = [r for r in final.tuning_jobs if r.tuning_job_name is None]
+    assert dropped and all(r.status == "NotLaunched" and r.cost_usd == 0 for r in dropped)
     assert not final.spend_is_estimate
     assert final.spend_usd - usd <= bound, (final.spend_usd, usd, bound)
     assert final.spend_usd >= 0.5 * usd  # it did not give up absurdly early either

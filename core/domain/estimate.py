@@ -1,0 +1,127 @@
+"""The one cost estimator: what a training job is expected to bill, what a candidate is expected
+to cost, and the study's projected spend at completion. The launch plan (`jstui.study.plan`), the
+projection in every snapshot (`status`, `status --json`, the TUI) and the budget guard's accrual
+all use it, so they cannot disagree.
+
+Billing follows SageMaker's rule: a training job bills instance-seconds from TrainingStartTime to
+the end of the model upload (BillableTimeInSeconds), times the instance count, at the hourly price
+(https://aws.amazon.com/sagemaker/pricing/).
+
+Projection = spend so far + the expected cost of what is running and queued:
+- a running training job: its expected billed seconds less what it has billed already;
+- a training job not started yet (of a running or queued candidate): its expected billed seconds.
+A candidate's expected seconds per job are, best first: the mean of its own completed jobs, the
+plan's expectation (catalog figures), the mean of the study's completed jobs."""
+
+from __future__ import annotations
+
+from statistics import mean
+from typing import Callable
+
+from jstui.domain.snapshot import (
+    NOT_LAUNCHED,
+    TERMINAL_TRAINING,
+    TERMINAL_TUNING,
+    PlannedCandidate,
+    StudySnapshot,
+    TrainingJobRow,
+    TuningJobRow,
+)
+
+
+def job_seconds(
+    per_epoch_s: float | None,
+    epochs: float | None,
+    train_duration_s: float | None,
+    overhead_s: float,
+    max_runtime_s: float,
+) -> float | None:
+    """Expected billed seconds of one training job: epochs x seconds per epoch (else the whole
+    training's duration) plus the billed download/upload around it; SageMaker stops a job at
+    max_runtime_s, so never more than that. None without duration figures."""
+    if per_epoch_s is not None and epochs is not None:
+        seconds = per_epoch_s * epochs + overhead_s
+    elif train_duration_s is not None:
+        seconds = train_duration_s + overhead_s
+    else:
+        return None
+    return min(seconds, float(max_runtime_s))
+
+
+def usd(seconds: float | None, instance_count: int, usd_per_hour: float | None) -> float | None:
+    """The cost of `seconds` of billed time on `instance_count` instances."""
+    if seconds is None or usd_per_hour is None:
+        return None
+    return seconds * instance_count * usd_per_hour / 3600.0
+
+
+def _completed_seconds(jobs) -> list[float]:
+    return [float(t.billable_seconds) for t in jobs
+            if t.status == "Completed" and t.billable_seconds and not t.cost_is_estimate]
+
+
+def _billed_so_far(job: TrainingJobRow, now) -> float:
+    if job.billable_seconds is not None:
+        return float(job.billable_seconds)
+    if job.started_at is not None and now is not None:
+        return max(0.0, (now - job.started_at).total_seconds())
+    return 0.0
+
+
+def remaining_usd(
+    row: TuningJobRow,
+    jobs: tuple[TrainingJobRow, ...],
+    planned: PlannedCandidate | None,
+    study_mean_s: float | None,
+    now,
+    price_of: Callable[[str], float | None] | None = None,
+) -> float | None:
+    """The expected cost still to come for one candidate (0 once it ended); None when unknown."""
+    if row.status in TERMINAL_TUNING or row.status == "Stopping":
+        return 0.0
+    own = _completed_seconds(jobs)
+    per_job = mean(own) if own else (planned.expected_seconds_per_job if planned else None)
+    if per_job is None:
+        per_job = study_mean_s
+    price = planned.usd_per_hour if planned and planned.usd_per_hour is not None else None
+    if price is None and price_of is not None:
+        price = price_of(row.instance_type)
+    if per_job is None or price is None:
+        return None
+    seconds = 0.0
+    for t in jobs:
+        if t.status not in TERMINAL_TRAINING:
+            seconds += max(0.0, per_job - _billed_so_far(t, now))
+    started = row.jobs_completed + row.jobs_in_progress + row.jobs_failed + row.jobs_stopped
+    max_jobs = row.max_jobs or (planned.training_jobs if planned else 0)
+    seconds += max(0, max_jobs - started) * per_job
+    return usd(seconds, row.instance_count, price)
+
+
+def projected_usd(snapshot: StudySnapshot, price_of: Callable[[str], float | None] | None = None) -> float | None:
+    """Spend at completion: spend so far plus the expected cost of what is running and queued.
+    None when some running or queued candidate's cost cannot be estimated (no figures, no price)."""
+    planned = {p.candidate: p for p in snapshot.planned}
+    study_done = _completed_seconds(snapshot.training_jobs)
+    study_mean = mean(study_done) if study_done else None
+    total = snapshot.spend_usd
+    for row in snapshot.tuning_jobs:
+        if row.status == NOT_LAUNCHED:
+            continue
+        jobs = snapshot.training_jobs_of(row.tuning_job_name) if row.tuning_job_name else ()
+        left = remaining_usd(row, jobs, planned.get(row.candidate), study_mean, snapshot.taken_at, price_of)
+        if left is None:
+            return None
+        total += left
+    return total
+
+
+def burn_rate_usd_per_s(snapshot: StudySnapshot, price_of: Callable[[str], float | None]) -> float:
+    """What the study accrues per (backend) second right now: running training jobs x their price."""
+    rate = 0.0
+    for row in snapshot.tuning_jobs:
+        if row.status in TERMINAL_TUNING or not row.tuning_job_name:
+            continue
+        price = price_of(row.instance_type) or 0.0
+        rate += row.jobs_in_progress * row.instance_count * price / 3600.0
+    return rate
