@@ -12,11 +12,14 @@ import logging
 import re
 import time
 from datetime import datetime
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable
 
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -26,6 +29,8 @@ from jstui.domain.snapshot import StudySnapshot, TuningJobRow
 
 from jstui.tui import format as fmt
 from jstui.tui.commands import KeyCommands
+from jstui.domain.textfmt import some_of
+from jstui.tui.host import CandidateScreen, LiveScreen, WorkerFailureHandler
 from jstui.tui.io_threads import DaemonThreadExecutor
 from jstui.tui.messages import LogChunkReady, PlanReady, SnapshotReady
 from jstui.tui.screens.confirm import ConfirmModal
@@ -37,6 +42,12 @@ from jstui.tui.widgets.study_header import StudyHeader
 
 log = logging.getLogger("jstui.tui")
 
+
+def _session_clock(session: StudySession) -> Callable[[], datetime] | None:
+    """The backend's "now", when the session has one (EngineSession and the test fakes do)."""
+    now = getattr(session, "now", None)  # optional: not part of the StudySession protocol
+    return now if callable(now) else None
+
 # actions that change what runs (and what is spent): gone under --readonly
 CHANGING_ACTIONS = frozenset({"launch", "stop", "retry", "deploy"})
 # which statuses the stop and retry questions make sense for; core has the last word
@@ -46,7 +57,7 @@ RETRYABLE = frozenset({"Failed", "Stopped"})
 
 
 class JstuiApp(App[None]):
-    CSS_PATH = "jstui.tcss"
+    CSS_PATH = Path(__file__).with_name("jstui.tcss")  # absolute: subclasses (test hosts) live elsewhere
     TITLE = "jstui"
     COMMANDS = App.COMMANDS | {KeyCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -61,6 +72,10 @@ class JstuiApp(App[None]):
         Binding("f", "frontier", "Frontier", id="app.frontier"),
         Binding("e", "endpoints", "Endpoints", id="app.endpoints"),
         Binding("d", "deploy", "Deploy", id="app.deploy"),
+        # under --readonly the keys that change what runs say so instead of doing nothing
+        *(Binding(k, f"read_only('{what}')", f"Read-only: {what} is off", id=f"app.read_only_{i}", show=False)
+          for i, (k, what) in enumerate((("x", "stop"), ("R", "retry"), ("L", "launch"), ("d", "deploy"),
+                                         ("ctrl+d", "delete")))),
     ]
 
     def __init__(
@@ -79,14 +94,17 @@ class JstuiApp(App[None]):
         self.snapshot: StudySnapshot = session.snapshot()
         self.refresh_interval = refresh_interval
         self.log_interval = log_interval
-        self._clock = clock if clock is not None else getattr(session, "now", None)
-        self._arrived = time.monotonic()
+        self._clock = clock if clock is not None else _session_clock(session)
+        # the age shown is that of the last *successful* refresh: a failed poll does not make data fresh
+        self._fresh_taken: datetime | None = self.snapshot.taken_at
+        self._fresh_mono = time.monotonic()
         self._refreshing = False
         self._quitting = False
         self._refresh_timer: Timer | None = None
         self._seen_events: set[str] = set(self.snapshot.events)
         self.worker_error: str | None = None  # the last refresh's crash, shown as offline
         self.last_event: str | None = self.snapshot.events[-1] if self.snapshot.events else None
+        self._owners: dict[Worker, DOMNode] = {}  # run_io workers -> the screen that asked
 
     # --- lifecycle ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -112,7 +130,8 @@ class JstuiApp(App[None]):
                 header.show(self.snapshot, self.refresh_age(), self.worker_error, self.session.readonly)
 
     def refresh_age(self) -> float | None:
-        taken = self.snapshot.taken_at
+        """Seconds since the last successful refresh (failed polls and crashed refreshes do not count)."""
+        taken = self._fresh_taken
         if taken is None:
             return None
         if self._clock is not None:
@@ -120,7 +139,7 @@ class JstuiApp(App[None]):
                 return max(0.0, (self._clock() - taken).total_seconds())
             except Exception:  # a clock that cannot answer, or naive vs aware: fall back
                 log.debug("clock failed; using local elapsed time", exc_info=True)
-        return time.monotonic() - self._arrived
+        return time.monotonic() - self._fresh_mono
 
     def render_chrome(self, screen: Screen) -> None:
         for header in screen.query(StudyHeader):
@@ -140,7 +159,9 @@ class JstuiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False, name="refresh")
     def _refresh_worker(self) -> None:
-        self.post_message(SnapshotReady(self.session.refresh()))
+        snapshot = self.session.refresh()
+        if not get_current_worker().is_cancelled:
+            self.post_message(SnapshotReady(snapshot))
 
     def _arm_refresh(self) -> None:
         if self.refresh_interval is not None:
@@ -150,7 +171,8 @@ class JstuiApp(App[None]):
         self._refreshing = False
         self.worker_error = None
         previous, self.snapshot = self.snapshot, message.snapshot
-        self._arrived = time.monotonic()
+        if message.snapshot.connection.state == "ok" and message.snapshot.taken_at is not None:
+            self._fresh_taken, self._fresh_mono = message.snapshot.taken_at, time.monotonic()
         self._announce_events(previous, message.snapshot)
         self._show_snapshot()
         self._arm_refresh()
@@ -174,18 +196,41 @@ class JstuiApp(App[None]):
         if screen is None:
             return  # calm: nothing moves under a question; the screen catches up on resume
         self.render_chrome(screen)
-        apply = getattr(screen, "apply_snapshot", None)
-        if apply is not None:
-            apply(self.snapshot)
+        if isinstance(screen, LiveScreen):
+            screen.apply_snapshot(self.snapshot)
+
+    def run_io(self, owner: DOMNode, name: str, group: str, fn: Callable[[], Any],
+               done: Callable[[Any], None] | None = None) -> None:
+        """Run a screen's service call in a thread worker of the app's, so that its failure meets the
+        app's one policy (below): `done(result)` runs on the UI thread after success; a failure is
+        offered to `owner` (a WorkerFailureHandler), else notified as "<name> failed: ..."."""
+
+        def call() -> None:
+            result = fn()
+            if done is not None and not get_current_worker().is_cancelled:
+                self.call_from_thread(done, result)
+
+        worker = self.run_worker(call, name=name, group=group, thread=True, exit_on_error=False)
+        self._owners[worker] = owner
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where worker failures are handled."""
+        """The one place where worker failures are handled: the app's and every screen's workers
+        (their StateChanged messages bubble up here). Logged; then the refresh loop goes offline,
+        a screen that handles its own worker's failure is told, anything else is a notification."""
         worker = event.worker
+        if event.state in (WorkerState.SUCCESS, WorkerState.CANCELLED):
+            self._owners.pop(worker, None)
         if event.state != WorkerState.ERROR:
             return
         error = fmt.one_line(str(worker.error)) or type(worker.error).__name__
         log.warning("worker %s (%s) failed: %s", worker.name, worker.group, error, exc_info=worker.error)
-        if worker.group == "refresh":
+        owner = self._owners.pop(worker, None)
+        if owner is not None:
+            if isinstance(owner, WorkerFailureHandler) and owner.is_attached:
+                if owner.worker_failed(worker.name, worker.group, error):
+                    return
+            self.notify(f"{worker.name} failed: {error}", severity="error", timeout=10)
+        elif worker.group == "refresh":
             self._refreshing = False
             self.worker_error = error
             screen = self._quiet_screen()
@@ -201,9 +246,11 @@ class JstuiApp(App[None]):
 
     # --- logs (run here so that the handler above sees their failures) -------------------
     @work(thread=True, exclusive=True, group="logs", exit_on_error=False, name="log")
-    def fetch_log(self, screen: Screen, job: str, token: str | None) -> None:
+    def fetch_log(self, screen: Screen, job: str, token: str | None, request: int = 0) -> None:
         chunk = self.session.logs(job, token)
-        screen.post_message(LogChunkReady(job, chunk))
+        # a newer request replaced this one (exclusive): its answer must not land after the newer one's
+        if not get_current_worker().is_cancelled:
+            screen.post_message(LogChunkReady(job, chunk, request))
 
     # --- actions ---------------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -214,8 +261,15 @@ class JstuiApp(App[None]):
         if self._quitting:
             return False
         if action in CHANGING_ACTIONS and self.session.readonly:
-            return False  # removed, not just greyed out: --readonly means these keys do nothing
+            return False  # removed, not just greyed out: the key falls through to read_only below
+        if action == "read_only":
+            return self.session.readonly
+        if action in ("stop", "retry", "deploy") and not isinstance(self.screen, (CandidateScreen, ModalScreen)):
+            return False  # no current model on this screen (endpoints): not offered, not in its footer
         return True
+
+    def action_read_only(self, what: str) -> None:
+        self.notify(f"read-only (--readonly): {what} is off", severity="warning", timeout=4)
 
     def action_refresh_now(self) -> None:
         self.start_refresh()
@@ -225,8 +279,8 @@ class JstuiApp(App[None]):
 
     def _current_row(self) -> TuningJobRow | None:
         screen = self._quiet_screen()
-        candidate = getattr(screen, "current_candidate", lambda: None)()
-        return next((r for r in self.snapshot.tuning_jobs if r.candidate == candidate), None)
+        candidate = screen.current_candidate() if isinstance(screen, CandidateScreen) else None
+        return next((r for r in self.snapshot.rows_with_plan() if r.candidate == candidate), None)
 
     def action_stop(self) -> None:
         row = self._current_row()
@@ -264,6 +318,11 @@ class JstuiApp(App[None]):
         )
 
     def action_launch(self) -> None:
+        if self.snapshot.planned and not self.snapshot.not_launched():
+            n = len(self.snapshot.planned)
+            self.notify(f"Nothing to launch: all {n} candidates are launched or queued (R retries one).",
+                        severity="warning", timeout=6)
+            return
         self._fetch_plan(on_startup=False)
 
     @work(thread=True, group="plan", exit_on_error=False, name="Launch plan")
@@ -283,7 +342,14 @@ class JstuiApp(App[None]):
     def on_plan_ready(self, message: PlanReady) -> None:
         if any(screen.id == "confirm-launch" for screen in self.screen_stack):
             return  # already asking
-        title = "This study is not launched yet. Launch it?" if message.on_startup else "Launch what is not launched?"
+        waiting = self.snapshot.not_launched()
+        if message.on_startup:
+            title = "This study is not launched yet. Launch it?"
+        elif waiting:
+            n = len(waiting)
+            title = f"Launch the {n} candidate{'s' if n != 1 else ''} not launched yet ({some_of([p.candidate for p in waiting], 3)})?"
+        else:
+            title = "Launch what is not launched?"
         self.push_screen(
             ConfirmModal(title, message.plan, "Launch", id="confirm-launch"),
             lambda ok: ok and self._run_action("Launch", self.session.launch, None),
@@ -291,31 +357,30 @@ class JstuiApp(App[None]):
 
     def _run_action(self, what: str, fn: Callable, *args: object) -> None:
         self.notify(f"{what}…", timeout=3)
-
-        def act() -> None:
-            fn(*args)
-            self.call_from_thread(self.start_refresh)
-
         # named after what the user asked for, so a failure reads "Stop resnet-50 failed: ..."
-        self.run_worker(act, name=what, group="actions", thread=True, exit_on_error=False)
+        self.run_io(self, what, "actions", lambda: fn(*args), lambda _: self.start_refresh())
 
     # --- frontier / endpoints / deploy (their screens come with the frontier issue) --------
     def action_frontier(self) -> None:
-        from jstui.tui.frontier import FrontierScreen  # type: ignore[import-not-found]
+        from jstui.tui.frontier import FrontierScreen  # local: the frontier module imports plotext
 
         self.push_screen(FrontierScreen(self.session))
 
     def action_endpoints(self) -> None:
-        from jstui.tui.endpoints import EndpointsScreen  # type: ignore[import-not-found]
+        from jstui.tui.endpoints import EndpointsScreen
 
         self.push_screen(EndpointsScreen(self.session))
 
     def action_deploy(self) -> None:
-        from jstui.tui.deploy import DeployModal  # type: ignore[import-not-found]
+        from jstui.tui.deploy import DeployModal
 
         row = self._current_row()
         if row is not None:
             self.push_screen(DeployModal(self.session, row.candidate))
+
+    def open_tuning_job(self, candidate: str) -> None:
+        """The frontier's enter: the candidate's tuning-job screen."""
+        self.push_screen(TuningJobScreen(candidate))
 
     # --- help ------------------------------------------------------------------------------
     def key_sections(self) -> list[KeySection]:
@@ -324,7 +389,7 @@ class JstuiApp(App[None]):
         def rows(bindings: list[Binding]) -> list[tuple[str, str]]:
             out: list[tuple[str, str]] = []
             for b in bindings:
-                if b.action in CHANGING_ACTIONS and self.session.readonly:
+                if (b.action in CHANGING_ACTIONS and self.session.readonly) or b.action.startswith("read_only"):
                     continue
                 keys = " ".join(self.get_key_display(dataclasses.replace(b, key=k.strip())) for k in b.key.split(","))
                 generic = re.sub(r"\d+", "N", b.description)
@@ -342,12 +407,12 @@ class JstuiApp(App[None]):
             ("Tuning-job screen", move + rows(list(TuningJobScreen.BINDINGS))),
         ]
         for title, screen_class in self._optional_screens():
-            sections.append((title, rows(list(getattr(screen_class, "BINDINGS", [])))))
+            sections.append((title, rows(list(screen_class.BINDINGS))))
         sections.append(("Questions", [("tab ← →", "Choose a button"), ("enter", "Press it"), ("esc", "Cancel")]))
         return sections
 
     @staticmethod
-    def _optional_screens() -> list[tuple[str, type]]:
+    def _optional_screens() -> list[tuple[str, type[Screen]]]:
         """The frontier, endpoints and deploy screens, for the help screen (imported here: they import the app)."""
         from jstui.tui.deploy import DeployModal
         from jstui.tui.endpoints import EndpointsScreen

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +21,7 @@ from jstui.domain.endpoints import endpoint_name_problem, hourly_usd
 from jstui.engine.protocol import DeployDefaults, StudySession
 
 from jstui.tui.frontier import format_value
+from jstui.tui.host import host
 
 POLL_S = 0.5  # how often the modal looks at the session's latest snapshot (no I/O)
 
@@ -112,12 +113,24 @@ class DeployModal(ModalScreen[str | None]):
         self._load_defaults()
 
     # --- defaults ---------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="deploy-defaults", exit_on_error=False)
     def _load_defaults(self) -> None:
-        try:
-            self.post_message(self.DefaultsReady(self.session.deploy_defaults(self.candidate)))
-        except Exception as exc:  # shown in the dialog: the user can still cancel
-            self.post_message(self.Problem(f"cannot deploy {self.candidate}: {exc}"))
+        host(self).run_io(self, f"Deploy defaults of {self.candidate}", "deploy-defaults",
+                          lambda: self.session.deploy_defaults(self.candidate),
+                          lambda defaults: self.post_message(self.DefaultsReady(defaults)))
+
+    def worker_failed(self, worker_name: str, group: str, error: str) -> bool:
+        """The app's one worker policy hands this modal its own workers' failures: shown in the
+        dialog (the user can fix the name or type and try again, or cancel)."""
+        if group == "deploy-defaults":
+            self.post_message(self.Problem(f"cannot deploy {self.candidate}: {error}"))
+        elif group == "deploy":
+            self.post_message(self.Problem(f"deploy failed: {error}"))
+        elif group == "deploy-invoke":
+            self.post_message(self.Problem(f"endpoint {self.endpoint_name} is InService but the sample "
+                                           f"invocation failed: {error}"))
+        else:
+            return False
+        return True
 
     def on_deploy_modal_defaults_ready(self, message: DefaultsReady) -> None:
         d = self.defaults = message.defaults
@@ -191,14 +204,10 @@ class DeployModal(ModalScreen[str | None]):
         self._progress(f"Creating model, endpoint config and endpoint {name}…")
         self._deploy(name, itype, count or 1)
 
-    @work(thread=True, exclusive=True, group="deploy", exit_on_error=False)
     def _deploy(self, name: str, itype: str, count: int) -> None:
-        try:
-            self.session.deploy(self.candidate, name, itype, count)
-        except Exception as exc:
-            self.post_message(self.Problem(f"deploy failed: {exc}"))
-            return
-        self.post_message(self.Deployed(name))
+        host(self).run_io(self, f"Deploy {self.candidate}", "deploy",
+                          lambda: self.session.deploy(self.candidate, name, itype, count),
+                          lambda _: self.post_message(self.Deployed(name)))
 
     def on_deploy_modal_deployed(self, message: Deployed) -> None:
         self.endpoint_name = message.endpoint_name
@@ -206,9 +215,7 @@ class DeployModal(ModalScreen[str | None]):
         self._progress(f"Endpoint {message.endpoint_name}: Creating… (closing this keeps it going; "
                        "`e` lists endpoints)")
         self._follow = self.set_interval(POLL_S, self._check_status)
-        refresh = getattr(self.app, "start_refresh", None)
-        if callable(refresh):
-            refresh()
+        host(self).start_refresh()
 
     def _check_status(self) -> None:
         row = next((e for e in self.session.snapshot().endpoints if e.name == self.endpoint_name), None)
@@ -226,12 +233,9 @@ class DeployModal(ModalScreen[str | None]):
         else:
             self._progress(f"Endpoint {row.name}: {row.status}…")
 
-    @work(thread=True, exclusive=True, group="deploy-invoke", exit_on_error=False)
     def _invoke(self, name: str) -> None:
-        try:
-            self.post_message(self.Answered(self.session.smoke_invoke(name)))
-        except Exception as exc:
-            self.post_message(self.Problem(f"endpoint {name} is InService but the sample invocation failed: {exc}"))
+        host(self).run_io(self, f"Invoke {name}", "deploy-invoke", lambda: self.session.smoke_invoke(name),
+                          lambda answer: self.post_message(self.Answered(answer)))
 
     def on_deploy_modal_answered(self, message: Answered) -> None:
         self.phase = "done"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,6 +20,8 @@ from jstui.domain.endpoints import BILLED_STATUSES, running_longer_than
 from jstui.engine.protocol import StudySession
 from jstui.domain.snapshot import EndpointRow, StudySnapshot
 from jstui.domain.textfmt import MISSING, age_text, money
+from jstui.tui.host import host
+from jstui.tui.widgets.study_header import StudyHeader
 
 # Glyph + word: the status reads without colour; the style is only a second hint.
 STATUS_LOOK = {
@@ -51,7 +53,7 @@ class EndpointsScreen(Screen):
         Binding("i", "invoke", "Invoke sample", id="endpoints.invoke"),
     ]
     DEFAULT_CSS = """
-    EndpointsScreen #endpoints-summary { height: 1; padding: 0 1; }
+    EndpointsScreen #endpoints-summary { height: auto; padding: 0 1; }
     EndpointsScreen #endpoints-table { height: 1fr; }
     EndpointsScreen #endpoints-detail { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
     """
@@ -59,10 +61,9 @@ class EndpointsScreen(Screen):
     class Done(Message):
         """A worker's action ended; `endpoint` names one whose local "Deleting" mark can go."""
 
-        def __init__(self, text: str, severity: str = "information", endpoint: str | None = None) -> None:
+        def __init__(self, text: str, endpoint: str | None = None) -> None:
             super().__init__()
             self.text = text
-            self.severity = severity
             self.endpoint = endpoint
 
     def __init__(self, session: StudySession, *, name: str | None = None, id: str | None = None) -> None:
@@ -72,16 +73,18 @@ class EndpointsScreen(Screen):
         self._pending: dict[str, str] = {}  # endpoint -> status shown until the next snapshot says more
 
     def compose(self) -> ComposeResult:
+        yield StudyHeader(id="header")
         with Vertical():
             yield Static(id="endpoints-summary")
             yield DataTable(id="endpoints-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="endpoints-detail", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for key, heading in COLUMNS:
             table.add_column(heading, key=key)
+        host(self).render_chrome(self)
         self._show_rows()
         table.focus()
 
@@ -129,7 +132,7 @@ class EndpointsScreen(Screen):
             cells = self._cells(row)
             if row.name in [k.value for k in table.rows]:
                 for (col, _), value in zip(COLUMNS, cells):
-                    table.update_cell(row.name, col, value)
+                    table.update_cell(row.name, col, value, update_width=True)  # a longer age must not be cut
             else:
                 table.add_row(*cells, key=row.name)
         running = [r for r in rows if r.status in BILLED_STATUSES]
@@ -189,14 +192,18 @@ class EndpointsScreen(Screen):
         self._show_rows()
         self._delete(name)
 
-    @work(thread=True, group="endpoint-actions", exit_on_error=False)
     def _delete(self, name: str) -> None:
-        try:
-            self.session.delete_endpoint(name)
-        except Exception as exc:
-            self.post_message(self.Done(f"delete {name} failed: {exc}", "error", endpoint=name))
-            return
-        self.post_message(self.Done(f"deleted endpoint {name} (and its config and model)", endpoint=name))
+        host(self).run_io(self, f"Delete {name}", f"endpoint-delete:{name}", lambda: self.session.delete_endpoint(name),
+                          lambda _: self.post_message(
+                              self.Done(f"deleted endpoint {name} (and its config and model)", endpoint=name)))
+
+    def worker_failed(self, worker_name: str, group: str, error: str) -> bool:
+        """The app's one worker policy hands this screen its own workers' failures: a failed delete
+        drops its local "Deleting" mark; the app then notifies ("Delete NAME failed: ...")."""
+        if group.startswith("endpoint-delete:"):
+            self._pending.pop(group.partition(":")[2], None)
+            self._show_rows()
+        return False
 
     def action_invoke(self) -> None:
         row = self._selected()
@@ -207,18 +214,13 @@ class EndpointsScreen(Screen):
             return
         self._invoke(row.name)
 
-    @work(thread=True, group="endpoint-actions", exit_on_error=False)
     def _invoke(self, name: str) -> None:
-        try:
-            self.post_message(self.Done(f"{name} answered: {self.session.smoke_invoke(name)}"))
-        except Exception as exc:
-            self.post_message(self.Done(f"invoking {name} failed: {exc}", "error"))
+        host(self).run_io(self, f"Invoke {name}", "endpoint-invoke", lambda: self.session.smoke_invoke(name),
+                          lambda answer: self.post_message(self.Done(f"{name} answered: {answer}")))
 
     def on_endpoints_screen_done(self, message: Done) -> None:
-        self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
+        self.notify(message.text, timeout=8)
         if message.endpoint:
             self._pending.pop(message.endpoint, None)
         self.update_snapshot(self.session.snapshot())
-        refresh = getattr(self.app, "start_refresh", None)
-        if callable(refresh):
-            refresh()
+        host(self).start_refresh()

@@ -10,6 +10,9 @@ from datetime import datetime
 
 from rich.text import Text
 
+# money, counts and durations: the one formatter, shared with the headless commands
+from jstui.domain.textfmt import count, duration, money as usd  # noqa: F401  (re-exported for the screens)
+
 # glyph, word, style. Words are SageMaker's (shortened only where the full word is our own).
 _STATUS = {
     "InProgress": ("▶", "InProgress", "bold yellow"),
@@ -21,7 +24,13 @@ _STATUS = {
     "WaitingForQuota": ("◌", "WaitQuota", "cyan"),
     "Deleting": ("…", "Deleting", "magenta"),
     "DeleteFailed": ("✗", "DeleteFailed", "bold red"),
+    "NotLaunched": ("·", "NotLaunched", "dim"),  # jstui's: never ran (not launched, or dropped before)
 }
+
+
+def direction_arrow(direction: str) -> str:
+    """↑ maximised, ↓ minimised: which way is better for an objective."""
+    return "↓" if direction.lower().startswith("min") else "↑"
 
 
 def status_text(status: str) -> Text:
@@ -52,42 +61,6 @@ def number(value: float | None) -> str:
     if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
         return f"{value:.3g}"
     return f"{value:#.4g}"
-
-
-def count(value: float | None) -> str:
-    """Large counts (parameters) with a unit: 3.5M, 66.8M, 1.2G."""
-    if value is None:
-        return dash()
-    v = float(value)
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(v) >= scale:
-            return f"{v / scale:.1f}{unit}"
-    return f"{v:.0f}"
-
-
-def duration(seconds: float | None) -> str:
-    """Compact duration: 45s, 12m05s, 3h07m, 2d04h."""
-    if seconds is None:
-        return dash()
-    s = int(round(max(0.0, seconds)))
-    if s < 60:
-        return f"{s}s"
-    m, s = divmod(s, 60)
-    if m < 60:
-        return f"{m}m{s:02d}s"
-    h, m = divmod(m, 60)
-    if h < 48:
-        return f"{h}h{m:02d}m"
-    d, h = divmod(h, 24)
-    return f"{d}d{h:02d}h"
-
-
-def usd(value: float | None, estimate: bool = False) -> str:
-    """Dollars; a trailing `~` marks an estimate (a running job, or a price we could not confirm)."""
-    if value is None:
-        return dash()
-    text = f"${value:,.2f}"
-    return f"~{text}" if estimate else text
 
 
 def age(seconds: float | None) -> str:

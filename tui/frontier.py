@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
@@ -25,6 +24,9 @@ from jstui.domain.frontier import COST, RELATIVE_COLUMNS, FrontierResult, axis_c
 from jstui.engine.protocol import StudySession
 from jstui.domain.snapshot import StudySnapshot
 from jstui.domain.model import FrontierSettings
+from jstui.domain.textfmt import count
+from jstui.tui.host import host
+from jstui.tui.widgets.study_header import StudyHeader
 
 # Glyphs say what a point is, so the plot reads without colour (NO_COLOR, a monochrome tmux).
 DOMINATED_MARKER = "○"
@@ -42,10 +44,7 @@ def format_value(column: str, value: float | None) -> str:
     if column in RELATIVE_COLUMNS:
         return f"{value:.2f}"
     if column.startswith("num_") and column.endswith("params"):
-        for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if abs(value) >= div:
-                return f"{value / div:.1f}{unit}"
-        return f"{value:.0f}"
+        return count(value)  # the one formatter: 1.2B, 66.8M
     fraction_like = any(w in column for w in ("accuracy", "precision", "recall", "auc", "prc", "mAP"))
     if fraction_like and 0.0 <= value <= 1.0:
         return f"{value * 100:.1f}%"
@@ -108,17 +107,10 @@ class FrontierScreen(Screen):
         Binding("X", "swap_axes", "Swap axes", show=False, id="frontier.swap_axes"),
     ]
     DEFAULT_CSS = """
-    FrontierScreen #frontier-summary { height: 1; padding: 0 1; }
+    FrontierScreen #frontier-summary { height: auto; padding: 0 1; }
     FrontierScreen #frontier-plot { height: 1fr; min-height: 8; }
     FrontierScreen #frontier-table { height: auto; max-height: 45%; }
     """
-
-    class OpenTuningJob(Message):
-        """Posted when the app has no `open_tuning_job(candidate)` to call."""
-
-        def __init__(self, candidate: str) -> None:
-            super().__init__()
-            self.candidate = candidate
 
     def __init__(self, session: StudySession, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -169,13 +161,15 @@ class FrontierScreen(Screen):
 
     # --- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield StudyHeader(id="header")
         with Vertical():
             yield Static(id="frontier-summary")
             yield PlotextPlot(id="frontier-plot")
             yield DataTable(id="frontier-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        host(self).render_chrome(self)
         self._render_all()
         self.query_one(DataTable).focus()
 
@@ -206,10 +200,14 @@ class FrontierScreen(Screen):
     def _all_columns(self) -> list[tuple[str, str]]:
         cols = [("rank", "#"), ("candidate", "Model")]
         fixed = {k for k, _ in TABLE_COLUMNS}
-        for axis in (self.settings.x, self.settings.y):
+        axes = (self.settings.x, self.settings.y)
+        for axis in axes:
             if axis not in fixed and axis not in {k for k, _ in cols}:
                 cols.append((axis, axis))
-        cols.extend(TABLE_COLUMNS)
+        # a column no model on the front has a value for says nothing (an object-detection study has
+        # no top-5 accuracy): left out, except the axes and the cost
+        cols.extend((k, h) for k, h in TABLE_COLUMNS
+                    if k in axes or k == COST or any(r.value(k) is not None for r in self.result.rows))
         if self.result.base and not self.result.base_problem:
             cols.extend(RELATIVE_HEADINGS)
         return cols
@@ -301,16 +299,7 @@ class FrontierScreen(Screen):
         row = self.selected_row
         if row is None:
             return
-        opener = getattr(self.app, "open_tuning_job", None)
-        if callable(opener):
-            opener(row.candidate)
-            return
-        try:  # the study app's own tuning-job screen, as its study screen opens it
-            from jstui.tui.screens.tuning_job import TuningJobScreen
-        except ImportError:
-            self.post_message(self.OpenTuningJob(row.candidate))
-            return
-        self.app.push_screen(TuningJobScreen(row.candidate))
+        host(self).open_tuning_job(row.candidate)
 
     def action_back(self) -> None:
         self.app.pop_screen()

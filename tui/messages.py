@@ -26,7 +26,8 @@ class PlanReady(Message):
 
 
 class LogChunkReady(Message):
-    def __init__(self, training_job_name: str, chunk: LogChunk) -> None:
+    def __init__(self, training_job_name: str, chunk: LogChunk, request: int = 0) -> None:
         super().__init__()
         self.training_job_name = training_job_name
         self.chunk = chunk
+        self.request = request  # the screen's request number: an answer to an older request is dropped

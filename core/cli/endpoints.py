@@ -12,6 +12,7 @@ from jstui.engine import deployments as deploying
 from jstui.domain.errors import UsageError
 from jstui.domain.textfmt import age_text as _age
 from jstui.domain.textfmt import money as _usd
+from jstui.domain.textfmt import simulated_note
 
 
 def add_arguments(parser) -> None:
@@ -48,6 +49,8 @@ def run(args) -> int:
         session.refresh(strict=True)
         rows = deploying.endpoint_rows(session, session.snapshot().taken_at)
         _print_table(rows, session.snapshot().taken_at)
+        if rows and simulated_note(study.backend):
+            _say(f"{study.name}: {simulated_note(study.backend)}")
         if not rows:
             _say(f"study {study.name} has no endpoints jstui created")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jstui.domain.exitcodes import ExitCode
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import money, simulated_note
 
 
 def progress_line(snap: StudySnapshot) -> str:
@@ -12,8 +13,10 @@ def progress_line(snap: StudySnapshot) -> str:
     states = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     done = sum(1 for t in snap.training_jobs if t.status in ("Completed", "Failed", "Stopped"))
     total = sum(t.max_jobs for t in snap.tuning_jobs)
-    spend = f"${snap.spend_usd:,.2f}{' (est.)' if snap.spend_is_estimate else ''}"
+    spend = money(snap.spend_usd, snap.spend_is_estimate)
     when = snap.taken_at.strftime("%Y-%m-%d %H:%M:%SZ") if snap.taken_at else "-"
+    if snap.taken_at and simulated_note(snap.backend):
+        when += " simulated"  # the emulator's clock: neither the time nor the money is real
     tail = ""
     if snap.budget_state in ("stopped", "exceeded", "warning"):
         tail += f" · budget {snap.budget_state}"

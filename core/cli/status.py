@@ -7,6 +7,7 @@ import sys
 import time
 
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import money, simulated_note
 from jstui.cli.progress import exit_code_for, progress_line
 
 
@@ -39,19 +40,19 @@ def status_object(snap: StudySnapshot) -> dict:
     }
 
 
-def _money(v: float | None, estimate: bool = False) -> str:
-    return "-" if v is None else f"${v:,.2f}{'~' if estimate else ''}"
-
-
 def render_table(snap: StudySnapshot):
     from rich.table import Table
 
     when = snap.taken_at.strftime("%Y-%m-%d %H:%M:%SZ") if snap.taken_at else "not refreshed"
-    budget = f" of {_money(snap.budget_usd)} ({snap.budget_policy}, {snap.budget_state})" if snap.budget_usd else ""
+    simulated = simulated_note(snap.backend)
+    if simulated and snap.taken_at:
+        when += " simulated"
+    budget = f" of {money(snap.budget_usd)} ({snap.budget_policy}, {snap.budget_state})" if snap.budget_usd else ""
     caption = (
-        f"spend {_money(snap.spend_usd, snap.spend_is_estimate)}{budget} · projected {_money(snap.projected_usd)}"
-        + (f" · endpoints {_money(snap.endpoint_spend_usd)}" if snap.endpoints else "")
+        f"spend {money(snap.spend_usd, snap.spend_is_estimate)}{budget} · projected {money(snap.projected_usd)}"
+        + (f" · endpoints {money(snap.endpoint_spend_usd)}" if snap.endpoints else "")
         + ("  (~ estimate: still running)" if snap.spend_is_estimate else "")
+        + (f"  ({simulated})" if simulated else "")
     )
     table = Table(title=f"{snap.study} · {snap.backend} {snap.region} · {when}", caption=caption, caption_justify="left")
     for col, just in (
@@ -67,7 +68,7 @@ def render_table(snap: StudySnapshot):
             status,
             f"{r.jobs_completed}/{r.jobs_in_progress}/{r.jobs_failed}/{r.jobs_stopped} of {r.max_jobs}",
             best,
-            _money(r.cost_usd, r.cost_is_estimate),
+            money(r.cost_usd, r.cost_is_estimate),
             r.tuning_job_name or "-",
         )
     return table

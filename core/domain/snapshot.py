@@ -4,7 +4,7 @@ cheap to build, safe to hand to another thread."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -70,6 +70,7 @@ class TuningJobRow:
     cost_is_estimate: bool
     created_at: datetime | None
     ended_at: datetime | None
+    planned_usd: float | None = None  # the plan's expected cost of the candidate (rows_with_plan)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class PlannedCandidate:
     expected_seconds_per_job: float | None  # billed seconds of one training job (jstui.domain.estimate)
     expected_usd: float | None
     max_usd: float | None
+    objective_name: str = ""
+    direction: str = "Maximize"
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,30 @@ class StudySnapshot:
         """The study's candidates a launch would queue: never queued, or dropped before they ran."""
         queued = {t.candidate for t in self.tuning_jobs if t.status != NOT_LAUNCHED}
         return tuple(p for p in self.planned if p.candidate not in queued)
+
+    def rows_with_plan(self) -> tuple[TuningJobRow, ...]:
+        """Every candidate of the study, in the study's order: the tuning rows with the plan's
+        expected cost, and a NotLaunched row for each candidate never queued (a study not launched
+        yet lists all its candidates, with what they are expected to cost)."""
+        planned = {p.candidate: p for p in self.planned}
+        rows = {t.candidate: t for t in self.tuning_jobs}
+        out = []
+        for name in [p.candidate for p in self.planned] + [t.candidate for t in self.tuning_jobs if t.candidate not in planned]:
+            p = planned.get(name)
+            row = rows.get(name)
+            if row is not None:
+                out.append(row if p is None else replace(row, planned_usd=p.expected_usd))
+            elif p is not None:
+                out.append(TuningJobRow(
+                    study=self.study, candidate=name, model_id=p.model_id, tuning_job_name=None, generation=0,
+                    status=NOT_LAUNCHED, waiting_reason="not launched", failure_reason=None,
+                    objective_name=p.objective_name, direction=p.direction, jobs_completed=0, jobs_in_progress=0, jobs_failed=0, jobs_stopped=0,
+                    max_jobs=p.training_jobs, best_training_job_name=None, best_objective=None, best_metrics={},
+                    best_hyperparameters={}, instance_type=p.instance_type, instance_count=p.instance_count,
+                    billable_seconds=0.0, cost_usd=0.0, cost_is_estimate=False, created_at=None, ended_at=None,
+                    planned_usd=p.expected_usd,
+                ))
+        return tuple(out)
 
     def counts_by_status(self) -> dict[str, int]:
         out: dict[str, int] = {}

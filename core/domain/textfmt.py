@@ -1,8 +1,48 @@
-"""Short text forms shared by the headless tables and the screens (no business rules)."""
+"""The one formatter of money, estimates, counts, durations and ages, shared by the headless
+commands and the screens (no business rules): `~$3.13` is an estimate everywhere, parameters read
+`1.2B` everywhere."""
 
 from __future__ import annotations
 
+import math
+
 MISSING = "–"
+
+
+def money(value: float | None, estimate: bool = False) -> str:
+    """Dollars; a leading `~` marks an estimate (a running job, a price we could not confirm)."""
+    if value is None or math.isnan(value):
+        return MISSING
+    text = f"${value:,.2f}"
+    return f"~{text}" if estimate else text
+
+
+def count(value: float | None) -> str:
+    """Large counts (parameters) with a unit: 3.5M, 66.8M, 1.2B."""
+    if value is None or math.isnan(value):
+        return MISSING
+    v = float(value)
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(v) >= scale:
+            return f"{v / scale:.1f}{unit}"
+    return f"{v:.0f}"
+
+
+def duration(seconds: float | None) -> str:
+    """Compact duration: 45s, 12m05s, 3h07m, 2d04h."""
+    if seconds is None or math.isnan(seconds):
+        return MISSING
+    s = int(round(max(0.0, seconds)))
+    if s < 60:
+        return f"{s}s"
+    m, s = divmod(s, 60)
+    if m < 60:
+        return f"{m}m{s:02d}s"
+    h, m = divmod(m, 60)
+    if h < 48:
+        return f"{h}h{m:02d}m"
+    d, h = divmod(h, 24)
+    return f"{d}d{h:02d}h"
 
 
 def age_text(seconds: float | None) -> str:
@@ -17,12 +57,16 @@ def age_text(seconds: float | None) -> str:
     return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
 
 
-def money(value: float | None) -> str:
-    return MISSING if value is None else f"${value:,.2f}"
-
-
 def some_of(names: list[str], shown: int = 5) -> str:
     """`a, b, c, d, e and 7 more`: a list cut for one line that says how much it left out."""
     head = ", ".join(names[:shown])
     rest = len(names) - shown
     return f"{head} and {rest} more" if rest > 0 else head
+
+
+SIMULATED = "simulated"
+
+
+def simulated_note(backend: str) -> str:
+    """On the emulator, times and money are simulated: every human-readable output says so."""
+    return "times and money simulated (emulator)" if backend == "emulator" else ""

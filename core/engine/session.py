@@ -500,7 +500,8 @@ class EngineSession:
             from jstui.domain.prices import load_price_table
 
             catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
-            self._planned_cache = plan.planned_candidates(plan.build_plan(self.study, catalog, load_price_table(self.home)))
+            self._planned_cache = plan.planned_candidates(
+                plan.build_plan(self.study, catalog, load_price_table(self.home)), self.study)
         return self._planned_cache
 
     def _guard(self, snap: StudySnapshot) -> StudySnapshot:

@@ -212,13 +212,15 @@ def build_plan(study: Study, catalog: Catalog | None, prices: PriceTable | None 
     )
 
 
-def planned_candidates(plan: Plan) -> tuple[PlannedCandidate, ...]:
+def planned_candidates(plan: Plan, study: Study) -> tuple[PlannedCandidate, ...]:
     """The plan's figures as the snapshot carries them (the projection and the TUI read them)."""
+    tuning = {c.name: c.tuning for c in study.candidates}
     return tuple(
         PlannedCandidate(
             candidate=r.candidate, model_id=r.model, training_jobs=r.training_jobs, instance_type=r.instance_type,
             instance_count=r.instance_count, usd_per_hour=r.usd_per_hour,
             expected_seconds_per_job=r.expected_seconds_per_job, expected_usd=r.expected_usd, max_usd=r.max_usd,
+            objective_name=tuning[r.candidate].objective, direction=tuning[r.candidate].direction,
         )
         for r in plan.rows
     )

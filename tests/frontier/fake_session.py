@@ -78,6 +78,10 @@ class FakeSession:
     def snapshot(self) -> StudySnapshot:
         return self._snapshot
 
+    def now(self):
+        """The fake backend clock: three seconds after the snapshot (the header's "updated 3s ago")."""
+        return (self._snapshot.taken_at or T0) + timedelta(seconds=3)
+
     def publish(self, snapshot: StudySnapshot) -> None:
         self._snapshot = snapshot
 

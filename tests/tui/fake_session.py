@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from jstui.engine.protocol import DeployDefaults, LogChunk
-from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.snapshot import ConnectionState, PlannedCandidate, StudySnapshot, TrainingJobRow, TuningJobRow
 from jstui.domain.model import Candidate, Resources, Study, Tuning
 
 T0 = datetime(2026, 1, 5, 12, 0, 0, tzinfo=timezone.utc)
@@ -108,8 +108,19 @@ def make_snapshot(**changes) -> StudySnapshot:
         connection=ConnectionState(state="ok"), tuning_jobs=tuning, training_jobs=_training_rows(tuning),
         metric_names=("val_accuracy", "test_accuracy", "test_top_5_accuracy", "test_throughput", "num_params"),
         spend_usd=6.86, spend_is_estimate=True, projected_usd=24.10, budget_usd=150.0, budget_policy="stop",
+        planned=planned(),
     )
     return dataclasses.replace(snap, **changes)
+
+
+def planned() -> tuple[PlannedCandidate, ...]:
+    """The plan's figures (as in PLAN below: 2 jobs, expected $3.10, at most $7.65 each)."""
+    return tuple(
+        PlannedCandidate(candidate=r[0], model_id=r[1], training_jobs=2, instance_type=INSTANCE, instance_count=1,
+                         usd_per_hour=3.825, expected_seconds_per_job=1459.0, expected_usd=3.10, max_usd=7.65,
+                         objective_name="val_accuracy", direction="Maximize")
+        for r in _ROWS
+    )
 
 
 def replace_row(snapshot: StudySnapshot, candidate: str, **changes) -> StudySnapshot:

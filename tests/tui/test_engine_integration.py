@@ -8,7 +8,7 @@ import re
 import time
 from pathlib import Path
 
-from textual.widgets import DataTable, Log
+from textual.widgets import DataTable
 
 from jstui.engine.session import EngineSession, load
 from jstui.sample_studies import DEFAULT_STUDY, ROOT
@@ -61,8 +61,8 @@ async def test_launch_and_watch_on_the_embedded_emulator(tmp_path):
             await wait_for(pilot, lambda: isinstance(app.screen, TuningJobScreen), 5, "the tuning-job screen")
             await wait_for(pilot, lambda: app.screen.query_one("#training-jobs", DataTable).row_count == 2, 10,
                            "its two training jobs")
-            await wait_for(pilot, lambda: len(app.screen.query_one(Log).lines) > 3, 10, "the log")
-            assert any("Epoch" in line or "accuracy" in line for line in app.screen.query_one(Log).lines)
+            await wait_for(pilot, lambda: len(app.screen.log_lines()) > 3, 10, "the log")
+            assert any("Epoch" in line or "accuracy" in line for line in app.screen.log_lines())
             await pilot.press("escape", "q")
             await asyncio.sleep(0)
     finally:

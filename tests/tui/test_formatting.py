@@ -41,9 +41,10 @@ def test_sort_puts_missing_values_last_both_ways():
     down = sort_rows(rows, best, reverse=True)
     values_up = [r.best_objective for r in up]
     n = sum(v is not None for v in values_up)
-    assert values_up[:n] == sorted(v for v in values_up if v is not None)
+    # the first sort puts the best first: every objective here is maximised (issue 18 item 16)
+    assert values_up[:n] == sorted((v for v in values_up if v is not None), reverse=True)
     assert all(v is None for v in values_up[n:])
-    assert [r.best_objective for r in down][:n] == sorted((v for v in values_up if v is not None), reverse=True)
+    assert [r.best_objective for r in down][:n] == sorted(v for v in values_up if v is not None)
     ties = [dataclasses.replace(r, cost_usd=1.0) for r in rows]
     assert [r.candidate for r in sort_rows(ties, COLUMNS_BY_KEY["spend"], False)] == sorted(r.candidate for r in rows)
 

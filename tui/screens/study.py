@@ -12,9 +12,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from jstui.domain.snapshot import StudySnapshot, TuningJobRow
+from jstui.domain.snapshot import NOT_LAUNCHED, StudySnapshot, TuningJobRow
 
 from jstui.tui import format as fmt
+from jstui.tui.host import host
 from jstui.tui.columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
 from jstui.tui.filtering import name_matcher
 from jstui.tui.widgets.spend_bar import SpendBar
@@ -57,6 +58,7 @@ class StudyScreen(Screen[None]):
         self.sort_key: str | None = None  # None: the study file's order
         self.sort_reverse = False
         self._visible: tuple[Column, ...] = ()
+        self._widths: dict[str, int] = {}
         self._values: dict[tuple[str, str], str] = {}  # what each cell shows, by (candidate, column)
         self._marked: set[tuple[str, str]] = set()
         self._rows: dict[str, TuningJobRow] = {}
@@ -77,16 +79,16 @@ class StudyScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self.app.render_chrome(self)  # type: ignore[attr-defined]
+        host(self).render_chrome(self)
         self._ready = True
-        self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
+        self.apply_snapshot(host(self).snapshot)
 
     def on_unmount(self) -> None:
         self._ready = False
 
     def on_screen_resume(self) -> None:
         # a refresh that arrived while a modal or another screen was on top is shown now
-        snap = self.app.snapshot  # type: ignore[attr-defined]
+        snap = host(self).snapshot
         if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
 
@@ -113,8 +115,9 @@ class StudyScreen(Screen[None]):
             return
         first = self._rendered is None
         self._rendered = snapshot
-        self._rows = {r.candidate: r for r in snapshot.tuning_jobs}
-        self._order = [r.candidate for r in snapshot.tuning_jobs]
+        rows = snapshot.rows_with_plan()  # candidates not launched yet are listed too, with their plan
+        self._rows = {r.candidate: r for r in rows}
+        self._order = [r.candidate for r in rows]
         self._sync(mark=not first)
 
     def _wanted_rows(self) -> list[TuningJobRow]:
@@ -124,10 +127,24 @@ class StudyScreen(Screen[None]):
             rows = sort_rows(rows, COLUMNS_BY_KEY[self.sort_key], self.sort_reverse)
         return rows
 
+    def _columns(self) -> tuple[Column, ...]:
+        """The study's columns; the objective's name only when candidates optimise different metrics
+        (else the table's status line names it once)."""
+        if len({(r.objective_name, r.direction) for r in self._rows.values() if r.objective_name}) > 1:
+            return STUDY_COLUMNS
+        return tuple(c for c in STUDY_COLUMNS if c.key != "objective")
+
+    def _content_widths(self) -> dict[str, int]:
+        """Each column as wide as its widest cell over every candidate (not only the filtered ones,
+        so a filter does not reflow the table): nothing shown is ever cut."""
+        rows = list(self._rows.values())
+        return {c.key: max([c.cell_width] + [len(_plain(c.render(r))) for r in rows]) for c in STUDY_COLUMNS}
+
     def _fit(self) -> tuple[Column, ...]:
-        model_width = max([len(c) for c in self._order] + [5])
+        self._widths = self._content_widths()
+        model_width = self._widths["model"]
         available = (self.table.size.width or self.size.width or 80) - 2  # room for a scrollbar
-        return fit_columns(STUDY_COLUMNS, available, model_width)
+        return fit_columns(self._columns(), available, model_width, self._widths)
 
     def _label(self, col: Column) -> Text:
         arrow = ("▼" if self.sort_reverse else "▲") if col.key == self.sort_key else ""
@@ -164,8 +181,9 @@ class StudyScreen(Screen[None]):
             self.set_timer(MARK_SECONDS, lambda keys=frozenset(changed): self._unmark(keys))
         labels = [self._label(c) for c in visible]
         same_columns = [c.key for c in visible] == [str(k.value) for k in table.columns] and all(
-            col.label == lab for col, lab in zip(table.columns.values(), labels)
-        )
+            col.label == lab and col.width == self._fit_width(c)
+            for col, lab, c in zip(table.columns.values(), labels, visible)
+        )  # widths too: columns sized while the table was empty must grow when the rows arrive
         if same_columns and wanted == self.visible_candidates():
             for r in rows:
                 for c in visible:
@@ -193,9 +211,7 @@ class StudyScreen(Screen[None]):
         self._show_table_status(len(rows))
 
     def _fit_width(self, col: Column) -> int:
-        if col.key == "model":
-            return max([len(c) for c in self._order] + [col.cell_width])
-        return col.cell_width
+        return max(col.cell_width, self._widths.get(col.key, 0))
 
     def _unmark(self, keys: frozenset[tuple[str, str]]) -> None:
         self._marked -= keys
@@ -210,11 +226,20 @@ class StudyScreen(Screen[None]):
 
     def _show_table_status(self, shown: int) -> None:
         total = len(self._order)
+        not_launched = sum(1 for r in self._rows.values() if r.status == NOT_LAUNCHED)
+        hint = "" if host(self).session.readonly else "; L launches"
         if total == 0:
-            hint = "" if self.app.session.readonly else ": L shows the plan and launches"  # type: ignore[attr-defined]
-            parts = [f" nothing launched yet{hint}"]
+            parts = [" no candidates"]
+        elif not_launched == total:
+            parts = [f" {total} candidates, none launched yet (planned cost in brackets{hint})"]
+        elif not_launched:
+            parts = [f" {total} candidates, {not_launched} not launched (planned cost in brackets{hint})"]
         else:
             parts = [f" {total} candidates"]
+        objectives = {(r.objective_name, r.direction) for r in self._rows.values() if r.objective_name}
+        if len(objectives) == 1:
+            name, direction = next(iter(objectives))
+            parts.append(f"objective {name} {fmt.direction_arrow(direction)}")
         if self.filter_text:
             parts.append(f"filter /{self.filter_text}/: {shown} shown")
         if self.sort_key is not None:
@@ -223,7 +248,7 @@ class StudyScreen(Screen[None]):
         hidden = len(STUDY_COLUMNS) - len(self._visible)
         if hidden:
             parts.append(f"{hidden} column{'s' if hidden > 1 else ''} hidden")
-        event = self.app.last_event  # type: ignore[attr-defined]
+        event = host(self).last_event
         if event:
             parts.append(f"last event: {fmt.event(event)}")
         self.query_one("#table-status", Static).update(" · ".join(parts))
@@ -283,6 +308,14 @@ class StudyScreen(Screen[None]):
             self.filter_text = ""
             box.value = ""
             self._sync(mark=False)
+
+    def describe_action(self, action: str) -> str | None:
+        """The palette's name for a sort key: the column it sorts by now."""
+        if action.startswith("sort_by(") and action.endswith(")"):
+            index = int(action[len("sort_by("):-1])
+            if index < len(self._visible):
+                return f"Sort by {self._visible[index].label} (again: reverse)"
+        return None
 
     def action_sort_by(self, index: int) -> None:
         """Sort by the index-th column shown; the same key again reverses the order."""

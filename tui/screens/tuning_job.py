@@ -1,6 +1,7 @@
 """A candidate's tuning job: its training jobs (tuned hyperparameters, objective, status,
 duration, cost, FailureReason, the best one starred) and a log pane that follows the selected
-training job's log while it runs."""
+training job's log while it runs. The log wraps (w toggles), `/` searches it and `n` finds the
+next match; esc from the full-size log returns to the split."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Log, Static
+from textual.widgets import DataTable, Footer, Input, RichLog, Static
 
 from jstui.domain.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
 
 from jstui.tui import format as fmt
+from jstui.tui.host import host
 from jstui.tui.messages import LogChunkReady
 from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
@@ -27,6 +29,18 @@ def _short_name(job: TrainingJobRow) -> str:
     """HPO names its training jobs `<tuning job>-<nnn>-<hash>`: the tail is what tells them apart."""
     prefix = job.tuning_job_name + "-"
     return job.training_job_name[len(prefix):] if job.training_job_name.startswith(prefix) else job.training_job_name
+
+
+def hyperparameter_text(value: str) -> str:
+    """A tuned value as a person reads it: 0.0003452600552 -> 0.0003453 (4 significant figures);
+    integers and words unchanged."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    if number.is_integer() and "e" not in value.lower() and "." not in value:
+        return value
+    return f"{number:.4g}"
 
 
 def _duration_s(job: TrainingJobRow, taken_at) -> float | None:
@@ -42,7 +56,10 @@ class TuningJobScreen(Screen[None]):
         Binding("escape", "back", "Back", id="tuning.back"),
         Binding("j", "cursor_down", "Down", id="tuning.down", show=False),
         Binding("k", "cursor_up", "Up", id="tuning.up", show=False),
-        Binding("l", "logs", "Logs full size", id="tuning.logs"),
+        Binding("l", "logs", "Log full size / split", id="tuning.logs"),
+        Binding("w", "toggle_wrap", "Wrap log lines", id="tuning.wrap"),
+        Binding("slash", "search", "Search the log", id="tuning.search", priority=True),
+        Binding("n", "search_next", "Next match", id="tuning.search_next"),
     ]
 
     def __init__(self, candidate: str, *, logs_full: bool = False) -> None:
@@ -57,6 +74,12 @@ class TuningJobScreen(Screen[None]):
         self._log_job: str | None = None
         self._log_token: str | None = None
         self._log_timer: Timer | None = None
+        self._log_request = 0  # the newest log request: answers to older ones are dropped
+        self._log_lines: list[str] = []
+        self._line_y: list[int] = []  # where each log line starts in the pane (wrapping moves them)
+        self.wrap = True
+        self.search_text = ""
+        self._match = -1  # index of the log line of the current match
         self._placed_cursor = False
 
     def compose(self) -> ComposeResult:
@@ -64,20 +87,21 @@ class TuningJobScreen(Screen[None]):
         yield Static(id="tuning-title")
         yield DataTable(id="training-jobs", cursor_type="row", zebra_stripes=True)
         yield Static(id="log-title")
-        yield Log(id="log", max_lines=5000, auto_scroll=True)
+        yield RichLog(id="log", max_lines=5000, auto_scroll=True, wrap=True, min_width=20)
         with Vertical(id="bottom"):
+            yield Input(id="log-search", placeholder="search the log (enter finds, n next, esc closes)")
             yield SpendBar(id="spend")
             yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.set_class(self.logs_full, "logs-full")
         self.query_one(DataTable).focus()
-        self.app.render_chrome(self)  # type: ignore[attr-defined]
+        host(self).render_chrome(self)
         self._ready = True
-        self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
+        self.apply_snapshot(host(self).snapshot)
 
     def on_screen_resume(self) -> None:
-        snap = self.app.snapshot  # type: ignore[attr-defined]
+        snap = host(self).snapshot
         if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
 
@@ -161,7 +185,7 @@ class TuningJobScreen(Screen[None]):
             for name, row_cells in cells.items():
                 if self._cells.get(name) != row_cells:
                     for key, value in zip(columns, row_cells):
-                        table.update_cell(name, key, value)
+                        table.update_cell(name, key, value, update_width=True)
         self._columns = columns
         self._cells = cells
 
@@ -173,13 +197,19 @@ class TuningJobScreen(Screen[None]):
             Text(fmt.number(job.objective), justify="right"),
             Text(fmt.duration(_duration_s(job, snapshot.taken_at)), justify="right"),
             Text(fmt.usd(job.cost_usd, job.cost_is_estimate), justify="right"),
-            *(job.hyperparameters.get(n, fmt.dash()) for n in hp_names),
+            *(hyperparameter_text(job.hyperparameters[n]) if n in job.hyperparameters else fmt.dash()
+              for n in hp_names),
             fmt.one_line(job.failure_reason, 60),
         )
 
     def _show_log_title(self) -> None:
         job = self._jobs.get(self._log_job or "")
         text = Text(" Log ", style="bold reverse")
+        if self.search_text:
+            where = f"line {self._match + 1}" if self._match >= 0 else "no match"
+            text.append(f" /{self.search_text}/ {where} ·")
+        if not self.wrap:
+            text.append(" (not wrapped: w) ")
         if job is None:
             text.append(" no training job selected")
         else:
@@ -202,19 +232,22 @@ class TuningJobScreen(Screen[None]):
         if self._log_timer is not None:
             self._log_timer.stop()
             self._log_timer = None
-        self.query_one(Log).clear()
+        self._log_lines, self._line_y, self._match = [], [], -1
+        self.query_one(RichLog).clear()
         if job is not None:
             self._fetch_log(job, None)
 
     def _fetch_log(self, job: str, token: str | None) -> None:
-        # the app runs it, so that its one worker-error handler sees failures
-        self.app.fetch_log(self, job, token)  # type: ignore[attr-defined]
+        # the app runs it, so that its one worker-error handler sees failures; the request number
+        # lets an answer that arrives after a newer request (A -> B -> A) be dropped
+        self._log_request += 1
+        host(self).fetch_log(self, job, token, self._log_request)
 
     def on_log_chunk_ready(self, message: LogChunkReady) -> None:
-        if message.training_job_name != self._log_job or not self._ready:
-            return  # the user moved on to another job (or screen) meanwhile
+        if message.training_job_name != self._log_job or message.request != self._log_request or not self._ready:
+            return  # the user moved on to another job (or screen), or a newer request is out
         if message.chunk.lines:
-            self.query_one(Log).write_lines(message.chunk.lines)
+            self._write_lines(list(message.chunk.lines))
         self._log_token = message.chunk.next_token
         if not message.chunk.complete:
             self._schedule_log()
@@ -223,11 +256,85 @@ class TuningJobScreen(Screen[None]):
         """Called by the app's one worker-error handler: say so in the pane and try again later."""
         if not self._ready:
             return
-        self.query_one(Log).write_line(f"[jstui] could not read the log: {fmt.one_line(error)}; retrying")
+        self._write_lines([f"[jstui] could not read the log: {fmt.one_line(error)}; retrying"])
         self._schedule_log()
 
+    # --- the log's text: wrap, search -------------------------------------------------------
+    def _line_text(self, i: int) -> Text:
+        text = Text(self._log_lines[i])
+        if self.search_text:
+            text.highlight_words([self.search_text], style="reverse" if i != self._match else "bold reverse yellow",
+                                 case_sensitive=False)
+        return text
+
+    def _write_lines(self, lines: list[str]) -> None:
+        pane = self.query_one(RichLog)
+        for line in lines:
+            self._log_lines.append(line)
+            self._line_y.append(len(pane.lines))
+            pane.write(self._line_text(len(self._log_lines) - 1))
+
+    def log_lines(self) -> list[str]:
+        """The log's lines as read (for tests and the search)."""
+        return list(self._log_lines)
+
+    def _redraw_log(self, scroll_to: int | None = None) -> None:
+        pane = self.query_one(RichLog)
+        y = pane.scroll_y
+        pane.wrap = self.wrap
+        pane.clear()
+        lines, self._log_lines, self._line_y = self._log_lines, [], []
+        auto, pane.auto_scroll = pane.auto_scroll, False
+        self._write_lines(lines)
+        pane.auto_scroll = auto
+        if scroll_to is not None and 0 <= scroll_to < len(self._line_y):
+            pane.scroll_to(y=self._line_y[scroll_to], animate=False, immediate=True)
+        else:
+            pane.scroll_to(y=y, animate=False, immediate=True)
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self._redraw_log(self._match if self._match >= 0 else None)
+        self._show_log_title()
+
+    def action_search(self) -> None:
+        box = self.query_one("#log-search", Input)
+        box.value = self.search_text
+        box.add_class("shown")
+        self.set_focus(box)
+
+    @on(Input.Submitted, "#log-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#log-search", Input).remove_class("shown")
+        self.table.focus()
+        self.search_text = event.value.strip()
+        self._match = -1
+        self.action_search_next()
+
+    def action_search_next(self) -> None:
+        if not self.search_text:
+            self.notify("/ searches the log first", timeout=3)
+            return
+        needle = self.search_text.lower()
+        n = len(self._log_lines)
+        hit = next((i % n for i in range(self._match + 1, self._match + 1 + n)
+                    if n and needle in self._log_lines[i % n].lower()), None)
+        if hit is None:
+            self._match = -1
+            self.notify(f"not in the log: {self.search_text}", severity="warning", timeout=3)
+        else:
+            self._match = hit
+        self._redraw_log(hit)
+        self._show_log_title()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("search", "search_next") and isinstance(self.focused, Input):
+            return False  # typing in the search box
+        return True
+
     def _schedule_log(self) -> None:
-        interval = self.app.log_interval  # type: ignore[attr-defined]
+        interval = host(self).log_interval
         job, token = self._log_job, self._log_token
         if interval is None or job is None:
             return
@@ -235,6 +342,14 @@ class TuningJobScreen(Screen[None]):
 
     # --- actions ----------------------------------------------------------------------------
     def action_back(self) -> None:
+        box = self.query_one("#log-search", Input)
+        if box.has_class("shown"):
+            box.remove_class("shown")
+            self.table.focus()
+            return
+        if self.logs_full:
+            self.action_logs()  # esc from the full-size log returns to the split
+            return
         self.dismiss(None)
 
     def action_cursor_down(self) -> None:

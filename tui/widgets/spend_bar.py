@@ -17,7 +17,7 @@ _BUDGET_STATE = {
 }
 
 # the order candidates' states are counted in (the words are in the glyphs' legend, help screen)
-_COUNT_ORDER = ("InProgress", "Stopping", "WaitingForQuota", "Queued", "Completed", "Stopped", "Failed")
+_COUNT_ORDER = ("InProgress", "Stopping", "WaitingForQuota", "Queued", "Completed", "Stopped", "Failed", "NotLaunched")
 
 
 def spend_text(snapshot: StudySnapshot) -> Text:
@@ -36,7 +36,9 @@ def spend_text(snapshot: StudySnapshot) -> Text:
     if words:
         text.append(" · ")
         text.append(words, style=style)
-    counts = snapshot.counts_by_status()
+    counts: dict[str, int] = {}
+    for row in snapshot.rows_with_plan():  # candidates never launched are counted too
+        counts[row.status] = counts.get(row.status, 0) + 1
     parts = [f"{fmt.status_plain(s).split()[0]}{counts[s]}" for s in _COUNT_ORDER if counts.get(s)]
     parts += [f"{s} {n}" for s, n in counts.items() if s not in _COUNT_ORDER]
     if parts:

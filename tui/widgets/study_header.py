@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from jstui.domain.snapshot import StudySnapshot
 
+from jstui.domain.textfmt import simulated_note
 from jstui.tui import format as fmt
 
 
@@ -35,6 +36,9 @@ def connection_reason(snapshot: StudySnapshot, worker_error: str | None) -> str:
 
 
 class StudyHeader(Static):
+    """Wraps onto a second line rather than cut what matters (the endpoint warning's `(e)` hint, the
+    connection's reason); the most urgent facts come first."""
+
     def show(self, snapshot: StudySnapshot, age_s: float | None, worker_error: str | None,
              readonly: bool = False) -> None:
         text = Text()
@@ -42,10 +46,14 @@ class StudyHeader(Static):
         text.append(f" {snapshot.study} ", style="bold")
         if readonly:
             text.append("[read-only] ", style="bold")
-        text.append(f"│ {snapshot.backend} {snapshot.region} │ ")
+        text.append("│ ")
         text.append_text(connection_text(snapshot, worker_error))
-        text.append(f" │ updated {fmt.age(age_s)}" if snapshot.taken_at is not None else " │ not refreshed yet")
+        text.append(f" · updated {fmt.age(age_s)}" if age_s is not None else " · not refreshed yet")
         text.append_text(endpoints_warning(snapshot))
+        text.append(f" │ {snapshot.backend} {snapshot.region}")
+        simulated = simulated_note(snapshot.backend)
+        if simulated:
+            text.append(f" ({simulated.split(' (')[0]})", style="italic")
         reason = connection_reason(snapshot, worker_error)
         if reason:
             text.append(f" │ {reason}", style="bold")
