@@ -31,6 +31,8 @@ class KeyCommands(Provider):
             if not (binding.id or "").startswith(_OURS) or binding.action.startswith("read_only"):
                 continue
             name = (screen.describe_action(binding.action) if isinstance(screen, ActionNamer) else None)
+            if name == "":
+                continue  # the screen says this action has nothing to act on now
             name = name or binding.description
             if name in seen:
                 continue

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jstui.domain.errors import UsageError
 from jstui.domain.exitcodes import ExitCode
+from jstui.domain.textfmt import some_of
 
 
 def add_arguments(parser) -> None:  # the options live on the main parser (core/cli.py)
@@ -27,8 +28,17 @@ def _frontier_frame(snap, session, base):
 
     from jstui.domain.frontier import frontier_export_columns, frontier_export_rows
 
+    from jstui.domain.frontier import frontier_table
+
     settings = session.study.frontier
     rows = frontier_export_rows(snap, settings, base=base)
+    table = frontier_table(snap, settings)
+    left_out = table.left_out
+    if left_out:
+        # the TUI reports them; a silent export would look complete (issue 18, item 10)
+        names = sorted({lo.candidate for lo in left_out})
+        print(f"{session.study.name}: frontier leaves out {len(names)} model(s): "
+              f"{table.left_out_summary()} ({some_of(names)})", file=sys.stderr)
     return pd.DataFrame(rows, columns=frontier_export_columns(settings, base), dtype=object)
 
 

@@ -315,6 +315,7 @@ class StudyScreen(Screen[None]):
             index = int(action[len("sort_by("):-1])
             if index < len(self._visible):
                 return f"Sort by {self._visible[index].label} (again: reverse)"
+            return ""  # no column there: not offered
         return None
 
     def action_sort_by(self, index: int) -> None:
