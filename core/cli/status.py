@@ -49,7 +49,7 @@ def render_table(snap: StudySnapshot):
         when += " simulated"
     budget = f" of {money(snap.budget_usd)} ({snap.budget_policy}, {snap.budget_state})" if snap.budget_usd else ""
     caption = (
-        f"spend {money(snap.spend_usd, snap.spend_is_estimate)}{budget} · projected {money(snap.projected_usd)}"
+        f"spend {money(snap.spend_usd, snap.spend_is_estimate)}{budget} · projected {money(snap.projected_usd, True)}"
         + (f" · endpoints {money(snap.endpoint_spend_usd)}" if snap.endpoints else "")
         + ("  (~ estimate: still running)" if snap.spend_is_estimate else "")
         + (f"  ({simulated})" if simulated else "")

@@ -3,6 +3,7 @@ substring names how many it left out (6)."""
 
 from __future__ import annotations
 
+import re
 import socket
 
 from jstui.cli.main import main
@@ -40,3 +41,19 @@ def test_stop_with_an_ambiguous_substring_says_how_many_it_left_out(tmp_path, em
     assert code == 2
     assert f"matches {len(mobilenets)} candidates" in err
     assert f"and {len(mobilenets) - 5} more" in err
+
+
+def test_status_on_the_emulator_says_time_and_money_are_simulated_and_estimates_read_tilde_dollar(
+        tmp_path, emulator, capsys):
+    path = write_study(tmp_path, models=2)
+    g = ["--home", str(tmp_path / "home"), "--endpoint-url", emulator.url]
+    assert main(g + ["launch", str(path), "--yes"]) == 0
+    capsys.readouterr()
+    assert main(g + ["status", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "simulated" in out  # the date is the emulator's clock, the money its billing
+    assert "times and money simulated (emulator)" in out
+    assert "~$" in out and not re.search(r"\$[\d,.]+~", out)  # `~$3.13`, never `$3.13~`
+    assert main(g + ["status", str(path), "--json"]) == 0
+    status = __import__("json").loads(capsys.readouterr().out)
+    assert "simulated" not in str(status)  # the export contract keeps its keys and values

@@ -40,7 +40,8 @@ async def test_item0_model_column_grows_when_the_rows_arrive():
     session = FakeSession(make_snapshot(tuning_jobs=(), training_jobs=(), planned=()))
     session.next_snapshots = [make_snapshot()]
     app = make_app(session)
-    async with app.run_test(size=(80, 24)) as pilot:
+    # wide: every column fits with or without the names, so only the widths can change
+    async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
