@@ -266,6 +266,8 @@ class JstuiApp(App[None]):
             return self.session.readonly
         if action in ("stop", "retry", "deploy") and not isinstance(self.screen, (CandidateScreen, ModalScreen)):
             return False  # no current model on this screen (endpoints): not offered, not in its footer
+        if action in ("frontier", "endpoints") and self.screen.id == action:
+            return False  # already there: the footer keeps its room for what works here
         return True
 
     def action_read_only(self, what: str) -> None:

@@ -67,7 +67,7 @@ class EndpointsScreen(Screen):
             self.endpoint = endpoint
 
     def __init__(self, session: StudySession, *, name: str | None = None, id: str | None = None) -> None:
-        super().__init__(name=name, id=id)
+        super().__init__(name=name, id=id or "endpoints")
         self.session = session
         self._snapshot: StudySnapshot = session.snapshot()
         self._pending: dict[str, str] = {}  # endpoint -> status shown until the next snapshot says more

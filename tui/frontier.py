@@ -98,8 +98,8 @@ class FrontierScreen(Screen):
     COMMANDS: ClassVar = Screen.COMMANDS | {FrontierCommands}
     BINDINGS: ClassVar = [
         Binding("escape", "back", "Back", id="frontier.back"),
-        Binding("left", "walk(-1)", "Prev on front", key_display="←", priority=True, id="frontier.prev"),
-        Binding("right", "walk(1)", "Next on front", key_display="→", priority=True, id="frontier.next"),
+        Binding("left", "walk(-1)", "Prev", key_display="←", priority=True, id="frontier.prev"),
+        Binding("right", "walk(1)", "Next", key_display="→", priority=True, id="frontier.next"),
         Binding("enter", "open_tuning_job", "Open tuning job", id="frontier.open"),
         Binding("d", "deploy", "Deploy", id="frontier.deploy"),
         Binding("g", "toggle_log_x", "Log x", id="frontier.log_x"),
@@ -113,7 +113,7 @@ class FrontierScreen(Screen):
     """
 
     def __init__(self, session: StudySession, *, name: str | None = None, id: str | None = None) -> None:
-        super().__init__(name=name, id=id)
+        super().__init__(name=name, id=id or "frontier")
         self.session = session
         self.settings: FrontierSettings = session.study.frontier
         self.log_x = False

@@ -56,10 +56,10 @@ class TuningJobScreen(Screen[None]):
         Binding("escape", "back", "Back", id="tuning.back"),
         Binding("j", "cursor_down", "Down", id="tuning.down", show=False),
         Binding("k", "cursor_up", "Up", id="tuning.up", show=False),
-        Binding("l", "logs", "Log full size / split", id="tuning.logs"),
-        Binding("w", "toggle_wrap", "Wrap log lines", id="tuning.wrap"),
-        Binding("slash", "search", "Search the log", id="tuning.search", priority=True),
-        Binding("n", "search_next", "Next match", id="tuning.search_next"),
+        Binding("l", "logs", "Log size", id="tuning.logs"),
+        Binding("w", "toggle_wrap", "Wrap log lines (toggle)", id="tuning.wrap", show=False),
+        Binding("slash", "search", "Search log", id="tuning.search", priority=True),
+        Binding("n", "search_next", "Next match in the log", id="tuning.search_next", show=False),
     ]
 
     def __init__(self, candidate: str, *, logs_full: bool = False) -> None:
