@@ -98,7 +98,7 @@ STUDY_COLUMNS: tuple[Column, ...] = (
     Column("epoch", "Epoch", 6, 8, _metric("train_epoch_duration"),
            lambda r: _right(fmt.duration(r.best_metrics.get("train_epoch_duration"))), goal="min"),
     Column("billable", "Billed", 6, 10, lambda r: r.billable_seconds,
-           lambda r: _right(fmt.duration(r.billable_seconds)), goal="min"),
+           lambda r: _right(fmt.dash() if r.status == NOT_LAUNCHED else fmt.duration(r.billable_seconds)), goal="min"),
     Column("spend", "Spend", 9, 3, lambda r: r.cost_usd, _spend_text, goal="min"),
 )
 
