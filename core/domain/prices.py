@@ -15,7 +15,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# DESIGN "Prices": us-east-1, on-demand, from secondary sources, unverified against AWS.
+# us-east-1, on-demand, from the secondary sources below, unverified against AWS; `jstui prices --refresh`
+# replaces them with the AWS Price List API's figures.
 SHIPPED_PRICES_DATE = "2026"
 SHIPPED_PRICES_REGION = "us-east-1"
 SHIPPED_PRICES_SOURCES = (

@@ -1,4 +1,4 @@
-"""The incremental poller (DESIGN, "SageMaker facts"): one cycle lists the study's tuning jobs
+"""The incremental poller (docs/architecture.md, "Polling"): one cycle lists the study's tuning jobs
 (ListHyperParameterTuningJobs, 100 a page, by name prefix) and then spends calls only where something
 changed: DescribeHyperParameterTuningJob when a job's summary changed, its training-job list when its
 counters changed, DescribeTrainingJob once per terminal training job (cached in the journal forever).

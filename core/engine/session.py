@@ -121,7 +121,7 @@ class EngineSession:
         self.region = region or study.region
         self.profile = profile
         self.budget_usd = budget_usd if budget_usd is not None else study.budget.usd
-        # DESIGN: --budget without a [budget] in the study means policy stop.
+        # --budget without a [budget] in the study means policy stop (docs/cli.md).
         self.budget_policy = "stop" if budget_usd is not None and study.budget.usd is None else study.budget.policy
         self.journal = Journal.open(self.home)
         self.journal.upsert_study(study.name, study.path, study.backend, self.region)
