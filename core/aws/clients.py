@@ -4,7 +4,8 @@ retry config (adaptive, 20 attempts: launch storms hit the API's rate limits, an
 mode differs by version). On the emulator backend without --endpoint-url, the study's embedded
 emulator is started (state `<home>/emulator/<study>.sqlite`) with dummy credentials.
 
-`service_errors()` maps botocore's exceptions to jstui's errors (and exit codes)."""
+`service_errors()` maps botocore's exceptions to jstui's errors (and exit codes) through the one
+classifier, `jstui.aws.errors`."""
 
 from __future__ import annotations
 
@@ -20,19 +21,10 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectionClosedError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-    ReadTimeoutError,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 
-from jstui.domain.errors import JstuiError, ServiceRefused, ServiceUnreachable, UsageError
+from jstui.aws.errors import translate
+from jstui.domain.errors import JstuiError, ServiceUnreachable, UsageError
 from jstui.domain.model import Study
 
 log = logging.getLogger(__name__)
@@ -46,22 +38,6 @@ READ_TIMEOUT_S = 60
 DUMMY_KEY = "jstui-emulator"
 # The Price List API lives in two regions only; us-east-1 answers for all.
 PRICING_REGION = "us-east-1"
-
-REFUSAL_CODES = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "ExpiredTokenException",
-    "ValidationException",
-    "ValidationError",
-    "ResourceLimitExceeded",
-    "ResourceInUse",
-    "ResourceNotFound",
-}
-THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
-
 
 def retry_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
     return Config(
@@ -208,39 +184,6 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Message", "")) or str(exc)
     return str(exc)
-
-
-def is_unreachable(exc: BaseException) -> bool:
-    return isinstance(
-        exc, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, NoCredentialsError, PartialCredentialsError)
-    )
-
-
-def translate(exc: BaseException, doing: str = "") -> JstuiError:
-    """The jstui error a botocore exception means (exit 3 unreachable, 4 refused, else 1)."""
-    where = f" ({doing})" if doing else ""
-    if isinstance(exc, JstuiError):
-        return exc
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return ServiceUnreachable(f"no usable AWS credentials{where}: {exc}")
-    if isinstance(exc, ProfileNotFound):
-        return UsageError(f"{exc}")
-    if isinstance(exc, NoRegionError):
-        return UsageError("no AWS region: set [study] region, --region or AWS_DEFAULT_REGION")
-    if isinstance(exc, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError)):
-        return ServiceUnreachable(f"service unreachable{where}: {exc}")
-    if isinstance(exc, ClientError):
-        code = error_code(exc)
-        message = error_message(exc)
-        if code in REFUSAL_CODES or code.startswith("AccessDenied"):
-            return ServiceRefused(f"the service refused{where}: {code}: {message}")
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if code in THROTTLE_CODES or status >= 500:
-            return ServiceUnreachable(f"the service keeps failing{where}: {code}: {message}")
-        return ServiceRefused(f"the service refused{where}: {code}: {message}")
-    if isinstance(exc, BotoCoreError):
-        return ServiceUnreachable(f"service error{where}: {exc}")
-    return JstuiError(f"{type(exc).__name__}: {exc}")
 
 
 @contextmanager

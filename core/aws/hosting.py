@@ -32,8 +32,10 @@ from jstui.domain.endpoints import (  # the pure rules, re-exported for the host
     endpoint_name_problem,
     hourly_usd,
 )
+from jstui.aws.errors import is_already_exists, is_not_found, translate
 from jstui.domain.errors import JobFailed, JstuiError, ServiceRefused, UsageError
 from jstui.domain.model import Candidate, Study
+from jstui.domain.prices import PriceTable
 from jstui.domain.snapshot import EndpointRow
 
 log = logging.getLogger(__name__)
@@ -188,10 +190,9 @@ def interrupted_deploys(journal: Any, study: str) -> list[str]:
 
 
 def _already_exists(exc: BaseException) -> bool:
-    code, message = _error(exc)
     # Training jobs answer ResourceInUse; hosting resources answer ValidationException
-    # "Cannot create already existing ...".
-    return code == "ResourceInUse" or "already exist" in message.lower()
+    # "Cannot create already existing ..." (jstui.aws.errors classifies both).
+    return is_already_exists(exc)
 
 
 def _create_or_adopt(sm: Any, req: DeployRequest, what: str, create: Callable[[], Any], arn_of: Callable[[], str]) -> None:
@@ -319,7 +320,7 @@ def endpoint_row(record: dict, summary: dict | None, now: datetime, usd_per_hour
 
 
 def endpoint_rows(sm: Any, journal: Any, study: Study | str, now: datetime,
-                  prices: dict[str, float] | None = None) -> tuple[EndpointRow, ...]:
+                  prices: dict[str, float] | None = None, table: PriceTable | None = None) -> tuple[EndpointRow, ...]:
     """Every endpoint jstui created for the study, with status, $/hour and accrued cost: one
     ListEndpoints page per 100 endpoints, plus a DescribeEndpoint for each Failed one (its reason).
     Endpoints deleted outside jstui leave the journal."""
@@ -344,36 +345,17 @@ def endpoint_rows(sm: Any, journal: Any, study: Study | str, now: datetime,
             reason = st.failure_reason if st else None
         if summary is not None and summary.get("EndpointStatus") != rec["state"]:
             journal.save_endpoint(rec["name"], name, state=summary.get("EndpointStatus"))
-        price = hourly_usd(rec.get("instance_type") or "", rec.get("instance_count") or 1, overrides)
+        price = hourly_usd(rec.get("instance_type") or "", rec.get("instance_count") or 1, overrides, table)
         rows.append(endpoint_row(rec, summary, now, price, reason))
     return tuple(rows)
 
 
-# --- errors ----------------------------------------------------------------------------------
-def _error(exc: BaseException) -> tuple[str, str]:
-    resp = getattr(exc, "response", None)
-    if isinstance(resp, dict):
-        err = resp.get("Error", {})
-        return str(err.get("Code", "")), str(err.get("Message", ""))
-    return "", str(exc)
-
-
+# --- errors: classified in one place, jstui.aws.errors -----------------------------------------
 def _not_found(exc: BaseException) -> bool:
-    code, message = _error(exc)
-    m = message.lower()
-    # Hosting resources answer ValidationException "Could not find endpoint ..."; be lenient.
-    return code in ("ResourceNotFound", "ValidationException", "ValidationError") and (
-        "could not find" in m or "not found" in m or "does not exist" in m
-    ) or code == "ResourceNotFound"
+    return is_not_found(exc)
 
 
 def translate_error(exc: BaseException, doing: str) -> JstuiError:
-    if isinstance(exc, JstuiError):
-        return exc
-    from jstui.aws.clients import (
-        translate,  # boto3 lives there; imported only when an error happened
-    )
-
     return translate(exc, doing)
 
 

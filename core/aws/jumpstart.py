@@ -258,6 +258,8 @@ def _translate_errors(
 ) -> T:
     import botocore.exceptions as bex
 
+    from jstui.aws.errors import ErrorKind, classify
+
     where = f"offline snapshot {offline_dir}" if offline_dir else "live JumpStart metadata"
     try:
         return fetch()
@@ -273,8 +275,9 @@ def _translate_errors(
     except (bex.EndpointConnectionError, bex.ConnectTimeoutError, bex.ReadTimeoutError, bex.ConnectionError) as exc:
         raise ServiceUnreachable(f"JumpStart metadata for {model_id!r} unreachable: {exc}") from None
     except bex.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in ("AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"):
+        err = classify(exc)
+        code = err.code
+        if err.kind in (ErrorKind.DENIED, ErrorKind.AUTH):
             raise ServiceRefused(f"JumpStart metadata for {model_id!r} in {region}: S3 refused ({code})") from None
         raise ServiceUnreachable(f"JumpStart metadata for {model_id!r} in {region}: {code or exc}") from None
     except ValueError as exc:  # region not covered, no image for this instance type, bad region

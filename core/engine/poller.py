@@ -18,7 +18,8 @@ from email.utils import parsedate_to_datetime
 from botocore.exceptions import BotoCoreError, ClientError
 
 from jstui.domain import naming
-from jstui.aws.clients import Clients, error_code, error_message, is_unreachable
+from jstui.aws.clients import Clients, error_code, error_message
+from jstui.aws.errors import is_not_found, is_unreachable
 from jstui.engine.journal import LAUNCHED, Journal
 from jstui.domain.snapshot import TERMINAL_TRAINING, ConnectionState
 from jstui.domain.model import Study
@@ -63,8 +64,7 @@ def counters_key(source: dict) -> str:
 
 def _not_found(exc: ClientError) -> bool:
     """SageMaker answers a Describe of an unknown job with ValidationException (not ResourceNotFound)."""
-    code, message = error_code(exc), error_message(exc).lower()
-    return code == "ResourceNotFound" or (code == "ValidationException" and "not found" in message)
+    return is_not_found(exc)
 
 
 def gone(name: str) -> dict:
