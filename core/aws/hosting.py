@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from jstui.domain.endpoints import (  # the pure rules, re-exported for the hosting steps' callers
     DELETING,
+    DeployStep,
     MODEL_TAG,
     STEPS,
     STUDY_TAG,
@@ -149,29 +150,29 @@ def start_deploy(sm: Any, journal: Any, req: DeployRequest) -> None:
     if record is None:
         journal.save_endpoint(req.endpoint_name, req.study, candidate=req.candidate,
                               training_job_name=req.training_job_name, instance_type=req.instance_type,
-                              instance_count=req.instance_count, state="planned", body=req.to_dict())
+                              instance_count=req.instance_count, state=DeployStep.PLANNED, body=req.to_dict())
         journal.add_event(req.study, "deploy", f"deploying {req.candidate} to endpoint {req.endpoint_name}")
-        state = "planned"
-    done = STEPS.index(state or "planned")
-    if done < STEPS.index("model"):
+        state = DeployStep.PLANNED
+    done = STEPS.index(state or DeployStep.PLANNED)
+    if done < STEPS.index(DeployStep.MODEL):
         _create_or_adopt(sm, req, "model", lambda: sm.create_model(
             ModelName=req.model_name, ExecutionRoleArn=req.role_arn, Tags=req.tags(),
             PrimaryContainer={"Image": req.image_uri, "ModelDataUrl": req.model_data_url, "Mode": "SingleModel"},
         ), lambda: sm.describe_model(ModelName=req.model_name)["ModelArn"])
-        journal.save_endpoint(req.endpoint_name, req.study, state="model")
-    if done < STEPS.index("config"):
+        journal.save_endpoint(req.endpoint_name, req.study, state=DeployStep.MODEL)
+    if done < STEPS.index(DeployStep.CONFIG):
         _create_or_adopt(sm, req, "endpoint config", lambda: sm.create_endpoint_config(
             EndpointConfigName=req.config_name, Tags=req.tags(),
             ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": req.model_name,
                                  "InitialInstanceCount": req.instance_count, "InstanceType": req.instance_type,
                                  "InitialVariantWeight": 1.0}],
         ), lambda: sm.describe_endpoint_config(EndpointConfigName=req.config_name)["EndpointConfigArn"])
-        journal.save_endpoint(req.endpoint_name, req.study, state="config")
-    if done < STEPS.index("endpoint"):
+        journal.save_endpoint(req.endpoint_name, req.study, state=DeployStep.CONFIG)
+    if done < STEPS.index(DeployStep.ENDPOINT):
         _create_or_adopt(sm, req, "endpoint", lambda: sm.create_endpoint(
             EndpointName=req.endpoint_name, EndpointConfigName=req.config_name, Tags=req.tags(),
         ), lambda: sm.describe_endpoint(EndpointName=req.endpoint_name)["EndpointArn"])
-        journal.save_endpoint(req.endpoint_name, req.study, state="endpoint")
+        journal.save_endpoint(req.endpoint_name, req.study, state=DeployStep.ENDPOINT)
 
 
 def resume_deploy(sm: Any, journal: Any, study: str, endpoint_name: str) -> DeployRequest | None:

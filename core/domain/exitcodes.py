@@ -1,4 +1,4 @@
-"""Exit codes: an API for scripts (README has the table)."""
+"""Exit codes: an API for scripts (the table: docs/cli.md)."""
 
 from enum import IntEnum
 

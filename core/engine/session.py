@@ -124,6 +124,7 @@ class EngineSession:
         self.prices = price_book(study, self.home)
         self.price_of = self.prices.training
         self._clients = clients
+        self._jumpstart_source: str | None = None  # fingerprint of the JumpStart metadata in use
         self._launcher: Launcher | None = None
         self._poller: Poller | None = None
         self._lock = threading.RLock()
@@ -193,21 +194,20 @@ class EngineSession:
 
     def _jumpstart(self, candidate: Candidate) -> Any:
         """JumpStart metadata, cached in the journal (the SDK import and lookup are slow)."""
-        from jstui.aws.jumpstart import JumpStartModel, lookup
+        from jstui.aws.jumpstart import LIVE_CACHE_MAX_AGE_S, JumpStartModel, lookup, metadata_fingerprint
 
         version = candidate.model_version or "*"
-        cached = self.journal.jumpstart(candidate.model_id or "", version, self.region)
+        itype = candidate.resources.instance_type
+        offline = self.study.emulator.jumpstart_metadata if self.study.backend == "emulator" else None
+        if self._jumpstart_source is None:  # once a session: hashing the snapshot is cheap, not free
+            self._jumpstart_source = metadata_fingerprint(offline)
+        max_age = None if offline is not None else LIVE_CACHE_MAX_AGE_S
+        key = (candidate.model_id or "", version, self.region, itype, self._jumpstart_source)
+        cached = self.journal.jumpstart(*key, max_age_s=max_age)
         if cached is not None and cached.get("training_image"):
             return JumpStartModel.from_dict(cached)
-        offline = self.study.emulator.jumpstart_metadata if self.study.backend == "emulator" else None
-        model = lookup(
-            candidate.model_id or "",
-            version,
-            region=self.region,
-            offline_dir=offline,
-            instance_type=candidate.resources.instance_type,
-        )
-        self.journal.save_jumpstart(candidate.model_id or "", version, self.region, model.to_dict())
+        model = lookup(candidate.model_id or "", version, region=self.region, offline_dir=offline, instance_type=itype)
+        self.journal.save_jumpstart(*key, model.to_dict())
         return model
 
     def _builtin_image(self, algorithm: str) -> str:
