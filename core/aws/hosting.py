@@ -145,7 +145,7 @@ def start_deploy(sm: Any, journal: Any, req: DeployRequest) -> None:
     the endpoint is being created. Safe to run again on the same request after a crash."""
     record = {r["name"]: r for r in journal.endpoints(req.study)}.get(req.endpoint_name)
     state = record["state"] if record else None
-    if state not in STEPS:
+    if state not in STEPS or (record and record.get("status")):  # the service has had it: check again
         state = None
     if record is None:
         journal.save_endpoint(req.endpoint_name, req.study, candidate=req.candidate,
@@ -253,7 +253,7 @@ def wait_for_endpoint(sm: Any, name: str, *, poll_s: float = 5.0, timeout_s: flo
 
 
 def record_status(journal: Any, study: str, st: EndpointStatus) -> None:
-    journal.save_endpoint(st.name, study, state=st.status)
+    journal.save_endpoint(st.name, study, status=st.status)
     if st.status == "Failed":
         journal.add_event(study, "deploy", f"endpoint {st.name} failed: {st.failure_reason or 'no reason given'}")
     elif st.status == "InService":
@@ -301,7 +301,8 @@ def endpoint_row(record: dict, summary: dict | None, now: datetime, usd_per_hour
     """One row of the endpoints table from the journal's record and ListEndpoints' summary."""
     body = record.get("body") or {}
     if summary is None:
-        status = "Interrupted" if record["state"] in STEPS[:-1] else record["state"]
+        step = record["state"]
+        status = "Interrupted" if step in STEPS[:-1] else step if step == DELETING else (record.get("status") or step)
         reason = (f"deploy stopped after step '{record['state']}'; run the deploy again or delete it"
                   if status == "Interrupted" else failure_reason)
         created = None
@@ -344,8 +345,8 @@ def endpoint_rows(sm: Any, journal: Any, study: Study | str, now: datetime,
         if summary is not None and summary.get("EndpointStatus") == "Failed":
             st = endpoint_status(sm, rec["name"])
             reason = st.failure_reason if st else None
-        if summary is not None and summary.get("EndpointStatus") != rec["state"]:
-            journal.save_endpoint(rec["name"], name, state=summary.get("EndpointStatus"))
+        if summary is not None and summary.get("EndpointStatus") != rec.get("status"):
+            journal.save_endpoint(rec["name"], name, status=summary.get("EndpointStatus"))
         price = hourly_usd(rec.get("instance_type") or "", rec.get("instance_count") or 1, overrides, table)
         rows.append(endpoint_row(rec, summary, now, price, reason))
     return tuple(rows)

@@ -103,7 +103,8 @@ CREATE TABLE endpoints (
     instance_count INTEGER,
     state TEXT NOT NULL,
     body TEXT,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    status TEXT
 );
 CREATE TABLE events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -115,6 +116,10 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_study ON events (study, id);
 """
+
+# An endpoint's `state` is how far jstui's deploy got (jstui.domain.endpoints.DeployStep); `status` is the
+# service's EndpointStatus as last seen (None until then).
+_DEPLOY_STEPS = ("planned", "model", "config", "endpoint", "deleting")
 
 # JumpStart lookups depend on the instance type (CPU and GPU images differ) and on the metadata they came
 # from: `source` is a fingerprint of it (jstui.aws.jumpstart.metadata_fingerprint), so a rebuilt offline
@@ -139,10 +144,14 @@ def _statements(script: str) -> list[str]:
 
 def _v1_to_v2(con: sqlite3.Connection) -> None:
     """Schema 1 cached JumpStart lookups by (model, version, region) only: forget them (a cache) and key
-    the new table by instance type and metadata source too."""
+    the new table by instance type and metadata source too. Schema 1 kept an endpoint's deploy step and
+    the service's status in one `state` column: split them (a row past its deploy steps is `endpoint`)."""
     con.execute("DROP TABLE IF EXISTS jumpstart")
     for statement in _statements(_JUMPSTART_TABLE):
         con.execute(statement)
+    con.execute("ALTER TABLE endpoints ADD COLUMN status TEXT")
+    steps = ", ".join(f"'{step}'" for step in _DEPLOY_STEPS)
+    con.execute(f"UPDATE endpoints SET status=state, state='endpoint' WHERE state NOT IN ({steps})")
 
 
 # Migration steps, in order: MIGRATIONS[n] upgrades a journal of schema n to n + 1. Never edit a step that
@@ -514,14 +523,20 @@ class Journal:
         training_job_name: str | None = None,
         instance_type: str | None = None,
         instance_count: int | None = None,
-        state: str = "creating",
+        state: str | None = None,
+        status: str | None = None,
         body: dict | None = None,
     ) -> None:
+        """Insert or update an endpoint's record. `state` is a deploy step; a service status passed as
+        `state` (as schema 1 stored it) is recorded as `status`, the step becoming `endpoint`."""
+        if state is not None and state not in _DEPLOY_STEPS:
+            state, status = "endpoint", state
         with self._tx() as con:
             con.execute(
                 "INSERT INTO endpoints (name, study, candidate, training_job_name, instance_type, instance_count, "
-                "state, body, created_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
-                "state=excluded.state, body=COALESCE(excluded.body, endpoints.body)",
+                "state, status, body, created_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+                "state=COALESCE(?, endpoints.state), status=COALESCE(?, endpoints.status), "
+                "body=COALESCE(excluded.body, endpoints.body)",
                 (
                     name,
                     study,
@@ -529,17 +544,22 @@ class Journal:
                     training_job_name,
                     instance_type,
                     instance_count,
-                    state,
+                    state or "planned",
+                    status,
                     None if body is None else to_json(body),
                     time.time(),
+                    state,
+                    status,
                 ),
             )
 
     def endpoints(self, study: str | None = None) -> list[dict]:
-        sql = "SELECT name, study, candidate, training_job_name, instance_type, instance_count, state, body FROM endpoints"
+        """Each endpoint's record: `state` (the deploy step), `status` (the service's, last seen) and the rest."""
+        sql = ("SELECT name, study, candidate, training_job_name, instance_type, instance_count, state, status, body "
+               "FROM endpoints")
         rows = self._query(sql + (" WHERE study=?" if study else "") + " ORDER BY created_at", (study,) if study else ())
-        keys = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state", "body")
-        return [dict(zip(keys, r[:7]), body=_load(r[7])) for r in rows]
+        keys = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state", "status")
+        return [dict(zip(keys, r[:8]), body=_load(r[8])) for r in rows]
 
     def delete_endpoint(self, name: str) -> None:
         with self._tx() as con:

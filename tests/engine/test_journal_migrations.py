@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from jstui.cli.main import main
+from jstui.domain.endpoints import DeployStep, HostingStatus
 from jstui.domain.exitcodes import ExitCode
 from jstui.engine.journal import MIGRATIONS, SCHEMA_VERSION, Journal, LaunchState
 from jstui.engine.snapshot_codec import snapshot_from_json
@@ -62,7 +63,9 @@ def test_a_journal_from_before_the_rename_opens_and_reads(old_home):
         assert {t.candidate for t in snap.tuning_jobs} == {c.name for c in study.candidates}
         assert all(t.status == "Completed" for t in snap.tuning_jobs)
         assert snap.training_jobs and snap.spend_usd > 0
-        assert [e["name"] for e in j.endpoints(study.name)]  # the deploy the old code made
+        # the deploy the old code made: schema 1's one `state` column split into the step and the status
+        [endpoint] = j.endpoints(study.name)
+        assert (endpoint["state"], endpoint["status"]) == (DeployStep.ENDPOINT, HostingStatus.IN_SERVICE)
         # the old JumpStart cache (keyed without instance type or source) is gone, the new table works
         assert j.jumpstart("x", "*", "us-east-1", "ml.p3.2xlarge", "live") is None
         j.save_jumpstart("x", "*", "us-east-1", "ml.p3.2xlarge", "live", {"training_image": "i"})
