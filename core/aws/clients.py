@@ -97,6 +97,7 @@ class Clients:
     credential_method: str | None = None  # botocore's name for where they came from ("sso", "env", ...)
     renewals: int = 0  # how many times renew_credentials() rebuilt the clients
     _pricing: Any = field(default=None, repr=False)
+    _others: dict[str, Any] = field(default_factory=dict, repr=False)  # sts, iam, s3, service-quotas (doctor)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Builds (session, clients by attribute) afresh; None on the emulator backend (dummy keys never expire).
     _rebuild: Callable[[], tuple[Any, dict[str, Any]]] | None = field(default=None, repr=False)
@@ -110,6 +111,15 @@ class Clients:
                     kwargs["endpoint_url"] = self.endpoint_url
                 self._pricing = self.session.client("pricing", **kwargs)
             return self._pricing
+
+    def other(self, service: str) -> Any:
+        """A client of a service the study itself never calls (STS, IAM, S3, Service Quotas: the
+        preflight's), same session and retry config. Never on --endpoint-url: that endpoint is
+        SageMaker's (or the emulator's, which speaks none of these)."""
+        with self._lock:
+            if service not in self._others:
+                self._others[service] = self.session.client(service, region_name=self.region, config=retry_config(5))
+            return self._others[service]
 
     def renew_credentials(self) -> bool:
         """After a call failed for expired credentials: a fresh botocore session, so the credential
@@ -125,6 +135,7 @@ class Clients:
             for name, client in clients.items():
                 setattr(self, name, client)
             self._pricing = None
+            self._others = {}
             self.renewals += 1
         log.info("credentials renewed (a fresh session, renewal %d)", self.renewals)
         return True
@@ -133,7 +144,7 @@ class Clients:
         return renew_hint(self.profile, self.credential_method, self.session)
 
     def close(self) -> None:
-        for c in (self.sagemaker, self.sagemaker_poll, self.logs, self.runtime, self._pricing):
+        for c in (self.sagemaker, self.sagemaker_poll, self.logs, self.runtime, self._pricing, *self._others.values()):
             if c is not None:
                 try:
                     c.close()

@@ -2,7 +2,7 @@
 
     jstui [GLOBAL] [STUDY]                 the TUI
     jstui [GLOBAL] --export csv|json ...   headless export
-    jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator
+    jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator, doctor
 
 Each subcommand lives in `core/commands/<name>.py` as `add_arguments(parser)` and `run(args) -> int`.
 Errors: a `JstuiError` prints its one line and exits with its code; anything else is a bug: one line
@@ -91,6 +91,8 @@ def _command(name: str) -> ModuleType:
         from jstui.cli import prices as mod
     elif name == "emulator":
         from jstui.cli import emulator as mod
+    elif name == "doctor":
+        from jstui.cli import doctor as mod
     elif name == "export":
         from jstui.cli import export as mod
     elif name == "tui":
