@@ -317,11 +317,10 @@ class Preflight:
         return [Check("identity", OK, detail)]
 
     def region(self) -> list[Check]:
-        import boto3
-
         region = self.clients.region
-        known = set(boto3.Session().get_available_regions("sagemaker", partition_name=self.partition))
-        known |= set(boto3.Session().get_available_regions("sagemaker"))
+        session = self.clients.session  # botocore's endpoint data: no call
+        known = set(session.get_available_regions("sagemaker", partition_name=self.partition))
+        known |= set(session.get_available_regions("sagemaker"))
         if region in known:
             return [Check("region", OK, f"{region} (from {self.inputs.region_source}); SageMaker is offered there")]
         return [Check("region", FAIL, f"{region!r} (from {self.inputs.region_source}) is not a SageMaker region "
