@@ -11,7 +11,8 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from typing import Literal
+from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -41,7 +42,7 @@ def response_time(response: dict) -> datetime | None:
     except (TypeError, ValueError):
         return None
     # "-0000" / naive forms mean UTC too; aware everywhere so ages can be subtracted.
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def summary_fingerprint(summary: dict) -> str:
@@ -115,7 +116,9 @@ class Poller:
         self._retry_at = time.monotonic() + delay
         message = f"{error_code(exc)}: {error_message(exc)}" if isinstance(exc, ClientError) else str(exc)
         message = " ".join(message.split())[:200]
-        state = "offline" if is_unreachable(exc) and self.failures >= OFFLINE_AFTER else "retrying"
+        state: Literal["offline", "retrying", "expired"] = (
+            "offline" if is_unreachable(exc) and self.failures >= OFFLINE_AFTER else "retrying"
+        )
         if is_expired_credentials(exc) and self.clients.backend != "emulator":
             # Expired SSO/assumed-role credentials: say how to renew them, and re-resolve the credential
             # chain so the next attempt (after the usual backoff) signs with whatever works by then.
@@ -186,6 +189,7 @@ class Poller:
                 self.journal.save_tuning_job(
                     name, self.study.name, fingerprint=fingerprint, summary=summary or {}, describe=describe
                 )
+            assert describe is not None  # described above, or known gone from the record
             key = counters_key(describe)
             training = record.training_summaries if record else []
             if describe.get(GONE_KEY):
