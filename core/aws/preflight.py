@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Callable, Iterable
 from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError

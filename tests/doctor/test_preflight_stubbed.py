@@ -8,18 +8,15 @@ what each answers is the test's policy. A plain Stubber drives IAM where the seq
 from __future__ import annotations
 
 import fnmatch
-import io
 import json
-from contextlib import redirect_stdout
 from types import SimpleNamespace
 
 import boto3
-import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import ANY, Stubber
 
 from jstui.aws.clients import Clients
-from jstui.aws.preflight import API_CALLS, FAIL, NA, OK, UNKNOWN, Inputs, Preflight, format_check, iam_actions
+from jstui.aws.preflight import API_CALLS, FAIL, OK, UNKNOWN, Inputs, Preflight, format_check, iam_actions
 from jstui.cli.doctor import exit_code
 from jstui.domain.errors import UsageError
 from jstui.domain.exitcodes import ExitCode
