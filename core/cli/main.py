@@ -69,6 +69,8 @@ def _main_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", metavar="CAND", help="candidate for --what picked")
     e.add_argument("--base", metavar="CAND", help="base candidate: relative_* frontier columns")
     e.add_argument("--offline", action="store_true", help="export the journal's last snapshot, no service call")
+    e.add_argument("--plausibility", action="store_true",
+                   help="add an `implausible` column: metrics outside their plausible range (docs/exports-plausibility.md)")
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     return p
 
