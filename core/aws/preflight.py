@@ -471,6 +471,8 @@ class Preflight:
         s3 = self.clients.other("s3")
         out: list[Check] = []
         items = sorted(self.inputs.channels.items())
+        for bucket in sorted({_split_s3(uri)[0] for _, uri in items}):
+            out.extend(self._bucket_region(s3, bucket))
         for name, uri in items:
             bucket, key = _split_s3(uri)
             try:
@@ -493,6 +495,24 @@ class Preflight:
                 out.append(Check(f"channel {name}", OK, f"{uri} readable, not empty (e.g. {first})"))
         out.extend(distinct_channels(dict(items)))
         return out
+
+    def _bucket_region(self, s3: Any, bucket: str) -> list[Check]:
+        """"Your input bucket must be in the same region as your training job" (AWS, SageMaker API
+        Reference, S3DataSource). HeadBucket answers the bucket's region."""
+        name = f"bucket {bucket}"
+        try:
+            where = s3.head_bucket(Bucket=bucket).get("BucketRegion")
+        except ClientError as exc:
+            if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+                return []  # the channel's own line says the bucket does not exist
+            return [Check(name, UNKNOWN, f"its region could not be read ({_err(exc)})")]
+        if not where:
+            return [Check(name, UNKNOWN, "S3 did not say its region")]
+        if where != self.clients.region:
+            return [Check(name, FAIL, f"is in {where}; a training job reads its channels from buckets in its own "
+                          f"region ({self.clients.region})", f"copy the data to a bucket in {self.clients.region}, "
+                          f"or run the study in {where} ([study] region)")]
+        return [Check(name, OK, f"in {where}, the study's region")]
 
     def output(self) -> list[Check]:
         if self.emulator:

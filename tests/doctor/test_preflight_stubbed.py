@@ -118,7 +118,7 @@ class Rig:
                              hosting_instance_types={c.name: "ml.m5.xlarge" for c in study.candidates},
                              jumpstart_lookup=lookup, log_group="/aws/sagemaker/TrainingJobs")
 
-    def happy_service_answers(self, *, trust=TRUST, quotas=None, empty: set[str] = frozenset()):
+    def happy_service_answers(self, *, trust=TRUST, quotas=None, empty: set[str] = frozenset(), bucket_region="us-east-1"):
         self.stubs["sts"].add_response("get_caller_identity", {"UserId": "AIDA", "Account": ACCOUNT, "Arn": CALLER})
         self.stubs["sm"].add_response("list_hyper_parameter_tuning_jobs", {"HyperParameterTuningJobSummaries": []},
                                       {"MaxResults": 1})
@@ -126,6 +126,8 @@ class Rig:
                                             "The specified log group does not exist.")
         self.fake_iam.role = {"Path": "/", "RoleName": "SageMakerExecution", "RoleId": "AROAEXAMPLEEXAMPLE1",
                               "Arn": ROLE, "AssumeRolePolicyDocument": json.dumps(trust)}
+        for bucket in sorted({uri[5:].partition("/")[0] for uri in self.study.data.values()}):
+            self.stubs["s3"].add_response("head_bucket", {"BucketRegion": bucket_region}, {"Bucket": bucket})
         for name, uri in sorted(self.study.data.items()):
             bucket, _, prefix = uri[5:].partition("/")
             contents = [] if name in empty else [{"Key": prefix + "part-0000.rec", "Size": 10}]
@@ -165,7 +167,7 @@ def test_a_ready_account_passes_every_check(tmp_path):
     names = by_name(checks)
     assert names["identity"].detail == f"account {ACCOUNT} as {CALLER} (profile ml)"
     assert "SageMakerExecution exists and trusts sagemaker.amazonaws.com" in names["execution role"].detail
-    assert {"channel training", "channel validation", "distinct channels", "output prefix"} <= set(names)
+    assert {"bucket example-bucket", "channel training", "channel validation", "distinct channels", "output prefix"} <= set(names)
     # max_parallel_tuning_jobs (8) x max_parallel_jobs (2), but only 2 candidates: 4 instances at once.
     assert names["quota ml.p3.2xlarge for training job usage"].detail.startswith("8 ≥ 4 planned")
     assert exit_code(checks, strict=True) == ExitCode.OK
@@ -253,12 +255,21 @@ def test_expired_credentials_fail_identity_with_the_renewal_line(tmp_path):
     assert ident.result == FAIL and ident.fix == "run `aws sso login --profile ml`"
 
 
+def test_a_bucket_in_another_region_fails(tmp_path):
+    study = _study(tmp_path)
+    rig = Rig(study)
+    rig.happy_service_answers(bucket_region="eu-west-1")
+    check = by_name(rig.run())["bucket example-bucket"]
+    assert check.result == FAIL and "is in eu-west-1" in check.detail and "us-east-1" in check.fix
+
+
 def test_service_text_is_escaped_in_the_human_lines(tmp_path):
     study = _study(tmp_path, data={"training": "s3://example-bucket/t/"})
     rig = Rig(study)
+    rig.stubs["s3"].add_response("head_bucket", {"BucketRegion": "us-east-1"}, {"Bucket": "example-bucket"})
     rig.stubs["s3"].add_client_error("list_objects_v2", "InvalidBucketState", "bad\x1b[2J\x1b]0;pwned\x07\nnext line")
     rig.stubs["s3"].activate()
-    (check,) = Preflight(rig.clients, rig.inputs).channels()
+    _, check = Preflight(rig.clients, rig.inputs).channels()
     line = format_check(check)
     assert check.result == FAIL and "\x1b" not in line and "\x07" not in line and "\n" not in line
     assert "\\x1b[2J" in line and "\\n" in line
