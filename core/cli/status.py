@@ -154,12 +154,13 @@ def run(args) -> int:
         snap = session.refresh(strict=True)
         _print(snap, args.json)
         if args.watch:
-            shown = progress_line(snap)
+            shown = (progress_line(snap), snap.connection.state)
             while not session.all_terminal():
                 time.sleep(session.poll_interval_s)
                 snap = session.refresh(raise_refusals=True)
-                if progress_line(snap) != shown:  # print again only when something changed
-                    shown = progress_line(snap)
+                # print again only when something changed (the connection too: expired credentials say how to renew)
+                if (progress_line(snap), snap.connection.state) != shown:
+                    shown = (progress_line(snap), snap.connection.state)
                     _print(snap, args.json)
         if args.reread_metrics:
             _print_reread(session, args.json)

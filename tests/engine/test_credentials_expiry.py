@@ -184,3 +184,15 @@ def test_wrong_or_missing_credentials_are_not_called_expired():
     err = translate(NoCredentialsError())
     assert isinstance(err, ServiceUnreachable) and not isinstance(err, CredentialsExpired)
     assert "no usable AWS credentials" in str(err)
+
+
+def test_the_tui_header_names_the_state_and_the_renewal_line():
+    from jstui.domain.snapshot import ConnectionState
+    from jstui.tui.widgets.study_header import connection_reason, connection_text
+    from tests.tui.fake_session import make_snapshot
+
+    line = "AWS credentials expired: run `aws sso login --profile work`; polling resumes by itself once they work"
+    snap = make_snapshot(connection=ConnectionState("expired", retry_in_s=4.0, message=line))
+    assert connection_text(snap, None).plain == "⚿ credentials expired"
+    assert connection_reason(snap, None) == line
+    assert len(snap.tuning_jobs) > 0  # the screen's rows stay: only the header changes
