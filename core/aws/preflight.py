@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from jstui.aws.clients import Clients, error_code, error_message, is_expired_credentials, renew_hint
+from jstui.aws.clients import Clients, error_code, error_message, is_expired_credentials, is_unreachable, renew_hint
 from jstui.domain import naming
 from jstui.domain.endpoints import suggest_endpoint_name
 from jstui.domain.model import Study
@@ -269,6 +269,15 @@ def _split_s3(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
+# What a check is called when it could not finish (its own lines name it the same way).
+STEP_NAMES = {
+    "identity": "identity", "region": "region", "sagemaker_answers": "SageMaker API", "logs_answer": "CloudWatch Logs",
+    "role": "execution role", "pass_role": "pass role", "permissions": "permissions",
+    "role_permissions": "execution role's access", "channels": "data channels", "output": "output prefix",
+    "quotas": "quotas", "jumpstart": "JumpStart metadata", "prices": "prices",
+}  # fmt: skip
+
+
 class Preflight:
     def __init__(self, clients: Clients, inputs: Inputs):
         self.clients = clients
@@ -288,15 +297,18 @@ class Preflight:
             try:
                 out.extend(step())
             except (ClientError, BotoCoreError) as exc:  # a check that could not finish: say so, go on
-                out.append(Check(step.__name__.replace("_", " "), UNKNOWN, f"could not be verified: {_err(exc)}"))
+                out.append(Check(STEP_NAMES.get(step.__name__, step.__name__), UNKNOWN, f"could not be verified: {_err(exc)}"))
         return out
 
     def _not_here(self, name: str, what: str) -> list[Check]:
         return [Check(name, NA, f"does not apply to the emulator backend ({what})")]
 
     def _expired_fix(self, exc: BaseException) -> str:
-        hint = renew_hint(self.clients.profile, self.clients.credential_method, self.clients.session)
-        return hint if is_expired_credentials(exc) else "check --profile / AWS_PROFILE, or run `aws configure`"
+        if is_expired_credentials(exc):
+            return renew_hint(self.clients.profile, self.clients.credential_method, self.clients.session)
+        if is_unreachable(exc) and not isinstance(exc, ClientError):
+            return "check your network connection, proxy (HTTPS_PROXY) or --endpoint-url"
+        return "check --profile / AWS_PROFILE, or run `aws configure`"
 
     # --- identity and region ------------------------------------------------------------------
     def identity(self) -> list[Check]:
@@ -567,7 +579,7 @@ class Preflight:
 
     # --- metadata and prices ---------------------------------------------------------------------
     def jumpstart(self) -> list[Check]:
-        from jstui.domain.errors import JstuiError
+        from jstui.domain.errors import JstuiError, ServiceRefused, ServiceUnreachable
 
         js = [c for c in self.study.candidates if c.model_id]
         if not js:
@@ -577,6 +589,13 @@ class Preflight:
         for c in js:
             try:
                 model = self.inputs.jumpstart_lookup(c)
+            except ServiceUnreachable as exc:
+                out.append(Check(f"JumpStart {c.name}", UNKNOWN, safe(str(exc))))
+                continue
+            except ServiceRefused as exc:
+                out.append(Check(f"JumpStart {c.name}", FAIL, safe(str(exc)),
+                                 f"allow s3:GetObject on the JumpStart bucket jumpstart-cache-prod-{self.clients.region}"))
+                continue
             except JstuiError as exc:
                 out.append(Check(f"JumpStart {c.name}", FAIL, safe(str(exc)), f"fix model_id/model_version of {c.name}"))
                 continue
