@@ -50,6 +50,7 @@ class FakeIam:
     def __init__(self, client, denied: dict[str, set[str]] | None = None):
         self.denied = denied or {}
         self.role: dict | None = None
+        self.others: dict[str, dict] = {}  # other roles GetRole knows (the caller's own)
         self.asked: list[tuple[str, str, str]] = []  # (principal, action, resource)
         client.meta.events.register("before-parameter-build.iam.*", self._keep_params)
         client.meta.events.register("before-call.iam.SimulatePrincipalPolicy", self._answer)
@@ -60,9 +61,10 @@ class FakeIam:
         context["api_params"] = dict(params)  # before-call sees the serialized request; keep the API's
 
     def _get_role(self, context, **_):
-        params = context["api_params"]
-        assert self.role is not None and params["RoleName"] == self.role["RoleName"], params
-        return _HTTP_OK, {"Role": self.role}
+        name = context["api_params"]["RoleName"]
+        role = self.role if self.role is not None and name == self.role["RoleName"] else self.others.get(name)
+        assert role is not None, name
+        return _HTTP_OK, {"Role": role}
 
     def _answer(self, context, **_):
         params = context["api_params"]
@@ -279,3 +281,36 @@ def test_the_api_list_names_only_real_operations():
     models = {svc: _client(svc).meta.service_model for svc in {svc for svc, _, _, _ in API_CALLS}}
     for svc, op, _, _ in API_CALLS:
         assert op in models[svc].operation_names, (svc, op)
+
+
+def test_an_sso_caller_is_simulated_as_its_role_with_its_path(tmp_path):
+    study = _study(tmp_path, data={"training": "s3://example-bucket/t/"})
+    sso_role = f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ML_0123456789abcdef"
+    rig = Rig(study, denied={sso_role: {"sagemaker:DeleteEndpoint"}})
+    rig.fake_iam.others["AWSReservedSSO_ML_0123456789abcdef"] = {
+        "Path": "/aws-reserved/sso.amazonaws.com/", "RoleName": "AWSReservedSSO_ML_0123456789abcdef",
+        "RoleId": "AROAEXAMPLEEXAMPLE2", "Arn": sso_role}
+    rig.happy_service_answers()
+    rig.stubs["sts"] = Stubber(rig.sts)  # the caller is an SSO session, not alice
+    rig.stubs["sts"].add_response("get_caller_identity", {
+        "UserId": "AROAEXAMPLEEXAMPLE2:alice", "Account": ACCOUNT,
+        "Arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_ML_0123456789abcdef/alice"})
+    names = by_name(rig.run())
+    assert {p for p, _, _ in rig.fake_iam.asked} == {sso_role, ROLE}
+    assert names["permissions to run the study"].result == OK
+    deploy = names["permissions to deploy (d / jstui deploy)"]
+    assert deploy.result == FAIL and "sagemaker:DeleteEndpoint (implicitDeny)" in deploy.detail and sso_role in deploy.fix
+
+
+def test_unreachable_jumpstart_metadata_is_unverified_not_failed(tmp_path):
+    from jstui.domain.errors import ServiceUnreachable
+
+    study = _study(tmp_path, data={"training": "s3://example-bucket/t/"})
+    rig = Rig(study)
+
+    def offline(c):
+        raise ServiceUnreachable(f"JumpStart metadata for {c.model_id!r} unreachable: no network")
+
+    rig.inputs.jumpstart_lookup = offline
+    checks = Preflight(rig.clients, rig.inputs).jumpstart()
+    assert [c.result for c in checks] == [UNKNOWN] * len(study.candidates)
