@@ -28,6 +28,8 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
+    SSOError,
+    TokenRetrievalError,
 )
 from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
@@ -42,7 +44,8 @@ class ErrorKind(StrEnum):
     QUOTA = "quota"  # ResourceLimitExceeded: an account limit
     INVALID = "invalid"  # the request was refused as invalid (ValidationException / ValidationError)
     DENIED = "denied"  # not allowed (AccessDenied*, UnauthorizedOperation, S3's 403)
-    AUTH = "auth"  # credentials the service rejected (unknown key, bad signature, expired token)
+    EXPIRED = "expired"  # temporary credentials expired, or can no longer be fetched (SSO, assumed role)
+    AUTH = "auth"  # credentials the service rejected (unknown key, bad signature)
     THROTTLED = "throttled"  # rate limited
     SERVER = "server"  # HTTP 5xx
     REFUSED = "refused"  # any other error the service answered
@@ -53,15 +56,23 @@ class ErrorKind(StrEnum):
     NOT_A_SERVICE_ERROR = "not a service error"
 
 
-NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NoSuchKey", "NotFound", "404"})
+# SageMaker, CloudWatch Logs, IAM (NoSuchEntity) and S3 (NoSuchKey, NoSuchBucket, a bare 404 for HEAD requests)
+NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NoSuchEntity", "NoSuchKey", "NoSuchBucket",
+                             "NotFound", "404"})
 VALIDATION_CODES = frozenset({"ValidationException", "ValidationError"})
 ALREADY_EXISTS_CODES = frozenset({"ResourceInUse"})
 QUOTA_CODES = frozenset({"ResourceLimitExceeded"})
-DENIED_CODES = frozenset({"UnauthorizedOperation", "403", "Forbidden"})
+DENIED_CODES = frozenset({"UnauthorizedOperation", "AuthorizationError", "403", "Forbidden"})
 AUTH_CODES = frozenset({
-    "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "ExpiredToken",
-    "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId",
+    "UnrecognizedClientException", "InvalidSignatureException", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+    "InvalidClientTokenId",
 })
+# Codes SageMaker, CloudWatch Logs, STS and S3 answer when the request's temporary credentials have
+# expired (AWS docs, "Common errors": ExpiredTokenException; STS/S3: ExpiredToken); some JSON services
+# answer UnrecognizedClientException / InvalidClientTokenId "The security token included in the request is
+# expired", so for those the message decides.
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException"})
+EXPIRED_IF_MESSAGE_SAYS = frozenset({"UnrecognizedClientException", "InvalidClientTokenId"})
 THROTTLE_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"})
 # How the service words "not found" / "already exists" when it answers with a validation error.
 _NOT_FOUND_WORDS = ("not found", "could not find", "does not exist")
@@ -100,6 +111,8 @@ def classify(exc: BaseException) -> ServiceError:
             kind = ErrorKind.NOT_FOUND
         elif code in ALREADY_EXISTS_CODES or (code in VALIDATION_CODES and any(w in lower for w in _EXISTS_WORDS)):
             kind = ErrorKind.ALREADY_EXISTS
+        elif code in EXPIRED_CODES or (code in EXPIRED_IF_MESSAGE_SAYS and "expired" in lower):
+            kind = ErrorKind.EXPIRED
         elif code in QUOTA_CODES:
             kind = ErrorKind.QUOTA
         elif code in VALIDATION_CODES:
@@ -115,6 +128,8 @@ def classify(exc: BaseException) -> ServiceError:
         else:
             kind = ErrorKind.REFUSED
         return ServiceError(kind, code, message, status)
+    if isinstance(exc, (TokenRetrievalError, SSOError)):  # SSOTokenLoadError, UnauthorizedSSOTokenError
+        return ServiceError(ErrorKind.EXPIRED, message=str(exc))
     if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
         return ServiceError(ErrorKind.NO_CREDENTIALS, message=str(exc))
     if isinstance(exc, (ProfileNotFound, NoRegionError)):
@@ -140,12 +155,39 @@ def is_unreachable(exc: BaseException) -> bool:
     return classify(exc).kind in (ErrorKind.UNREACHABLE, ErrorKind.NO_CREDENTIALS)
 
 
-def translate(exc: BaseException, doing: str = "") -> JstuiError:
-    """The jstui error a botocore exception means: exit 3 when the service is unreachable, keeps failing
-    or cannot be signed for; exit 4 when it refused; exit 2 for a local configuration problem."""
+class CredentialsExpired(ServiceUnreachable):
+    """The credentials stopped working mid-session (SSO token or assumed role expired): exit 3, and
+    a running TUI or `status --watch` shows it as a connection state and resumes once they work."""
+
+
+GENERIC_RENEW_HINT = "refresh your credentials (`aws sso login --profile NAME` for an SSO profile)"
+
+
+def expired_message(hint: str, *, resumes: bool = False) -> str:
+    """One line; `resumes` for a running TUI / --watch, which retries on its own."""
+    return f"AWS credentials expired: {hint}" + ("; polling resumes by itself once they work" if resumes else "")
+
+
+def is_expired_credentials(exc: BaseException) -> bool:
+    """Whether a botocore error means "your (temporary) credentials expired or can no longer be
+    fetched", as opposed to "wrong credentials" or an outage. A session that had credentials and now
+    finds none counts too (NoCredentialsError)."""
+    if isinstance(exc, CredentialsExpired):
+        return True
+    return classify(exc).kind is ErrorKind.EXPIRED or isinstance(exc, NoCredentialsError)
+
+
+def translate(exc: BaseException, doing: str = "", *, hint: str | None = None) -> JstuiError:
+    """The jstui error a botocore exception means: exit 3 when the service is unreachable, keeps failing,
+    cannot be signed for or the credentials expired (`hint`: how to renew them); exit 4 when it refused;
+    exit 2 for a local configuration problem."""
     if isinstance(exc, JstuiError):
         return exc
     where = f" ({doing})" if doing else ""
+    # A missing-credentials error is "expired" only mid-session (the caller knows and passes a hint);
+    # at start it means "none configured", below.
+    if is_expired_credentials(exc) and (hint is not None or not isinstance(exc, NoCredentialsError)):
+        return CredentialsExpired(expired_message(hint or GENERIC_RENEW_HINT) + where)
     err = classify(exc)
     kind = err.kind
     if kind is ErrorKind.NO_CREDENTIALS:

@@ -307,7 +307,7 @@ def _translate_errors(
     except bex.ClientError as exc:
         err = classify(exc)
         code = err.code
-        if err.kind in (ErrorKind.DENIED, ErrorKind.AUTH):
+        if err.kind in (ErrorKind.DENIED, ErrorKind.AUTH, ErrorKind.EXPIRED):
             raise ServiceRefused(f"JumpStart metadata for {model_id!r} in {region}: S3 refused ({code})") from None
         raise ServiceUnreachable(f"JumpStart metadata for {model_id!r} in {region}: {code or exc}") from None
     except ValueError as exc:  # region not covered, no image for this instance type, bad region
