@@ -11,6 +11,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Callable, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +25,7 @@ from textual_plotext import PlotextPlot
 from jstui.domain.frontier import COST, RELATIVE_COLUMNS, FrontierResult, axis_choices, frontier_table
 from jstui.engine.protocol import StudySession
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import printable
 from jstui.domain.model import FrontierSettings
 
 # Glyphs say what a point is, so the plot reads without colour (NO_COLOR, a monochrome tmux).
@@ -201,14 +203,14 @@ class FrontierScreen(Screen):
             parts.append(f"relative to {r.base}" if not r.base_problem else r.base_problem)
         if r.left_out:
             parts.append(r.left_out_summary())
-        self.query_one("#frontier-summary", Static).update(" · ".join(parts))
+        self.query_one("#frontier-summary", Static).update(Text(printable(" · ".join(parts), newlines=False)))
 
     def _all_columns(self) -> list[tuple[str, str]]:
         cols = [("rank", "#"), ("candidate", "Model")]
         fixed = {k for k, _ in TABLE_COLUMNS}
         for axis in (self.settings.x, self.settings.y):
             if axis not in fixed and axis not in {k for k, _ in cols}:
-                cols.append((axis, axis))
+                cols.append((axis, printable(axis)))
         cols.extend(TABLE_COLUMNS)
         if self.result.base and not self.result.base_problem:
             cols.extend(RELATIVE_HEADINGS)
