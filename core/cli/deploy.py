@@ -12,6 +12,7 @@ import sys
 from jstui.aws import hosting
 from jstui.domain import endpoints
 from jstui.domain.errors import JobFailed, UsageError
+from jstui.domain.textfmt import printable
 from jstui.engine import deployments as deploying
 
 
@@ -26,7 +27,7 @@ def add_arguments(parser) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(printable(text), file=sys.stderr, flush=True)  # names, statuses and answers from the service
 
 
 def run(args) -> int:
@@ -61,7 +62,7 @@ def run(args) -> int:
             hosting.start_deploy(session.clients.sagemaker, session.journal, req)
         if args.no_wait:
             _say(f"endpoint {req.endpoint_name} is being created; follow it with `jstui endpoints {study.name}`")
-            print(req.endpoint_name)
+            print(printable(req.endpoint_name))
             return 0
         status = deploying.wait(session, req.endpoint_name, on_status=lambda st: _say(f"endpoint {st.name}: {st.status}"))
         if status.status != "InService":
@@ -69,7 +70,7 @@ def run(args) -> int:
                             f"{status.failure_reason or 'no reason given'}")
         _say(f"sample image → {deploying.smoke_invoke(session, req.endpoint_name)}")
         _say(f"delete it when done: jstui endpoints {study.name} --delete {req.endpoint_name} --yes")
-        print(req.endpoint_name)
+        print(printable(req.endpoint_name))
     return 0
 
 

@@ -12,6 +12,7 @@ from jstui.engine import deployments as deploying
 from jstui.domain.errors import UsageError
 from jstui.domain.textfmt import age_text as _age
 from jstui.domain.textfmt import money as _usd
+from jstui.domain.textfmt import printable
 
 
 def add_arguments(parser) -> None:
@@ -21,7 +22,7 @@ def add_arguments(parser) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(printable(text), file=sys.stderr, flush=True)
 
 
 def run(args) -> int:
@@ -56,6 +57,10 @@ def run(args) -> int:
 def _print_table(rows, now) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(text: str) -> Text:  # service text: control characters escaped, never markup
+        return Text(printable(text, newlines=False))
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for heading in ("endpoint", "status", "age", "$/hour", "accrued", "candidate", "instances", "reason"):
@@ -63,7 +68,8 @@ def _print_table(rows, now) -> None:
                          justify="right" if heading in ("age", "$/hour", "accrued") else "left")
     for r in rows:
         age = _age((now - r.created_at).total_seconds()) if now and r.created_at else "–"
-        table.add_row(r.name, r.status, age, _usd(r.usd_per_hour), _usd(r.accrued_usd), r.candidate or "–",
-                      f"{r.instance_count} × {r.instance_type}", " ".join((r.failure_reason or "").split()))
+        table.add_row(cell(r.name), cell(r.status), age, _usd(r.usd_per_hour), _usd(r.accrued_usd),
+                      cell(r.candidate or "–"), cell(f"{r.instance_count} × {r.instance_type}"),
+                      cell(" ".join((r.failure_reason or "").split())))
     if rows:
         Console(file=sys.stdout, width=200, soft_wrap=True).print(table)

@@ -8,6 +8,7 @@ import time
 from jstui.domain.errors import UsageError
 from jstui.domain.exitcodes import ExitCode
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import printable
 from jstui.cli.progress import exit_code_for, progress_line
 
 
@@ -38,7 +39,7 @@ def _print_plan(path, home) -> None:
     if changes:
         print("\nSince the last launch:")
         for line in changes:
-            print(f"  {line}")
+            print(printable(f"  {line}"))
 
 
 def run(args) -> int:
@@ -56,11 +57,11 @@ def run(args) -> int:
         if args.adopt:
             matched, unmatched = session.adopt(args.adopt)
             for job, cand in sorted(matched.items()):
-                print(f"{name}: adopted {job} as {cand}", file=sys.stderr)
+                print(printable(f"{name}: adopted {job} as {cand}"), file=sys.stderr)
             for job in unmatched:
-                print(f"{name}: {job} matches no candidate of the study (left alone)", file=sys.stderr)
+                print(printable(f"{name}: {job} matches no candidate of the study (left alone)"), file=sys.stderr)
             if not matched:
-                print(f"{name}: no tuning job named {args.adopt}* matched a candidate", file=sys.stderr)
+                print(printable(f"{name}: no tuning job named {args.adopt}* matched a candidate"), file=sys.stderr)
         if args.retry_failed:
             session.refresh(strict=True)
             for cand in session.retry_failed():

@@ -23,6 +23,7 @@ from jstui import __version__
 from jstui.domain.commands import PROG, SUBCOMMANDS
 from jstui.domain.errors import JstuiError, StudyFileError
 from jstui.domain.exitcodes import ExitCode
+from jstui.domain.textfmt import printable
 
 log = logging.getLogger("jstui")
 
@@ -178,14 +179,14 @@ def main(argv: list[str] | None = None) -> int:
         log.debug("jstui %s argv=%r", __version__, argv)
         code = int(mod.run(args))
     except _UsageExit as exc:
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         code = ExitCode.USAGE
     except StudyFileError as exc:
         for line in exc.problems:
-            print(line, file=sys.stderr)
+            print(printable(line), file=sys.stderr)  # lines quote the file's values
         code = exc.exit_code
     except JstuiError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {printable(str(exc))}", file=sys.stderr)  # may quote the service (FailureReason)
         code = exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; jobs on the service keep running, queued candidates stay queued", file=sys.stderr)
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug
         log.exception("internal error")
         where = f"; details in {log_path}" if log_path else ""
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        print(printable(f"{PROG}: internal error: {type(exc).__name__}: {exc}{where}"), file=sys.stderr)
         if debug:
             traceback.print_exc()
         code = ExitCode.INTERNAL

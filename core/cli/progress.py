@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jstui.domain.exitcodes import ExitCode
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import printable
 
 
 def progress_line(snap: StudySnapshot) -> str:
@@ -20,7 +21,8 @@ def progress_line(snap: StudySnapshot) -> str:
     if snap.connection.state not in ("ok", "connecting"):
         retry = f" in {snap.connection.retry_in_s:.0f} s" if snap.connection.retry_in_s else ""
         tail += f" · {snap.connection.state}{retry}"
-    return f"{snap.study} [{when}] {states or 'nothing launched'} · {done}/{total} training jobs ended · {spend}{tail}"
+    line = f"{snap.study} [{when}] {states or 'nothing launched'} · {done}/{total} training jobs ended · {spend}{tail}"
+    return printable(line, newlines=False)  # statuses come from the service
 
 
 def exit_code_for(snap: StudySnapshot, *, budget_only: bool = False) -> int:
