@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from jstui.domain.errors import UsageError
+from jstui.domain.limits import speed_problem
 
 
 def _rate(text: str) -> float:
@@ -42,11 +44,11 @@ def run(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"emulator: --port {args.port} is not a port number")
-    if args.speed is not None and args.speed <= 0:
-        raise UsageError(f"emulator: --speed must be > 0, not {args.speed:g}")
-    if args.noise < 0:
-        raise UsageError(f"emulator: --noise must be >= 0, not {args.noise:g}")
-    if args.throttle_tps is not None and args.throttle_tps <= 0:
+    if args.speed is not None and (problem := speed_problem(args.speed)):
+        raise UsageError(f"emulator: --speed {problem}")
+    if not math.isfinite(args.noise) or args.noise < 0:
+        raise UsageError(f"emulator: --noise must be a finite number >= 0, not {args.noise:g}")
+    if args.throttle_tps is not None and not (0 < args.throttle_tps < math.inf):
         raise UsageError(f"emulator: --throttle-tps must be > 0, not {args.throttle_tps:g}")
     if args.max_tuning_jobs < 1:
         raise UsageError(f"emulator: --max-tuning-jobs must be >= 1, not {args.max_tuning_jobs}")

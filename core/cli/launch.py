@@ -7,6 +7,7 @@ import time
 
 from jstui.domain.errors import UsageError
 from jstui.domain.exitcodes import ExitCode
+from jstui.domain.limits import budget_problem
 from jstui.domain.snapshot import StudySnapshot
 from jstui.domain.textfmt import printable
 from jstui.cli.progress import exit_code_for, progress_line
@@ -45,8 +46,8 @@ def _print_plan(path, home) -> None:
 def run(args) -> int:
     from jstui.engine.session import open_session, resolve_study
 
-    if args.budget is not None and args.budget <= 0:
-        raise UsageError(f"--budget {args.budget:g}: must be a positive amount of USD")
+    if args.budget is not None and (problem := budget_problem(args.budget)):
+        raise UsageError(f"--budget: {problem}")
     if not args.yes:
         _print_plan(resolve_study(args.study, args.home), args.home)
         return ExitCode.OK
