@@ -35,6 +35,8 @@ def load_study(path: Path | str) -> Study:
         raise StudyFileError([f"{given}: no such study file"])
     if p.is_dir():
         raise StudyFileError([f"{given}: is a directory, not a study file (.toml)"])
+    if not p.is_file():  # a FIFO would block the read forever, a device never ends
+        raise StudyFileError([f"{given}: is not a regular file (a pipe or device?), not a study file (.toml)"])
     try:
         text = p.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -44,10 +46,13 @@ def load_study(path: Path | str) -> Study:
         raise StudyFileError([f"{given}: cannot read the study file: {exc.strerror or exc}"]) from None
     try:
         raw = tomllib.loads(text)
+        problems = Problems(given, LineIndex(text))
+        study = _StudyReader(raw, p.resolve(), problems).build()
     except tomllib.TOMLDecodeError as exc:
         raise StudyFileError([toml_syntax_line(given, exc)]) from None
-    problems = Problems(given, LineIndex(text))
-    study = _StudyReader(raw, p.resolve(), problems).build()
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise StudyFileError([f"{given}: TOML syntax: arrays or inline tables nested too deeply "
+                              "(a study file needs at most a few levels)"]) from None
     if problems.errors or study is None:
         raise StudyFileError(problems.errors or [f"{given}: invalid study file"])
     return dataclasses.replace(study, warnings=tuple(problems.warnings))
