@@ -10,6 +10,7 @@ read-only look, so it is never touched."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -188,6 +189,46 @@ def _check_readable(path: Path) -> None:
         )
 
 
+@functools.cache
+def _expected_schema() -> dict[str, frozenset[str]]:
+    """Table -> columns of this jstui's schema, from _SCHEMA itself (an in-memory database)."""
+    mem = sqlite3.connect(":memory:")
+    try:
+        mem.executescript(_SCHEMA)
+        return {t: frozenset(c) for t, c in _schema_of(mem).items()}
+    finally:
+        mem.close()
+
+
+def _schema_of(con: sqlite3.Connection) -> dict[str, set[str]]:
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                        "AND name NOT LIKE 'sqlite_%'").fetchall()]
+    return {t: {r[1] for r in con.execute(f"PRAGMA table_info(\"{t}\")").fetchall()} for t in tables}
+
+
+def _check_schema(con: sqlite3.Connection, path: Path, version: int) -> None:
+    """Refuse (JournalError, exit 7, nothing written) a journal whose tables are not the ones its
+    schema version promises: a table dropped or altered by hand, or tables without a version. Only
+    missing tables or columns count; extra ones (a later jstui's additions) are left alone."""
+    found = _schema_of(con)
+    if version == 0:
+        if found:
+            raise JournalError(f"{path}: journal is damaged (it has tables but no schema version); "
+                               "move it away to start afresh")
+        return
+    if version < 0 or version > SCHEMA_VERSION:
+        if version < 0:
+            raise JournalError(f"{path}: journal is damaged (schema version {version}); move it away to start afresh")
+        return  # newer: _migrate says so
+    for table, columns in _expected_schema().items():
+        if table not in found:
+            raise JournalError(f"{path}: journal is damaged (table {table} is missing); move it away to start afresh")
+        missing = sorted(columns - found[table])
+        if missing:
+            raise JournalError(f"{path}: journal is damaged (table {table} lacks {', '.join(missing)}); "
+                               "move it away to start afresh")
+
+
 class Journal:
     def __init__(self, path: Path, con: sqlite3.Connection):
         self.path = path
@@ -220,6 +261,7 @@ class Journal:
     def _migrate(self) -> None:
         with self._tx() as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
+            _check_schema(con, self.path, version)  # before anything is written: never write what we cannot read
             if version == 0:
                 for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
                     con.execute(statement)
