@@ -6,6 +6,8 @@ import json
 import sys
 import time
 
+from rich.console import JustifyMethod
+
 from jstui.domain.snapshot import StudySnapshot
 from jstui.domain.textfmt import printable
 from jstui.cli.progress import exit_code_for, progress_line
@@ -60,6 +62,7 @@ def render_table(snap: StudySnapshot):
     )
     table = Table(title=cell(f"{snap.study} · {snap.backend} {snap.region} · {when}"), caption=caption,
                   caption_justify="left")
+    just: JustifyMethod
     for col, just in (
         ("candidate", "left"), ("status", "left"), ("jobs c/r/f/s of max", "right"), ("best objective", "right"),
         ("cost", "right"), ("tuning job", "left"),
