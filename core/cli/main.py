@@ -162,7 +162,7 @@ class _BestEffortFileHandler(logging.FileHandler):
         try:
             super().close()
         except OSError:  # closing flushes what the full disk refused
-            self.stream = None  # type: ignore[assignment]
+            self.stream = None
 
 
 def _log_places(home: Path | None) -> list[Path]:
