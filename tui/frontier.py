@@ -193,7 +193,7 @@ class FrontierScreen(Screen):
         self._draw_plot()
 
     def _axis_label(self, axis: str, direction: str) -> str:
-        return f"{axis} ({direction})"
+        return printable(f"{axis} ({direction})", newlines=False)
 
     def _render_summary(self) -> None:
         r = self.result
@@ -278,7 +278,7 @@ class FrontierScreen(Screen):
             if sel is not None:
                 plt.scatter([sel.x], [sel.y], marker=SELECTED_MARKER, color="orange")
         if not r.points:
-            plt.title(f"no model has reported both {s.x} and {s.y} yet")
+            plt.title(printable(f"no model has reported both {s.x} and {s.y} yet", newlines=False))
         plot.refresh()
 
     # --- selection --------------------------------------------------------------------------
