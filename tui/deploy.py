@@ -89,7 +89,7 @@ class DeployModal(ModalScreen[str | None]):
             with Horizontal(classes="field"):
                 yield Label("Count")
                 yield Input(id="deploy-count", type="integer", disabled=True)
-            yield Static("", id="deploy-price")
+            yield Static("", id="deploy-price", markup=False)  # quotes what was typed
             yield Static("", id="deploy-problem", markup=False)
             yield Static("", id="deploy-progress", markup=False)
             with Horizontal(id="deploy-buttons"):
@@ -158,7 +158,7 @@ class DeployModal(ModalScreen[str | None]):
             problem = "count must be a whole number of at least 1"
         price = self._price(itype, count) if count and count >= 1 else None
         self.query_one("#deploy-price", Static).update(
-            f"{count or '?'} × {itype or '?'}: " + (f"${price:,.2f}/hour while it runs" if price is not None
+            f"{count or '?'} × {printable(itype) or '?'}: " + (f"${price:,.2f}/hour while it runs" if price is not None
                                                     else "price unknown (not in the price table)"))
         self.query_one("#deploy-problem", Static).update(printable(problem or ""))
         self.query_one("#deploy", Button).disabled = problem is not None or self.phase != "ready"
