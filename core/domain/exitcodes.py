@@ -12,5 +12,6 @@ class ExitCode(IntEnum):
     FAILED = 5  # a tuning job or endpoint ended Failed
     BUDGET = 6  # budget exceeded, stopped by the guard, or ended at its budget-derived runtime cap (wins over FAILED)
     JOURNAL = 7  # journal unreadable: corrupt, or written by a newer jstui
+    ENVIRONMENT = 8  # the local environment: journal busy (another jstui holds it), home not writable or not traversable, disk full
     PREFLIGHT = 9  # `jstui doctor`: at least one check failed (✗) (docs/doctor.md)
     INTERRUPTED = 130  # Ctrl-C: jobs on the service keep running
