@@ -9,6 +9,7 @@ import dataclasses
 from textual.widgets import DataTable
 
 from jstui.tui.screens.confirm import ConfirmModal
+from jstui.tui.screens.study import StudyScreen
 from jstui.tui.screens.tuning_job import TuningJobScreen
 
 from tests.tui.fake_session import FakeSession, make_snapshot, replace_row
@@ -31,15 +32,17 @@ def _hostile_snapshot():
     return replace_row(snap, CANDIDATE, status="Failed", failure_reason=f"All training jobs failed: {LEAVE_SCREEN}")
 
 
-def _rendered(widget) -> str:
-    return str(widget.render())
+def _current(app) -> str | None:
+    screen = app.screen
+    assert isinstance(screen, StudyScreen)
+    return screen.current_candidate()
 
 
 async def test_failure_reason_and_hyperparameter_values_are_drawn_escaped():
     app = make_app(FakeSession(_hostile_snapshot()))
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
-        while app.screen.current_candidate() != CANDIDATE:  # type: ignore[attr-defined]
+        while _current(app) != CANDIDATE:
             await pilot.press("j")
         await pilot.press("enter")
         await settle(pilot)
@@ -65,7 +68,7 @@ async def test_notifications_and_questions_escape_service_text():
         (note,) = list(app._notifications)
         assert note.message == f"Stop {CANDIDATE} failed: \\x1b]2;PWNED\\x07 [bold]not markup[/bold]"
         assert note.markup is False
-        while app.screen.current_candidate() != CANDIDATE:  # type: ignore[attr-defined]
+        while _current(app) != CANDIDATE:
             await pilot.press("j")
         await pilot.press("R")  # retry: the question quotes the last FailureReason
         await settle(pilot)
