@@ -20,7 +20,10 @@ def _rate(text: str) -> float:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1; a non-loopback one needs --allow-remote)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow a non-loopback --host (the emulator has no authentication)")
     parser.add_argument("--port", type=int, default=8181, help="port (default 8181; 0 picks a free one)")
     parser.add_argument("--state", metavar="PATH", help="SQLite state file (default: JSTUI_HOME/emulator/state.sqlite)")
     parser.add_argument("--speed", type=float, help="simulated seconds per wall second (fixed per state; new state: 300)")
@@ -59,4 +62,5 @@ def run(args) -> int:
         fail_rate=args.fail_rate,
         max_tuning_jobs=args.max_tuning_jobs,
     )
-    return serve(args.host, args.port, state, catalogs, args.speed, args.seed, args.noise, faults)
+    return serve(args.host, args.port, state, catalogs, args.speed, args.seed, args.noise, faults,
+                 allow_remote=args.allow_remote)
