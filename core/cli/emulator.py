@@ -35,6 +35,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--throttle-rate", type=_rate, default=0.0, metavar="P", help="share of calls throttled")
     parser.add_argument("--error-rate", type=_rate, default=0.0, metavar="P", help="share of calls answered HTTP 500")
     parser.add_argument("--fail-rate", type=_rate, default=0.0, metavar="P", help="share of training jobs that fail")
+    parser.add_argument("--tag-lag", type=float, default=0.0, metavar="S",
+                        help="simulated seconds a new resource's tags stay invisible to ListTags (default 0)")
     parser.add_argument("--max-tuning-jobs", type=int, default=100, metavar="N",
                         help="concurrent tuning jobs per account (default 100)")
 
@@ -53,6 +55,8 @@ def run(args) -> int:
         raise UsageError(f"emulator: --throttle-tps must be > 0, not {args.throttle_tps:g}")
     if args.max_tuning_jobs < 1:
         raise UsageError(f"emulator: --max-tuning-jobs must be >= 1, not {args.max_tuning_jobs}")
+    if not 0 <= args.tag_lag <= 86400:  # also refuses nan and inf
+        raise UsageError(f"emulator: --tag-lag must be between 0 and 86400 seconds, not {args.tag_lag:g}")
     state = Path(args.state).expanduser() if args.state else Path(args.home) / "emulator" / "state.sqlite"
     catalogs = [Path(c).expanduser() for c in args.catalog] if args.catalog else None
     faults = FaultSettings(
@@ -61,6 +65,7 @@ def run(args) -> int:
         error_rate=args.error_rate,
         fail_rate=args.fail_rate,
         max_tuning_jobs=args.max_tuning_jobs,
+        tag_lag_s=args.tag_lag,
     )
     return serve(args.host, args.port, state, catalogs, args.speed, args.seed, args.noise, faults,
                  allow_remote=args.allow_remote)
