@@ -224,6 +224,14 @@ class _BoundedServer(ThreadingHTTPServer):
         self._closing = True
         super().server_close()
 
+    def handle_error(self, request, client_address):
+        """A client that went away (reset, timed out) is routine here: log it, print no traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            log.debug("connection from %s ended: %s", client_address, exc)
+            return
+        log.exception("emulator connection error from %s", client_address)
+
 
 class EmulatorServer:
     """An Emulator behind an HTTP server on its own thread."""
