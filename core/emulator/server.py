@@ -5,8 +5,9 @@
 A stdlib ThreadingHTTPServer is enough: requests are small and the work is SQLite reads. It is hardened
 for a port anyone on the machine can reach (it has no authentication): loopback by default (`check_host`),
 at most MAX_CONNECTIONS connections served at once (more wait in a LISTEN_BACKLOG-deep accept queue, so a
-burst is delayed, not refused), every socket read or write times out after CONNECTION_TIMEOUT_S (a
-half-open or idle connection gives its thread back), `Transfer-Encoding` bodies are refused with 411 and
+burst is delayed, not refused), a connection that sends no request line for IDLE_TIMEOUT_S is closed
+and a request under way times out after CONNECTION_TIMEOUT_S per socket operation (a half-open or idle
+connection gives its thread back), `Transfer-Encoding` bodies are refused with 411 and
 the connection closed (botocore always sends Content-Length), and JSON nested too deeply to parse is a
 400 SerializationException like any malformed body."""
 
@@ -40,9 +41,10 @@ _REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 
 DRAIN_LIMIT = 64 * 1024 * 1024
 # Connection handling (measured by bench/soak.py, docs/reliability.md).
-MAX_CONNECTIONS = 256  # handler threads at most; further connections wait in the accept queue
+MAX_CONNECTIONS = 512  # handler threads at most; further connections wait in the accept queue
 LISTEN_BACKLOG = 1024  # listen(2) backlog; Linux caps it at net.core.somaxconn (4096 since 5.4)
-CONNECTION_TIMEOUT_S = 10.0  # per socket operation: a client silent this long is disconnected
+IDLE_TIMEOUT_S = 2.0  # waiting for a request's first line (a new or kept-alive connection)
+CONNECTION_TIMEOUT_S = 10.0  # per socket operation once a request has begun
 
 
 def is_loopback(host: str) -> bool:
@@ -70,6 +72,16 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "jstui-emulator"
     timeout = CONNECTION_TIMEOUT_S  # StreamRequestHandler.setup() puts it on the socket
+    idle_timeout = IDLE_TIMEOUT_S
+
+    def handle_one_request(self):
+        # a connection that sends nothing gives its slot back quickly; a request under way gets longer
+        self.connection.settimeout(self.idle_timeout)
+        super().handle_one_request()
+
+    def parse_request(self):  # called once the request line is in
+        self.connection.settimeout(self.timeout)
+        return super().parse_request()
     emulator: Emulator  # set on the subclass made per server
 
     def setup(self):

@@ -87,9 +87,10 @@ def test_listen_backlog_is_real(emu):
 
 @pytest.fixture
 def small_server(tmp_path, catalog, clock, monkeypatch):
-    """A server with 4 handler slots and a 0.3 s connection timeout, so the bounds are reached quickly."""
+    """A server with 4 handler slots and 0.3 s timeouts, so the bounds are reached quickly."""
     monkeypatch.setattr(server_mod._BoundedServer, "max_connections", 4)
     monkeypatch.setattr(server_mod._Handler, "timeout", 0.3)
+    monkeypatch.setattr(server_mod._Handler, "idle_timeout", 0.3)
     srv = EmulatorServer(Emulator(tmp_path / "state.sqlite", [catalog], speed=300, clock=clock)).start()
     yield srv
     srv.stop()
@@ -97,6 +98,8 @@ def small_server(tmp_path, catalog, clock, monkeypatch):
 
 def test_a_silent_connection_is_closed_by_the_server(small_server):
     host, port = small_server.httpd.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as s:
+        assert s.recv(1024) == b""  # nothing sent at all: closed after the idle timeout
     with socket.create_connection((host, port), timeout=10) as s:
         s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")  # a request that never finishes
         assert s.recv(1024) == b""  # the server closes it (our own 10 s socket timeout would raise instead)
