@@ -13,7 +13,8 @@ Hostile requests (figures: counts, and wall seconds where the point is that noth
 - nested: `--rounds` bodies nested 100,000 deep: answers by status (must all be 400).
 - epochs: one CreateHyperParameterTuningJob with `epochs = 1e20` (MaxRuntimeInSeconds one day), then
   Describe/List calls back to back while it runs to its end (a simulated day, ~22 s at speed 4,000):
-  mean milliseconds a call, and this process's RSS growth (MB).
+  mean milliseconds a call, and this process's RSS growth (MB); `epochs_5`, the same with 5 epochs, is
+  the baseline.
 - regex: a tuning job whose objective regex backtracks catastrophically: seconds to Describe it done.
 
 Kills and concurrent sessions (subprocesses of `jstui`, each a fresh Python):
@@ -190,14 +191,15 @@ def _follow(sm, name: str, limit_s: float = 600) -> tuple[str, float, int]:
             return d["HyperParameterTuningJobStatus"], time.monotonic() - t0, calls
 
 
-def huge_epochs(emu) -> dict:
+def huge_epochs(emu, epochs: str = "100000000000000000000") -> dict:
     sm = sagemaker_client(emu.url)
     rss0 = rss_mb(os.getpid())
-    req = _tuning_request("soak-epochs", {"epochs": "100000000000000000000"})
+    name = f"soak-epochs-{len(epochs)}"
+    req = _tuning_request(name, {"epochs": epochs})
     req["TrainingJobDefinition"]["StoppingCondition"] = {"MaxRuntimeInSeconds": 86400}
     t0 = time.monotonic()
     sm.create_hyper_parameter_tuning_job(**req)
-    status, seconds, calls = _follow(sm, "soak-epochs")
+    status, seconds, calls = _follow(sm, name)
     rss1 = rss_mb(os.getpid())
     return {"status": status, "calls": calls, "ms_per_call": round(1000 * seconds / max(1, calls), 1),
             "simulated_s": round(seconds * SPEED), "rss_growth_mb": round((rss1 or 0) - (rss0 or 0), 1),
@@ -371,6 +373,7 @@ def main() -> None:
                             ("load", lambda: load(emu, args.load_threads, args.load_calls)),
                             ("chunked", lambda: chunked(emu, 10 * args.rounds)),
                             ("nested", lambda: nested(emu, 5 * args.rounds)),
+                            ("epochs_5", lambda: huge_epochs(emu, "5")),  # the baseline for epochs_1e20
                             ("epochs_1e20", lambda: huge_epochs(emu)),
                             ("runaway_regex", lambda: runaway_regex(emu)),
                             ("deploy_kills", lambda: deploy_kills(emu, work, args.rounds)),

@@ -129,3 +129,13 @@ def test_idle_connections_hold_at_most_max_connections_threads(small_server):
         for s in idle:
             s.close()
     assert peak[0] - before - 1 <= 4  # the sampler itself is one thread
+
+
+def test_cli_refuses_a_public_host_with_exit_2(tmp_path, capsys):
+    from jstui.cli.main import main
+
+    code = main(["--home", str(tmp_path / "home"), "emulator", "--host", "0.0.0.0", "--port", "0",
+                 "--state", str(tmp_path / "s.sqlite")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--allow-remote" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
