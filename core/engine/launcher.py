@@ -15,7 +15,8 @@ import os
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 
