@@ -7,6 +7,8 @@ Errors are the service's own: hosting answers a taken or unknown name with Valid
 
 from __future__ import annotations
 
+from typing import Any
+
 from jstui.emulator.api_tuning import completed_artifacts
 from jstui.emulator.errors import validation
 from jstui.emulator.paging import page
@@ -290,7 +292,7 @@ def _list_hosting(emu, p: dict, kind: str, key: str, name_key: str, arn_key: str
     out.sort(key=(lambda s: (s[name_key],)) if sort_name else (lambda s: (s["CreationTime"], s[name_key])),
              reverse=p.get("SortOrder", "Descending") == "Descending")
     chunk, nxt = page(out, p, {k: p.get(k) for k in ("NameContains", "SortBy", "SortOrder")}, default_max=10, limit=100)
-    resp = {key: chunk}
+    resp: dict[str, Any] = {key: chunk}
     if nxt:
         resp["NextToken"] = nxt
     return resp
