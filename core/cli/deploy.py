@@ -3,7 +3,10 @@
 Without --yes it prints what it would create and its $/hour, and creates nothing. With --yes it
 creates the Model, EndpointConfig and Endpoint (each step journaled), waits for InService (unless
 --no-wait), sends the sample image once and prints the endpoint's name on stdout. An endpoint that
-ends Failed exits 5 with its FailureReason. A deploy interrupted earlier is resumed, not repeated."""
+ends Failed exits 5 with its FailureReason. Deploying a candidate again never makes a second endpoint
+for it: a deploy interrupted earlier (Ctrl-C, kill -9, at any step) is resumed, and an endpoint of the
+candidate that already exists (Creating or InService) is followed and reported. Only an explicit
+--name other than its endpoint's makes another one."""
 
 from __future__ import annotations
 
@@ -45,10 +48,19 @@ def run(args) -> int:
         study = session.study
         session.refresh(strict=True)
         candidate = session.find_candidate(args.model)
-        resumed = _resume_for(session, candidate, args.name) if args.yes else None
-        if resumed is not None:
-            _say(f"resuming the interrupted deploy of {candidate} to endpoint {resumed.endpoint_name}")
-            req = resumed
+        live = deploying.live_deployment(session, candidate, args.name, repair=args.yes)
+        resumed = None
+        if live is not None:
+            what = (f"the interrupted deploy of {candidate} to endpoint {live['name']}"
+                    if live["state"] in endpoints.STEPS[:-1] else
+                    f"endpoint {live['name']} of {candidate}, already {live.get('status', 'created')}")
+            if args.instance_type or args.count != 1:
+                _say(f"{what} keeps its instances; --name another endpoint to deploy with others")
+            if not args.yes:
+                _say(f"{what}: --yes resumes it (nothing new is created)")
+                return 0
+            _say(f"resuming {what}" if live["state"] in endpoints.STEPS[:-1] else f"following {what}")
+            resumed = req = deploying.resume_or_adopt(session, live)
         else:
             req = deploying.plan_deploy(session, candidate, args.name, args.instance_type, args.count)
         rate = session.hosting_usd_per_hour(req.instance_type, req.instance_count)
@@ -73,10 +85,3 @@ def run(args) -> int:
         print(printable(req.endpoint_name))
     return 0
 
-
-def _resume_for(session, candidate: str, name: str | None):
-    """An interrupted deploy of this candidate (of this name, if one was given), finished now."""
-    for rec in session.journal.endpoints(session.study.name):
-        if rec["state"] in endpoints.STEPS[:-1] and rec.get("candidate") == candidate and (name in (None, rec["name"])):
-            return hosting.resume_deploy(session.clients.sagemaker, session.journal, session.study.name, rec["name"])
-    return None

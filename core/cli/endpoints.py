@@ -1,15 +1,17 @@
 """`jstui endpoints [STUDY] [--delete NAME --yes]`: the endpoints jstui created, so none is forgotten.
 
 Lists every endpoint jstui created for the study with status, age, $/hour and accrued cost (a
-table on stdout). `--delete NAME --yes` deletes the endpoint, its config and its model (only ones
-jstui created); without --yes it says what it would delete and deletes nothing."""
+table on stdout), then jstui's leftovers: models and endpoint configs tagged for the study that no
+endpoint uses (an endpoint deleted outside jstui leaves them), one line each on stderr. `--delete NAME
+--yes` deletes the endpoint, its config and its model (only ones jstui created), or a leftover's model
+and config; without --yes it says what it would delete and deletes nothing."""
 
 from __future__ import annotations
 
 import sys
 
 from jstui.engine import deployments as deploying
-from jstui.domain.errors import UsageError
+from jstui.domain.errors import JstuiError, UsageError
 from jstui.domain.textfmt import age_text as _age
 from jstui.domain.textfmt import money as _usd
 from jstui.domain.textfmt import printable
@@ -38,8 +40,16 @@ def run(args) -> int:
         if args.delete:
             known = {r["name"] for r in session.journal.endpoints(study.name)}
             if args.delete not in known:
-                raise UsageError(f"endpoint {args.delete!r} was not created by jstui for study {study.name}: "
-                                 "not deleting it")
+                leftover = {lo.name: lo for lo in deploying.leftovers(session)}.get(args.delete)
+                if leftover is None:
+                    raise UsageError(f"endpoint {args.delete!r} was not created by jstui for study {study.name}: "
+                                     "not deleting it")
+                if not args.yes:
+                    _say(f"would delete the leftover {leftover.what} {args.delete}; add --yes")
+                    return 0
+                deploying.delete_leftover(session, args.delete)
+                _say(f"deleted the leftover {leftover.what} {args.delete}")
+                return 0
             if not args.yes:
                 _say(f"would delete endpoint {args.delete}, its endpoint config and its model; add --yes")
                 return 0
@@ -51,6 +61,14 @@ def run(args) -> int:
         _print_table(rows, session.snapshot().taken_at)
         if not rows:
             _say(f"study {study.name} has no endpoints jstui created")
+        try:
+            found = deploying.leftovers(session)
+        except JstuiError as exc:  # e.g. no permission to list models: the table above still stands
+            found = []
+            _say(f"could not look for leftover models and endpoint configs: {exc}")
+        for lo in found:
+            _say(f"leftover: {lo.what} {lo.name} (no endpoint uses it; nothing bills for it): "
+                 f"jstui endpoints {study.name} --delete {lo.name} --yes")
     return 0
 
 

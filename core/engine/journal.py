@@ -443,6 +443,37 @@ class Journal:
                 (state, reason, time.time(), study, candidate, generation),
             )
 
+    # --- launch claims: which live process is making a launch ------------------------------
+    # A `launching` row is being created by the process named in `claimed_by` (the launcher's
+    # `process_identity()`); another session skips it while that process lives, so two sessions on one
+    # home never call Create for the same row. The column is added on first claim (an additive change
+    # older jstui versions ignore), so merely opening an older journal writes nothing.
+    def _has_claim_column(self, con: sqlite3.Connection) -> bool:
+        # Once seen it stays (columns are never dropped); until then, ask again: another process may add it.
+        if not getattr(self, "_claim_column_seen", False):
+            self._claim_column_seen = "claimed_by" in {r[1] for r in con.execute("PRAGMA table_info(launches)")}
+        return self._claim_column_seen
+
+    def claim_launch(self, study: str, candidate: str, generation: int, owner: str) -> None:
+        """Mark the launch `launching`, held by `owner` (call inside `transaction()`)."""
+        with self._tx() as con:
+            if not self._has_claim_column(con):  # asked inside this write transaction: no one else adds it now
+                con.execute("ALTER TABLE launches ADD COLUMN claimed_by TEXT")
+            con.execute(
+                "UPDATE launches SET state=?, reason=NULL, claimed_by=?, updated_at=? "
+                "WHERE study=? AND candidate=? AND generation=?",
+                (LAUNCHING, owner, time.time(), study, candidate, generation),
+            )
+
+    def launch_claims(self, study: str) -> dict[tuple[str, int], tuple[str, float]]:
+        """{(candidate, generation): (owner, updated_at)} of the study's claimed `launching` rows."""
+        with self._lock:
+            if not self._has_claim_column(self._con):
+                return {}
+        rows = self._query("SELECT candidate, generation, claimed_by, updated_at FROM launches "
+                           "WHERE study=? AND state=? AND claimed_by IS NOT NULL", (study, LAUNCHING))
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
     def add_adopt_prefix(self, study: str, prefix: str) -> None:
         with self._tx() as con:
             con.execute("INSERT OR IGNORE INTO adopt_prefixes (study, prefix) VALUES (?,?)", (study, prefix))
