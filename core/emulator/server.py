@@ -1,6 +1,10 @@
 """The emulator over HTTP on 127.0.0.1: SageMaker and CloudWatch Logs as JSON 1.1 (`POST /`,
-`X-Amz-Target`), sagemaker-runtime InvokeEndpoint (`POST /endpoints/{name}/invocations`), and
-`/_emulator/clock`, `/_emulator/stats`, `POST /_emulator/stats/reset`.
+`X-Amz-Target`), sagemaker-runtime InvokeEndpoint (`POST /endpoints/{name}/invocations`), and the
+control API of docs/emulator-control.md: `GET|POST /_emulator/clock` (read, pause, resume, advance the
+simulated clock), `GET /_emulator/stats`, `POST /_emulator/stats/reset`.
+
+`serve` prints, as its first line on stderr, `jstui emulator: listening on http://HOST:PORT` (the port
+it bound, also when asked for port 0): scripts read that line instead of probing for a free port.
 
 A stdlib ThreadingHTTPServer is enough: requests are small and the work is SQLite reads."""
 
@@ -29,6 +33,8 @@ JSON_11 = "application/x-amz-json-1.1"
 MAX_BODY = 6 * 1024 * 1024  # InvokeEndpoint's payload limit; far above any control-plane request
 _INVOKE = re.compile(r"^/endpoints/(?P<name>[^/]+)/invocations/?$")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
+LISTENING = "jstui emulator: listening on "  # + URL: the first line `serve` prints (docs/emulator-control.md)
+LISTENING_LINE = re.compile(r"^jstui emulator: listening on (?P<url>http://\S+)$")
 
 
 DRAIN_LIMIT = 64 * 1024 * 1024
@@ -40,6 +46,30 @@ def _drain(stream, n: int) -> None:
         if not chunk:
             return
         n -= len(chunk)
+
+
+def _clock_request(body: bytes) -> dict:
+    """`{"paused": true|false, "advance": seconds}` (both optional) of POST /_emulator/clock."""
+    try:
+        req = json.loads(body.decode("utf-8")) if body.strip() else {}
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ServiceError("SerializationException", f"Request body is not valid JSON: {exc}") from None
+    if not isinstance(req, dict):
+        raise ServiceError("SerializationException", "Request body must be a JSON object")
+    unknown = sorted(set(req) - {"paused", "advance"})
+    if unknown:
+        raise ServiceError("ValidationException", f"unknown clock control field(s) {unknown}; use paused, advance")
+    out: dict = {}
+    if "paused" in req:
+        if not isinstance(req["paused"], bool):
+            raise ServiceError("ValidationException", "paused must be true or false")
+        out["paused"] = req["paused"]
+    if "advance" in req:
+        adv = req["advance"]
+        if isinstance(adv, bool) or not isinstance(adv, (int, float)):
+            raise ServiceError("ValidationException", "advance must be a number of simulated seconds")
+        out["advance"] = float(adv)
+    return out
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -97,7 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         path = self.path.split("?", 1)[0]
         if path == "/_emulator/clock":
-            self._send_json(200, {"now": self.emulator.now(), "speed": self.emulator.speed})
+            self.emulator.sync_clock()
+            self._send_json(200, self.emulator.clock_view())
         elif path == "/_emulator/stats":
             self._send_json(200, self.emulator.stats.as_dict())
         else:
@@ -112,6 +143,9 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/_emulator/stats/reset":
                 self.emulator.stats.reset()
                 self._send_json(200, self.emulator.stats.as_dict())
+                return
+            if path == "/_emulator/clock":
+                self._send_json(200, self.emulator.control_clock(**_clock_request(body)))
                 return
             m = _INVOKE.match(path)
             if m:
@@ -190,7 +224,8 @@ def serve(
     faults: FaultSettings | None = None,
     ready=None,
 ) -> int:
-    """Run the emulator in the foreground until Ctrl-C (exit 0). Prints its URL on stderr."""
+    """Run the emulator in the foreground until Ctrl-C (exit 0). Its first line on stderr is
+    `jstui emulator: listening on URL` (LISTENING), the port it bound; then one line of settings."""
     if catalogs is None:
         from jstui.sample_studies import CATALOGS
 
@@ -204,9 +239,10 @@ def serve(
         emulator.close()
         raise UsageError(f"emulator: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     try:  # from here on Ctrl-C is the normal way out, even before serving starts
+        print(f"{LISTENING}{server.url}", file=sys.stderr, flush=True)
         print(
-            f"jstui emulator on {server.url} (speed {emulator.speed:g}, state {state}, "
-            f"{len(emulator.catalog.model_ids())} catalog models); Ctrl-C stops it",
+            f"jstui emulator: speed {emulator.speed:g}, state {state}, "
+            f"{len(emulator.catalog.model_ids())} catalog models; Ctrl-C stops it",
             file=sys.stderr,
             flush=True,
         )

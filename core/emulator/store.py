@@ -30,6 +30,24 @@ CREATE TABLE IF NOT EXISTS hosting (
 """
 
 
+def _wal(conn: sqlite3.Connection, timeout_s: float = 30.0) -> None:
+    """WAL mode once per file. SQLite does not wait (no busy handler) for the lock switching needs, and
+    another process may be creating the file right now: retry until the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        if time.monotonic() >= deadline:
+            raise sqlite3.OperationalError("database is locked (switching to WAL)")
+        time.sleep(0.02)
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -47,8 +65,8 @@ class Store:
         if conn is None:
             try:
                 conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA busy_timeout=30000")
+                _wal(conn)
             except sqlite3.DatabaseError as exc:
                 raise UsageError(f"{self.path}: not a usable emulator state ({exc})") from None
             self._local.conn = conn
@@ -89,6 +107,32 @@ class Store:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
+
+    def clock_state(self) -> dict[str, str]:
+        """The stored clock: origin, wall_origin and (while paused) paused_at."""
+        rows = self._conn().execute(
+            "SELECT key, value FROM meta WHERE key IN ('origin', 'wall_origin', 'paused_at')").fetchall()
+        return dict(rows)
+
+    def update_clock(self, change) -> dict[str, str]:
+        """Apply `change(stored) -> new` (dicts of origin, wall_origin, paused_at-or-None) in one write
+        transaction, so two processes moving one clock do not lose a step."""
+        with self._write_lock:
+            c = self._conn()
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                new = change(dict(c.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('origin', 'wall_origin', 'paused_at')").fetchall()))
+                for k in ("origin", "wall_origin", "paused_at"):
+                    if new.get(k) is None:
+                        c.execute("DELETE FROM meta WHERE key = ?", (k,))
+                    else:
+                        c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (k, repr(float(new[k]))))
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+        return new
 
     # --- tuning jobs ---
     def insert_tuning_job(self, name: str, arn: str, created: float, request: dict, settings: dict) -> bool:
