@@ -99,6 +99,13 @@ def sagemaker(url: str):
     )
 
 
+def clock(url: str, **control) -> dict:
+    """POST /_emulator/clock (paused=True|False, advance=seconds): docs/emulator-control.md."""
+    req = urllib.request.Request(url + "/_emulator/clock", data=json.dumps(control).encode(), method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.load(r)
+
+
 def stats(url: str) -> dict:
     with urllib.request.urlopen(url + "/_emulator/stats", timeout=10) as r:
         return json.load(r)
