@@ -242,11 +242,61 @@ class TuningJobRecord:
 @dataclass(frozen=True)
 class StudyRecord:
     name: str
-    path: str
+    path: str  # the study file, as a path of this install (a sample's reference is resolved)
     backend: str
     region: str
     created_at: float
     opened_at: float
+
+
+# A shipped sample study is remembered by name, not by where this install keeps it: reinstalling
+# jstui (a wheel into site-packages, then an editable install) moves the file.
+SAMPLE_PREFIX = "sample:"
+
+
+def study_reference(path: Path | str) -> str:
+    """What the journal stores for a study file: `sample:<stem>` for a shipped sample, else the path."""
+    from jstui import sample_studies
+
+    p = Path(path)
+    try:
+        root = Path(sample_studies.ROOT).resolve()
+        resolved = p.resolve()
+    except OSError:
+        return str(p)
+    if resolved.parent == root and resolved.suffix == ".toml":
+        return SAMPLE_PREFIX + resolved.stem
+    return str(p)
+
+
+def resolve_reference(stored: str, study_name: str) -> str:
+    """The file of a stored study: a `sample:` reference against this install's samples; an older
+    row's path inside a previous install (gone now, `.../sample_studies/<file>.toml`, the sample of
+    that study's name) likewise; any other path as stored."""
+    from jstui import sample_studies
+
+    root = Path(sample_studies.ROOT)
+    if stored.startswith(SAMPLE_PREFIX):
+        return str(root / f"{stored[len(SAMPLE_PREFIX):]}.toml")
+    p = Path(stored)
+    if p.parent.name == "sample_studies" and p.suffix == ".toml" and not os.path.exists(p):
+        shipped = root / p.name
+        if shipped.is_file() and _study_name_of(shipped) == study_name:
+            return str(shipped)
+    return stored
+
+
+def _study_name_of(path: Path) -> str | None:
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")).get("study", {}).get("name")
+    except (OSError, ValueError):
+        return None
+
+
+def _study_record(row: Any) -> StudyRecord:
+    return StudyRecord(row[0], resolve_reference(row[1], row[0]), *row[2:])
 
 
 def _check_readable(path: Path, wait_s: float) -> None:
@@ -434,22 +484,22 @@ class Journal:
                 "INSERT INTO studies (name, path, backend, region, created_at, opened_at) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT(name) DO UPDATE SET path=excluded.path, backend=excluded.backend, "
                 "region=excluded.region, opened_at=excluded.opened_at",
-                (name, str(path), backend, region, now, now),
+                (name, study_reference(path), backend, region, now, now),
             )
 
     def study(self, name: str) -> StudyRecord | None:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies WHERE name=?", (name,))
-        return StudyRecord(*rows[0]) if rows else None
+        return _study_record(rows[0]) if rows else None
 
     def studies(self) -> list[StudyRecord]:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies ORDER BY name")
-        return [StudyRecord(*r) for r in rows]
+        return [_study_record(r) for r in rows]
 
     def last_opened(self) -> StudyRecord | None:
         rows = self._query(
             "SELECT name, path, backend, region, created_at, opened_at FROM studies ORDER BY opened_at DESC LIMIT 1"
         )
-        return StudyRecord(*rows[0]) if rows else None
+        return _study_record(rows[0]) if rows else None
 
     def forget_study(self, name: str) -> bool:
         """Remove the study and everything recorded for it from the journal (never from the service)."""
