@@ -6,13 +6,14 @@ on read. One connection per thread, because sqlite3 connections must not cross t
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from jstui.domain.errors import UsageError
+from jstui.domain.errors import EnvironmentProblem, UsageError
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -28,6 +29,12 @@ CREATE TABLE IF NOT EXISTS hosting (
     kind TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL, created REAL NOT NULL,
     request TEXT NOT NULL, events TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (kind, name));
 """
+
+
+def _environment(exc: sqlite3.Error) -> bool:
+    """A SQLite failure that is the machine's (busy past the deadline, read-only, cannot open, full)."""
+    text = str(exc).lower()
+    return any(w in text for w in ("locked", "busy", "readonly", "unable to open", "disk is full", "disk i/o"))
 
 
 def _wal(conn: sqlite3.Connection, timeout_s: float = 30.0) -> None:
@@ -53,11 +60,17 @@ class Store:
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        if os.path.isdir(self.path):
+            raise UsageError(f"{self.path}: not a usable emulator state (a folder, not a file)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._conn() as c:
                 c.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:  # the folder cannot be made or entered: the machine's problem (exit 8)
+            raise EnvironmentProblem(f"{self.path}: cannot create the emulator state ({exc.strerror or exc})") from None
+        except sqlite3.Error as exc:
+            if _environment(exc):
+                raise EnvironmentProblem(f"{self.path}: cannot write the emulator state ({exc})") from None
             raise UsageError(f"{self.path}: not a usable emulator state ({exc})") from None
 
     def _conn(self) -> sqlite3.Connection:
@@ -68,6 +81,8 @@ class Store:
                 conn.execute("PRAGMA busy_timeout=30000")
                 _wal(conn)
             except sqlite3.DatabaseError as exc:
+                if _environment(exc):
+                    raise EnvironmentProblem(f"{self.path}: cannot write the emulator state ({exc})") from None
                 raise UsageError(f"{self.path}: not a usable emulator state ({exc})") from None
             self._local.conn = conn
         return conn

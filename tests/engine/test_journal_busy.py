@@ -7,6 +7,7 @@ is still held, and the deadline is made short through JSTUI_JOURNAL_TIMEOUT."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +143,29 @@ def test_a_bad_timeout_setting_is_a_usage_error(home, monkeypatch, capsys):
     assert main(["--home", str(home), "studies"]) == ExitCode.USAGE
     assert "JSTUI_JOURNAL_TIMEOUT" in capsys.readouterr().err
 
+
+
+def test_a_full_disk_met_by_any_command_is_one_line_and_exit_8(monkeypatch, tmp_path, capsys):
+    import errno
+
+    from jstui.cli import studies
+
+    def full(args):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "somewhere"))
+
+    monkeypatch.setattr(studies, "run", full)
+    assert main(["--home", str(tmp_path / "home"), "studies"]) == ExitCode.ENVIRONMENT
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "No space left on device" in err[0] and "somewhere" in err[0], err
+
+
+def test_the_journal_names_a_full_disk_and_a_read_only_file_as_environment_problems(tmp_path):
+    from jstui.engine.journal import translate
+
+    path = tmp_path / "journal.sqlite"
+    for message in ("database or disk is full", "attempt to write a readonly database"):
+        err = translate(sqlite3.OperationalError(message), path, "write the journal", 30)
+        assert isinstance(err, EnvironmentProblem) and not isinstance(err, JournalBusy), message
+        assert str(path) in str(err)
+    assert isinstance(translate(sqlite3.OperationalError("database is locked"), path, "x", 30), JournalBusy)
+    assert translate(sqlite3.DatabaseError("file is not a database"), path, "x", 30).exit_code == ExitCode.JOURNAL
