@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from jstui.domain.errors import EnvironmentProblem, JournalBusy, JournalError, JstuiError, UsageError
 from jstui.domain.times import iso
@@ -228,6 +229,11 @@ class Launch:
     recipe: str | None  # JSON of what the candidate looked like when queued (plan shows changes)
 
 
+def _launch(r: Sequence[Any]) -> Launch:
+    """A Launch from a row of Journal._LAUNCH_COLS."""
+    return Launch(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8])
+
+
 @dataclass(frozen=True)
 class TuningJobRecord:
     name: str
@@ -335,7 +341,7 @@ class Journal:
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, home: Path, *, timeout: float | None = None) -> "Journal":
+    def open(cls, home: Path, *, timeout: float | None = None) -> Journal:
         """Open (creating if needed) `<home>/journal.sqlite`. `timeout`: seconds to wait for another
         process's write lock (default: JSTUI_JOURNAL_TIMEOUT, else 30)."""
         home = Path(home)
@@ -519,7 +525,7 @@ class Journal:
             f"SELECT {self._LAUNCH_COLS} FROM launches WHERE study=? ORDER BY queued_at, candidate, generation",
             (study,),
         )
-        return [Launch(*r[:7], bool(r[7]), r[8]) for r in rows]
+        return [_launch(r) for r in rows]
 
     def current_launches(self, study: str) -> dict[str, Launch]:
         """The latest generation of every candidate ever queued."""
@@ -531,7 +537,7 @@ class Journal:
 
     def launch_by_name(self, tuning_job_name: str) -> Launch | None:
         rows = self._query(f"SELECT {self._LAUNCH_COLS} FROM launches WHERE tuning_job_name=?", (tuning_job_name,))
-        return Launch(*rows[0][:7], bool(rows[0][7]), rows[0][8]) if rows else None
+        return _launch(rows[0]) if rows else None
 
     def queue(
         self,

@@ -47,7 +47,7 @@ class EmulatorProcess:
         self.url = ""
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout_s: float = 60.0) -> "EmulatorProcess":
+    def start(self, timeout_s: float = 60.0) -> EmulatorProcess:
         cmd = jstui_cmd("--home", str(self.home), "emulator", "--state", str(self.state), "--port", str(self.port),
                         "--speed", f"{self.speed:g}", "--noise", "0", "--catalog", str(CATALOG))
         self.stderr.touch()

@@ -3,7 +3,7 @@ about, and seed 000's published Pareto table (copied into tests/samples/publishe
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from jstui.domain.snapshot import (
     ConnectionState,
@@ -13,7 +13,7 @@ from jstui.domain.snapshot import (
     TuningJobRow,
 )
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def training_job(candidate: str, name: str, metrics: dict[str, float], *, tuning: str | None = None,
