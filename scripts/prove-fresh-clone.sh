@@ -9,7 +9,7 @@
 #        tests/engine/test_journal.py::test_two_processes_write_the_same_journal
 #  (b) clones: README's test command (the block after `<!-- test-command -->`, taken from README as
 #      .ci/run takes it) K times (default 3), each in a fresh `git clone` of this repository's HEAD
-#      into a new temporary directory that holds nothing else (so no ../shared beside the clone).
+#      into a new temporary directory that holds nothing else (no folder of seeds beside the clone).
 #      Only committed work is cloned.
 #
 # Usage: scripts/prove-fresh-clone.sh [-n N] [-k K] [--loops-only | --clones-only]
