@@ -2,11 +2,11 @@
 
     jstui [GLOBAL] [STUDY]                 the TUI
     jstui [GLOBAL] --export csv|json ...   headless export
-    jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator
+    jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator, doctor
 
 Each subcommand lives in `core/commands/<name>.py` as `add_arguments(parser)` and `run(args) -> int`.
 Errors: a `JstuiError` prints its one line and exits with its code (docs/cli-exit-codes.md); a local
-file the system refuses (permissions, full disk) or a busy SQLite file escaping a command is exit 8
+file the system refuses (permissions, full disk) or a busy SQLite file escaping a command is exit 9
 with one line; anything else is a bug: one line naming the debug log (a traceback only with --debug)."""
 
 from __future__ import annotations
@@ -97,6 +97,8 @@ def _main_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", metavar="CAND", help="candidate for --what picked")
     e.add_argument("--base", metavar="CAND", help="base candidate: relative_* frontier columns")
     e.add_argument("--offline", action="store_true", help="export the journal's last snapshot, no service call")
+    e.add_argument("--plausibility", action="store_true",
+                   help="add an `implausible` column: metrics outside their plausible range (docs/exports-plausibility.md)")
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     return p
 
@@ -136,6 +138,10 @@ def _command(name: str) -> ModuleType:
         from jstui.cli import emulator
 
         return emulator
+    elif name == "doctor":
+        from jstui.cli import doctor
+
+        return doctor
     elif name == "export":
         from jstui.cli import export
 

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from botocore.exceptions import BotoCoreError, ClientError
 
 from jstui.domain import naming
-from jstui.aws.clients import Clients, error_code, error_message, is_unreachable
+from jstui.aws.clients import Clients, error_code, error_message, expired_message, is_expired_credentials, is_unreachable
 from jstui.engine.journal import LAUNCHED, Journal
 from jstui.domain.snapshot import TERMINAL_TRAINING, ConnectionState
 from jstui.domain.model import Study
@@ -97,6 +97,7 @@ class Poller:
         self.connection = ConnectionState("connecting")
         self.last_now: datetime | None = None
         self._retry_at = 0.0  # monotonic time before which a new attempt is not due
+        self._renew = False  # credentials expired: re-resolve them right before the next attempt
 
     @property
     def _sm(self):
@@ -115,7 +116,14 @@ class Poller:
         self._retry_at = time.monotonic() + delay
         message = f"{error_code(exc)}: {error_message(exc)}" if isinstance(exc, ClientError) else str(exc)
         message = " ".join(message.split())[:200]
-        state: Literal["offline", "retrying"] = "offline" if is_unreachable(exc) and self.failures >= OFFLINE_AFTER else "retrying"
+        state: Literal["offline", "retrying", "expired"] = (
+            "offline" if is_unreachable(exc) and self.failures >= OFFLINE_AFTER else "retrying"
+        )
+        if is_expired_credentials(exc) and self.clients.backend != "emulator":
+            # Expired SSO/assumed-role credentials: say how to renew them, and re-resolve the credential
+            # chain so the next attempt (after the usual backoff) signs with whatever works by then.
+            state, message = "expired", expired_message(self.clients.renew_hint(), resumes=True)
+            self._renew = True
         self.connection = ConnectionState(state, retry_in_s=delay, message=message)
         log.info("poll failed (%s), retrying in %.0f s: %s", state, delay, message)
 
@@ -127,6 +135,9 @@ class Poller:
     # --- one cycle -------------------------------------------------------------------------
     def poll_once(self) -> PollResult:
         """One incremental cycle. Raises botocore errors (the caller records them)."""
+        if self._renew:
+            self._renew = False
+            self.clients.renew_credentials()
         sm = self._sm
         wanted = {
             l.tuning_job_name: l

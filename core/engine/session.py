@@ -283,7 +283,7 @@ class EngineSession:
             self.poller.record_failure(exc)
             self._connection = self.poller.connection
             if strict:
-                raise translate(exc, "refreshing the study") from None
+                raise translate(exc, "refreshing the study", hint=self.clients.renew_hint()) from None
 
     def _refresh_endpoints(self) -> None:
         """Endpoints jstui created for the study (no call at all when there are none)."""
