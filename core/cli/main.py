@@ -6,7 +6,7 @@
 
 Each subcommand lives in `core/commands/<name>.py` as `add_arguments(parser)` and `run(args) -> int`.
 Errors: a `JstuiError` prints its one line and exits with its code (docs/cli-exit-codes.md); a local
-file the system refuses (permissions, full disk) or a busy SQLite file escaping a command is exit 9
+file the system refuses (permissions, full disk) or a busy SQLite file escaping a command is exit 8
 with one line; anything else is a bug: one line naming the debug log (a traceback only with --debug)."""
 
 from __future__ import annotations

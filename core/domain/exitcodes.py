@@ -12,6 +12,6 @@ class ExitCode(IntEnum):
     FAILED = 5  # a tuning job or endpoint ended Failed
     BUDGET = 6  # budget exceeded or stopped by the guard (wins over FAILED)
     JOURNAL = 7  # journal unreadable: corrupt, or written by a newer jstui
-    PREFLIGHT = 8  # `jstui doctor`: at least one check failed (✗) (docs/doctor.md)
-    ENVIRONMENT = 9  # the local environment: journal busy (another jstui holds it), home not writable or not traversable, disk full
+    ENVIRONMENT = 8  # the local environment: journal busy (another jstui holds it), home not writable or not traversable, disk full
+    PREFLIGHT = 9  # `jstui doctor`: at least one check failed (✗) (docs/doctor.md)
     INTERRUPTED = 130  # Ctrl-C: jobs on the service keep running

@@ -66,7 +66,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._conn() as c:
                 c.executescript(_SCHEMA)
-        except OSError as exc:  # the folder cannot be made or entered: the machine's problem (exit 9)
+        except OSError as exc:  # the folder cannot be made or entered: the machine's problem (exit 8)
             raise EnvironmentProblem(f"{self.path}: cannot create the emulator state ({exc.strerror or exc})") from None
         except sqlite3.Error as exc:
             if _environment(exc):

@@ -6,9 +6,9 @@ of each study, JumpStart lookups, endpoints and events. Safe for two processes o
 a busy deadline) and for the threads of one process (one lock per connection).
 
 A journal another process is writing is waited for, up to a deadline (`JSTUI_JOURNAL_TIMEOUT` seconds,
-default 30; after the first second the CLI says it is waiting); past it, JournalBusy (exit 9, "another
+default 30; after the first second the CLI says it is waiting); past it, JournalBusy (exit 8, "another
 jstui holds the journal"). A home that cannot be written or entered, or a full disk, is an
-EnvironmentProblem (exit 9). Only a file that is corrupt or was written by a newer jstui is refused as
+EnvironmentProblem (exit 8). Only a file that is corrupt or was written by a newer jstui is refused as
 unreadable (JournalError, exit 7), after a read-only look, so it is never touched. Exit codes:
 docs/cli-exit-codes.md."""
 

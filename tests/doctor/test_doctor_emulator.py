@@ -51,4 +51,4 @@ def test_an_unknown_price_fails_with_its_fix(tmp_path, capsys):
     captured = capsys.readouterr()
     line = next(l for l in captured.out.splitlines() if l.startswith("✗ price ml.g6e.48xlarge (training)"))
     assert "fix: add \"ml.g6e.48xlarge\" = USD_PER_HOUR under [prices]" in line
-    assert code == ExitCode.PREFLIGHT and "exit 8" in captured.err
+    assert code == ExitCode.PREFLIGHT and f"exit {int(ExitCode.PREFLIGHT)}" in captured.err

@@ -1,5 +1,5 @@
 """Two processes on one journal: a busy journal is waited for, then either used or refused with one
-line and exit 9 (ENVIRONMENT), never called "unreadable" (exit 7 is for a corrupt or newer journal).
+line and exit 8 (ENVIRONMENT), never called "unreadable" (exit 7 is for a corrupt or newer journal).
 Another process holds the journal's write lock, as a second jstui in the middle of a write does.
 Nothing here measures time: the waiting is proven by the waiter's own notice, printed while the lock
 is still held, and the deadline is made short through JSTUI_JOURNAL_TIMEOUT."""
@@ -77,14 +77,14 @@ def test_a_busy_journal_is_waited_for_then_used(home):
     j.close()
 
 
-def test_a_journal_held_past_the_deadline_is_one_line_and_exit_9(home):
+def test_a_journal_held_past_the_deadline_is_one_line_and_exit_8(home):
     holder = Holder(home / "journal.sqlite")
     try:
         waiter = _jstui(home, "0.2", "studies")
         out, err = waiter.communicate(timeout=120)
     finally:
         holder.release()
-    assert waiter.returncode == ExitCode.ENVIRONMENT == 9, err
+    assert waiter.returncode == ExitCode.ENVIRONMENT == 8, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "another jstui holds the journal" in lines[0] and str(home) in lines[0], err
     assert "unreadable" not in err and "Traceback" not in err and out == ""
@@ -117,7 +117,7 @@ def test_writes_meeting_a_busy_journal_wait_then_fail_with_journal_busy(home):
     j.close()
 
 
-def test_a_home_that_cannot_be_a_folder_is_exit_9(tmp_path, capsys):
+def test_a_home_that_cannot_be_a_folder_is_exit_8(tmp_path, capsys):
     (tmp_path / "a-file").write_text("x")
     assert main(["--home", str(tmp_path / "a-file" / "home"), "studies"]) == ExitCode.ENVIRONMENT
     err = capsys.readouterr().err.strip().splitlines()
@@ -127,7 +127,7 @@ def test_a_home_that_cannot_be_a_folder_is_exit_9(tmp_path, capsys):
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root enters any folder")
-def test_a_home_that_cannot_be_entered_is_exit_9(tmp_path, capsys):
+def test_a_home_that_cannot_be_entered_is_exit_8(tmp_path, capsys):
     locked = tmp_path / "locked"
     (locked / "home").mkdir(parents=True)
     locked.chmod(0)
@@ -145,7 +145,7 @@ def test_a_bad_timeout_setting_is_a_usage_error(home, monkeypatch, capsys):
 
 
 
-def test_a_full_disk_met_by_any_command_is_one_line_and_exit_9(monkeypatch, tmp_path, capsys):
+def test_a_full_disk_met_by_any_command_is_one_line_and_exit_8(monkeypatch, tmp_path, capsys):
     import errno
 
     from jstui.cli import studies
