@@ -38,6 +38,7 @@ done
 case "$n$k" in *[!0-9]*) echo "prove-fresh-clone: -n and -k take whole numbers" >&2; exit 2 ;; esac
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+commit="$(git -C "$repo" rev-parse --short HEAD)"  # what the clones get (committed work only)
 run_timeout="${PROVE_RUN_TIMEOUT:-900}"
 clone_timeout="${PROVE_CLONE_TIMEOUT:-3600}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/jstui-prove.XXXXXX")"
@@ -92,7 +93,7 @@ if [ "$do_clones" = 1 ] && [ "$k" -gt 0 ]; then
         fi
         if (cd "$dir/jstui" && timeout "$clone_timeout" env -u JSTUI_HOME bash -euo pipefail -c "$cmd") >"$log" 2>&1; then
             clones_ok=$((clones_ok + 1))
-            echo "clone $i/$k: pass ($(tail -n 1 "$log"))"
+            echo "clone $i/$k of $(git -C "$dir/jstui" rev-parse --short HEAD): pass ($(tail -n 1 "$log"))"
         else
             echo "clone $i/$k: FAIL; its last lines:"
             tail -n 30 "$log" | sed 's/^/    /'
@@ -102,5 +103,5 @@ if [ "$do_clones" = 1 ] && [ "$k" -gt 0 ]; then
 fi
 
 echo "prove-fresh-clone: loops $loops_ok/$([ "$do_loops" = 1 ] && echo "$n" || echo 0)" \
-     "clones $clones_ok/$([ "$do_clones" = 1 ] && echo "$k" || echo 0) (commit $(git -C "$repo" rev-parse --short HEAD))"
+     "clones $clones_ok/$([ "$do_clones" = 1 ] && echo "$k" || echo 0) (commit $commit at the start)"
 [ "$do_loops" = 0 -o "$loops_ok" = "$n" ] && [ "$do_clones" = 0 -o "$clones_ok" = "$k" ]

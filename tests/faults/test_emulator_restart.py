@@ -82,6 +82,10 @@ async def test_the_tui_rides_out_a_killed_emulator(tmp_path, standalone):
     from jstui.tui.screens.study import StudyScreen
 
     study = load(fast_study(tmp_path, name="tuirst", models=3, parallel_tuning_jobs=2))
+    # Simulated time stands still until the emulator is back: the first wave is still running when the
+    # kill lands, however slowly this machine gets there (else the outage could meet a finished study,
+    # or only the queued candidate's Create with its backed-off retries).
+    clock(standalone.url, paused=True)
     session = EngineSession(study, tmp_path / "home", endpoint_url=standalone.url)
     session.launch()  # two launched, one queued: the TUI launches it when a slot frees
     app = JstuiApp(session, refresh_interval=0.2, log_interval=None)
@@ -108,11 +112,12 @@ async def test_the_tui_rides_out_a_killed_emulator(tmp_path, standalone):
                         "the first refresh")
             standalone.kill()
             await until(pilot, lambda: app.snapshot.connection.state in NOT_OK
-                        and any(s in header() for s in NOT_OK), 30, "the header to show the outage")
+                        and any(s in header() for s in NOT_OK), 90, "the header to show the outage")
             await asyncio.to_thread(standalone.start)
+            assert clock(standalone.url, paused=False)["paused"] is False  # kept paused across the restart
             await until(pilot, lambda: session.all_terminal() and app.snapshot.connection.state == "ok"
                         and len(app.snapshot.tuning_jobs) == 3
-                        and all(r.status == "Completed" for r in app.snapshot.tuning_jobs), 60, "the study to end")
+                        and all(r.status == "Completed" for r in app.snapshot.tuning_jobs), 120, "the study to end")
             await until(pilot, lambda: "connected" in header(), 30, "the header to say connected")
             snap = app.snapshot
             await pilot.press("q")
