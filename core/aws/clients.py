@@ -4,7 +4,8 @@ retry config (adaptive, 20 attempts: launch storms hit the API's rate limits, an
 mode differs by version). On the emulator backend without --endpoint-url, the study's embedded
 emulator is started (state `<home>/emulator/<study>.sqlite`) with dummy credentials.
 
-`service_errors()` maps botocore's exceptions to jstui's errors (and exit codes)."""
+`service_errors()` maps botocore's exceptions to jstui's errors (and exit codes) through the one
+classifier, `jstui.aws.errors`."""
 
 from __future__ import annotations
 
@@ -20,21 +21,18 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectionClosedError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-    ReadTimeoutError,
-    SSOError,
-    TokenRetrievalError,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 
-from jstui.domain.errors import JstuiError, ServiceRefused, ServiceUnreachable, UsageError
+# What a service error means is decided in jstui.aws.errors; these names stay importable from here.
+from jstui.aws.errors import (  # noqa: F401
+    GENERIC_RENEW_HINT,
+    CredentialsExpired,
+    expired_message,
+    is_expired_credentials,
+    is_unreachable,
+    translate,
+)
+from jstui.domain.errors import JstuiError, ServiceUnreachable, UsageError
 from jstui.domain.model import Study
 
 log = logging.getLogger(__name__)
@@ -48,28 +46,6 @@ READ_TIMEOUT_S = 60
 DUMMY_KEY = "jstui-emulator"
 # The Price List API lives in two regions only; us-east-1 answers for all.
 PRICING_REGION = "us-east-1"
-
-REFUSAL_CODES = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "ExpiredTokenException",
-    "ValidationException",
-    "ValidationError",
-    "ResourceLimitExceeded",
-    "ResourceInUse",
-    "ResourceNotFound",
-}
-# Codes SageMaker, CloudWatch Logs, STS and S3 answer when the request's temporary credentials have
-# expired (AWS docs, "Common errors": ExpiredTokenException; STS/S3: ExpiredToken); some JSON services
-# answer UnrecognizedClientException / InvalidClientTokenId "The security token included in the request is
-# expired", so for those the message decides.
-EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException"}
-EXPIRED_IF_MESSAGE_SAYS = {"UnrecognizedClientException", "InvalidClientTokenId"}
-THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
-
 
 def retry_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
     return Config(
@@ -269,35 +245,6 @@ def error_message(exc: BaseException) -> str:
     return str(exc)
 
 
-def is_unreachable(exc: BaseException) -> bool:
-    return isinstance(
-        exc, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, NoCredentialsError, PartialCredentialsError)
-    )
-
-
-class CredentialsExpired(ServiceUnreachable):
-    """The credentials stopped working mid-session (SSO token or assumed role expired): exit 3, and
-    a running TUI or `status --watch` shows it as a connection state and resumes once they work."""
-
-
-def is_expired_credentials(exc: BaseException) -> bool:
-    """Whether a botocore error means "your (temporary) credentials expired or can no longer be
-    fetched", as opposed to "wrong credentials" or an outage."""
-    if isinstance(exc, CredentialsExpired):
-        return True
-    if isinstance(exc, (TokenRetrievalError, SSOError)):  # SSOTokenLoadError, UnauthorizedSSOTokenError
-        return True
-    if isinstance(exc, NoCredentialsError):  # a session that had credentials and now finds none
-        return True
-    if isinstance(exc, ClientError):
-        code = error_code(exc)
-        if code in EXPIRED_CODES:
-            return True
-        if code in EXPIRED_IF_MESSAGE_SAYS and "expired" in error_message(exc).lower():
-            return True
-    return False
-
-
 def _profile_config(session: Any, profile: str | None) -> dict[str, Any]:
     try:
         return dict((session._session.full_config.get("profiles") or {}).get(profile or "default") or {})
@@ -329,45 +276,6 @@ def renew_hint(profile: str | None, method: str | None, session: Any = None) -> 
     if method == "assume-role":
         return f"refresh your credentials (the source credentials of profile {name}'s role expired)"
     return f"refresh your credentials (profile {name})"
-
-
-GENERIC_RENEW_HINT = "refresh your credentials (`aws sso login --profile NAME` for an SSO profile)"
-
-
-def expired_message(hint: str, *, resumes: bool = False) -> str:
-    """One line; `resumes` for a running TUI / --watch, which retries on its own."""
-    return f"AWS credentials expired: {hint}" + ("; polling resumes by itself once they work" if resumes else "")
-
-
-def translate(exc: BaseException, doing: str = "", *, hint: str | None = None) -> JstuiError:
-    """The jstui error a botocore exception means (exit 3 unreachable, 4 refused, else 1)."""
-    where = f" ({doing})" if doing else ""
-    if isinstance(exc, JstuiError):
-        return exc
-    # A missing-credentials error is "expired" only mid-session (the caller knows and passes a hint);
-    # at start it means "none configured", below.
-    if is_expired_credentials(exc) and (hint is not None or not isinstance(exc, NoCredentialsError)):
-        return CredentialsExpired(expired_message(hint or GENERIC_RENEW_HINT) + where)
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return ServiceUnreachable(f"no usable AWS credentials{where}: {exc}")
-    if isinstance(exc, ProfileNotFound):
-        return UsageError(f"{exc}")
-    if isinstance(exc, NoRegionError):
-        return UsageError("no AWS region: set [study] region, --region or AWS_DEFAULT_REGION")
-    if isinstance(exc, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError)):
-        return ServiceUnreachable(f"service unreachable{where}: {exc}")
-    if isinstance(exc, ClientError):
-        code = error_code(exc)
-        message = error_message(exc)
-        if code in REFUSAL_CODES or code.startswith("AccessDenied"):
-            return ServiceRefused(f"the service refused{where}: {code}: {message}")
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if code in THROTTLE_CODES or status >= 500:
-            return ServiceUnreachable(f"the service keeps failing{where}: {code}: {message}")
-        return ServiceRefused(f"the service refused{where}: {code}: {message}")
-    if isinstance(exc, BotoCoreError):
-        return ServiceUnreachable(f"service error{where}: {exc}")
-    return JstuiError(f"{type(exc).__name__}: {exc}")
 
 
 @contextmanager

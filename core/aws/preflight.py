@@ -22,6 +22,7 @@ from urllib.parse import unquote
 from botocore.exceptions import BotoCoreError, ClientError
 
 from jstui.aws.clients import Clients, error_code, error_message, is_expired_credentials, is_unreachable, renew_hint
+from jstui.aws.errors import ErrorKind, classify, is_not_found
 from jstui.domain import naming
 from jstui.domain.endpoints import suggest_endpoint_name
 from jstui.domain.model import Study
@@ -128,8 +129,7 @@ def _err(exc: BaseException) -> str:
 
 
 def _denied(exc: BaseException) -> bool:
-    code = error_code(exc)
-    return code.startswith("AccessDenied") or code in ("UnauthorizedOperation", "AuthorizationError", "Forbidden", "403")
+    return classify(exc).kind is ErrorKind.DENIED
 
 
 # --- ARNs ----------------------------------------------------------------------------------------
@@ -354,7 +354,7 @@ class Preflight:
         try:
             self.clients.logs.describe_log_streams(logGroupName=self.inputs.log_group, limit=1)
         except ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
+            if is_not_found(exc):
                 return [Check("CloudWatch Logs", OK, f"answered; {self.inputs.log_group} does not exist yet "
                               "(SageMaker creates it with the first training job)")]
             return [Check("CloudWatch Logs", FAIL, f"DescribeLogStreams failed: {_err(exc)}",
@@ -372,7 +372,7 @@ class Preflight:
         try:
             role = self.clients.other("iam").get_role(RoleName=name)["Role"]
         except ClientError as exc:
-            if error_code(exc) == "NoSuchEntity":
+            if is_not_found(exc):  # IAM: NoSuchEntity
                 return [Check("execution role", FAIL, f"{self.study.role_arn} does not exist",
                               "create a SageMaker execution role (IAM console, \"SageMaker - Execution\") "
                               "and set [study] role_arn to its ARN")]
@@ -515,7 +515,7 @@ class Preflight:
         try:
             where = s3.head_bucket(Bucket=bucket).get("BucketRegion")
         except ClientError as exc:
-            if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+            if is_not_found(exc):  # S3: 404 / NoSuchBucket / NotFound
                 return []  # the channel's own line says the bucket does not exist
             return [Check(name, UNKNOWN, f"its region could not be read ({_err(exc)})")]
         if not where:

@@ -1,4 +1,4 @@
-"""The command line (DESIGN, "Contract: command line").
+"""The command line (the contract: docs/cli.md).
 
     jstui [GLOBAL] [STUDY]                 the TUI
     jstui [GLOBAL] --export csv|json ...   headless export

@@ -23,7 +23,7 @@ def add_arguments(parser) -> None:
 
 
 def status_object(snap: StudySnapshot) -> dict:
-    """`status --json` (DESIGN, "Contract: exports")."""
+    """`status --json` (its keys: docs/exports.md)."""
     return {
         "study": snap.study,
         "backend": snap.backend,

@@ -18,7 +18,8 @@ MAX_REGEX_LEN = 500
 # Seed 000's number pattern, kept as published (it cannot read "-0.5" or "1e-05"; see lint_regex).
 _NUM = r"([0-9\.]+)"
 
-# Seed 000 (JumpStart TensorFlow image classification, DESIGN "SageMaker facts"): train_/val_/test_
+# Seed 000 (JumpStart TensorFlow image classification; aws/amazon-sagemaker-examples,
+# Amazon_JumpStart_Image_Classification_Benchmarking.ipynb): train_/val_/test_
 # x seven metrics, then the model-size, duration, latency and throughput lines. 29 in all.
 _IC_METRICS = ("accuracy", "loss", "top_5_accuracy", "precision", "recall", "auc", "prc")
 

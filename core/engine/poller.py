@@ -1,4 +1,4 @@
-"""The incremental poller (DESIGN, "SageMaker facts"): one cycle lists the study's tuning jobs
+"""The incremental poller (docs/architecture.md, "Polling"): one cycle lists the study's tuning jobs
 (ListHyperParameterTuningJobs, 100 a page, by name prefix) and then spends calls only where something
 changed: DescribeHyperParameterTuningJob when a job's summary changed, its training-job list when its
 counters changed, DescribeTrainingJob once per terminal training job (cached in the journal forever).
@@ -18,7 +18,8 @@ from email.utils import parsedate_to_datetime
 from botocore.exceptions import BotoCoreError, ClientError
 
 from jstui.domain import naming
-from jstui.aws.clients import Clients, error_code, error_message, expired_message, is_expired_credentials, is_unreachable
+from jstui.aws.clients import Clients, error_code, error_message
+from jstui.aws.errors import expired_message, is_expired_credentials, is_not_found, is_unreachable
 from jstui.engine.journal import LAUNCHED, Journal
 from jstui.domain.snapshot import TERMINAL_TRAINING, ConnectionState
 from jstui.domain.model import Study
@@ -63,8 +64,7 @@ def counters_key(source: dict) -> str:
 
 def _not_found(exc: ClientError) -> bool:
     """SageMaker answers a Describe of an unknown job with ValidationException (not ResourceNotFound)."""
-    code, message = error_code(exc), error_message(exc).lower()
-    return code == "ResourceNotFound" or (code == "ValidationException" and "not found" in message)
+    return is_not_found(exc)
 
 
 def gone(name: str) -> dict:

@@ -4,12 +4,12 @@ into tests/samples/published/, each file and row naming its seed and table)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from jstui.domain.catalog import Catalog, read_catalog_file
 from jstui.sample_studies import CATALOGS, DEFAULT_STUDY
-
-import re
 
 from tests.samples.published_figures import number, seed_000_pareto, seed_002_map, seed_004_relative
 from tests.samples.studies import STUDY_FILES, catalog_ids, catalog_paths, load
