@@ -109,7 +109,7 @@ def test_a_hostile_hyperparameter_value_reaches_the_terminal_escaped(tmp_path):
         # open the candidate's tuning job (its training jobs and their hyperparameters); a key typed
         # before the table has focus is dropped, so press again until the screen is there
         deadline = time.monotonic() + DEADLINE_S
-        while not _read_until(fd, seen, lambda b: b"Logs full size" in b, min(deadline, time.monotonic() + 2)):
+        while not _read_until(fd, seen, lambda b: b"Search" in b, min(deadline, time.monotonic() + 2)):
             assert time.monotonic() < deadline, bytes(seen[-3000:])
             os.write(fd, b"\r")
         assert _read_until(fd, seen, lambda b: RETITLE_SHOWN in b, time.monotonic() + DEADLINE_S), bytes(seen[-3000:])
