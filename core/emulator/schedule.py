@@ -164,6 +164,8 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
         for c in tdef.get("InputDataConfig") or []
     ]
     max_run = float((tdef.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds", 86400))
+    channels = {c.get("ChannelName", ""): c.get("ContentType") for c in tdef.get("InputDataConfig") or []}
+    isolated = bool(tdef.get("EnableNetworkIsolation"))
     spot = bool(tdef.get("EnableManagedSpotTraining"))
     searcher = Searcher(strategy, dims, f"{seed}|{name}", maximize)
 
@@ -191,7 +193,7 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
         stops = [s for s in (training_stops.get(jname), stop_at) if s is not None]
         job = _plan_training_job(
             index, jname, name, tuned, hps, profile, definitions, t, min(stops) if stops else None,
-            max_run, spot, objective_name, catalog, seed, noise, fail_rate,
+            max_run, spot, objective_name, catalog, seed, noise, fail_rate, channels, isolated,
         )
         jobs.append(job)
         t += 1.0
@@ -215,11 +217,11 @@ def _is_builtin(algo: dict, profile: ModelProfile) -> bool:
 
 def _plan_training_job(
     index, name, tuning_job, tuned, hps, profile, definitions, created, stop, max_run, spot, objective_name,
-    catalog, seed, noise, fail_rate,
+    catalog, seed, noise, fail_rate, channels=None, isolated=False,
 ) -> TrainingPlan:
     frng = random.Random(f"fail|{seed}|{name}")
     fails_at = 0.2 + 0.6 * frng.random() if frng.random() < fail_rate else None
-    ctx = JobContext(name, profile, hps, catalog, seed, noise, fails_at)
+    ctx = JobContext(name, profile, hps, catalog, seed, noise, fails_at, dict(channels or {}), isolated)
     run = run_job(ctx)
     start = created + STARTING_S
     phase = start + DOWNLOADING_S

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jstui.domain.catalog import Catalog
 from jstui.emulator.recognition import ModelProfile
@@ -42,6 +42,9 @@ class JobContext:
     seed: int
     noise: float
     fails_at: float | None  # fraction of the Training phase at which an injected failure happens
+    # InputDataConfig as the container sees it: channel name -> ContentType (None when not given)
+    channels: dict[str, str | None] = field(default_factory=dict)
+    network_isolation: bool = False  # TrainingJobDefinition.EnableNetworkIsolation
 
     def rng(self, purpose: str) -> random.Random:
         # str seeds are hashed with SHA-512 by `random`, so every process draws the same numbers
@@ -125,6 +128,19 @@ def fraction(x: float) -> float:
 
 def fmt(x: float) -> str:
     return f"{x:.4f}"
+
+
+def keras(x: float) -> str:
+    """A value as Keras's progress logger prints it (tf.keras Progbar, keras/utils/generic_utils.py
+    `Progbar.update`): `%.4f` when |x| > 1e-3, else `%.4e` (`8.0000e-04`, `0.0000e+00`)."""
+    return f"{x:.4f}" if abs(x) > 1e-3 else f"{x:.4e}"
+
+
+def keras_epoch(x: float) -> str:
+    """A value in Keras's one-line-per-epoch form (`fit(verbose=2)`; Progbar.update's `verbose == 2`
+    branch tests `avg > 1e-3` without abs): zero and every negative print as `%.4e`
+    (`0.0000e+00`, `-5.1230e-01`)."""
+    return f"{x:.4f}" if x > 1e-3 else f"{x:.4e}"
 
 
 def finish(ctx: JobContext, lines: list[tuple[float, str]], seconds: float, script: str) -> Run:
