@@ -85,9 +85,12 @@ def builtin_failure_reason(problem: str) -> str:
 
 
 def builtin_channel_help(algorithm: str) -> str:
-    """One line naming what the algorithm reads (for study-file errors)."""
-    parts = []
-    for lay in BUILTIN_LAYOUTS.get(algorithm, ()):
-        parts.append(f"{lay.name}: {', '.join(lay.channels)} with content_type "
-                     f"{' or '.join(repr(t) for t in lay.content_types)}")
-    return "; ".join(parts)
+    """A short line naming what the algorithm reads (for study-file errors)."""
+    layouts = BUILTIN_LAYOUTS.get(algorithm, ())
+    if not layouts:
+        return ""
+    rec, *others = layouts
+    text = f"{' and '.join(rec.channels)} with content_type \"{rec.content_types[0]}\""
+    for lay in others:
+        text += f", or {', '.join(lay.channels)} with \"{lay.content_types[0]}\""
+    return text

@@ -9,6 +9,7 @@ from typing import Any
 from jstui.study import schema as S
 from jstui.study import values as V
 from jstui.domain.algorithms import BUILTIN_METRICS, SELECTING_HYPERPARAMETERS
+from jstui.domain.channels import builtin_channel_help, builtin_channel_problem
 from jstui.study.locate import Path as KeyPath
 from jstui.domain.metrics import PRESET_OBJECTIVES
 from jstui.domain.model import Candidate, Resources, Tuning
@@ -62,6 +63,23 @@ class CandidateReader(RangesReader, MetricsReader):
             self.p.error(at + ("metrics",), f"built-in algorithms supply their own metrics "
                                             f"({', '.join(BUILTIN_METRICS.get(str(algorithm), {}))}); remove this table")
 
+        # data: replaced whole; a built-in's container rejects channels it does not read (AWS docs,
+        # jstui.domain.channels), so the study says so before a job is launched.
+        c_channels: Any = ()
+        if f["data"] is not None and f["data"] is not INVALID:
+            c_channels = self.channels(f["data"], at + ("data",))
+        elif f["data"] is INVALID:
+            c_channels = INVALID
+        if isinstance(algorithm, str) and c_channels is not INVALID:
+            given = c_channels or getattr(self, "study_channels", ())
+            problem = builtin_channel_problem(algorithm, {c.name: c.content_type for c in given})
+            if problem and (c_channels or getattr(self, "study_data_given", True)):
+                where = at + ("data",) if c_channels else ("data",)
+                self.p.error(where, f"the built-in {algorithm} container would fail the job: {problem} "
+                                    f"(it reads {builtin_channel_help(algorithm)}; give this candidate its own "
+                                    f"data table: [models.data] or data = {{ ... }})")
+                c_channels = INVALID
+
         name = f["name"]
         if name is None and isinstance(model_id, str):
             name = model_id
@@ -75,7 +93,7 @@ class CandidateReader(RangesReader, MetricsReader):
                                          "job names)" + (f" (e.g. '{fixed}')" if fixed else ""))
             name = INVALID
 
-        if INVALID in (model_id, algorithm, name, c_ranges, c_metrics) or any(
+        if INVALID in (model_id, algorithm, name, c_ranges, c_metrics, c_channels) or any(
                 v is INVALID for v in list(merged_res.values()) + list(merged_tun.values())):
             return None
 
@@ -133,6 +151,7 @@ class CandidateReader(RangesReader, MetricsReader):
             ),
             metrics=() if algorithm else defs,
             metrics_preset=None if algorithm else preset,
+            channels=tuple(c_channels),
         )
         self.sites.append(CandidateSite(i, cand, origins))
         return cand
