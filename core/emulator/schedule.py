@@ -83,6 +83,8 @@ class TuningPlan:
     objective_name: str
     maximize: bool
     by_name: dict[str, TrainingPlan] = field(default_factory=dict)
+    max_jobs: int = 0  # training jobs it runs at most (Grid: the grid's size)
+    builtin_metric_definitions: tuple[tuple[str, str], ...] = ()  # the service's own, for a built-in
 
     def status_at(self, now: float) -> str:
         if now >= self.end:
@@ -206,7 +208,11 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
         failure = "All training jobs failed. See the training jobs' FailureReason for details."
     else:
         status, end = "Completed", natural_end
-    plan = TuningPlan(name, jobs, created, stop_at, end, status, failure, objective_name, maximize)
+    plan = TuningPlan(name, jobs, created, stop_at, end, status, failure, objective_name, maximize,
+                      max_jobs=max_jobs)
+    base = recognise(catalog, tags, algo.get("TrainingImage"), static, uris)
+    if _is_builtin(algo, base):
+        plan.builtin_metric_definitions = builtin_metric_definitions(base.family)
     plan.by_name = {j.name: j for j in jobs}
     return plan
 
