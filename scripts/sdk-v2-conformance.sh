@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# SDK v2 conformance run (issue 15; docs/emulator-fidelity.md, "SDK v2 conformance run").
+#
+# The official SageMaker Python SDK v2 (`sagemaker<3`) cannot be installed beside sagemaker-core 2,
+# which jstui uses, so this script installs it in its own temporary venv. It then starts jstui's
+# emulator, creates tuning jobs exactly as jstui builds them (a JumpStart candidate of caltech256, a
+# built-in candidate of builtin-image-classification, a Grid candidate of neu-det), and drives them
+# with the SDK v2: HyperparameterTuner.attach, best_training_job(), analytics().dataframe() and
+# Estimator.attach. One line per check; exit 0 when all pass, 1 when one fails, 2 when the run could
+# not be set up (no package index, no emulator).
+#
+# Usage: scripts/sdk-v2-conformance.sh            (from the repository, with jstui installed in .venv)
+#        JSTUI_PYTHON=/path/to/python scripts/sdk-v2-conformance.sh
+#        SDK_VENV=/path/to/venv-with-sagemaker-v2 scripts/sdk-v2-conformance.sh   (skips the install)
+# Needs: network access to a Python package index (pip install "sagemaker<3").
+set -u
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+JSTUI_PYTHON="${JSTUI_PYTHON:-$HERE/.venv/bin/python}"
+WORK="$(mktemp -d -t jstui-sdkv2-XXXXXX)"
+EMU_PID=""
+cleanup() {
+  if [ -n "$EMU_PID" ]; then kill "$EMU_PID" 2>/dev/null; wait "$EMU_PID" 2>/dev/null; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "sdk-v2-conformance: work directory $WORK"
+if ! "$JSTUI_PYTHON" -c "import jstui" 2>/dev/null; then
+  echo "✗ jstui is not importable by $JSTUI_PYTHON (set JSTUI_PYTHON)"; exit 2
+fi
+SDK="${SDK_VENV:-$WORK/sdk}"  # SDK_VENV: reuse a venv that already has sagemaker<3
+if [ -z "${SDK_VENV:-}" ]; then
+  python3 -m venv "$SDK" || { echo "✗ could not create a venv"; exit 2; }
+  if ! "$SDK/bin/pip" install -q "sagemaker<3" >"$WORK/pip.log" 2>&1; then
+    echo "✗ pip install 'sagemaker<3' failed (see below)"; grep -v '^WARNING' "$WORK/pip.log" | tail -5; exit 2
+  fi
+fi
+export SAGEMAKER_SUPPRESS_V2_WARNING=1
+echo "✓ sagemaker $("$SDK/bin/python" -c 'import sagemaker; print(sagemaker.__version__)' 2>/dev/null) in $SDK"
+
+# 1. The requests, built by jstui's own code from the shipped sample studies (offline JumpStart metadata).
+"$JSTUI_PYTHON" - "$WORK/requests.json" <<'PY' || { echo "✗ jstui could not build the requests"; exit 2; }
+import json, sys
+from jstui.aws.jumpstart import builtin_image, lookup
+from jstui.domain.tuning_request import build_tuning_request
+from jstui.sample_studies import ROOT
+from jstui.study import load_study
+
+out = {}
+for study_file, candidate, name in (("caltech256.toml", "mobilenet-v2-075-96", "conf-js"),
+                                    ("builtin-image-classification.toml", None, "conf-builtin"),
+                                    ("neu-det.toml", "type1", "conf-grid")):
+    study = load_study(ROOT / study_file)
+    c = study.candidate(candidate) if candidate else study.candidates[0]
+    if c.model_id:
+        js = lookup(c.model_id, c.model_version, region=study.region, offline_dir=study.emulator.jumpstart_metadata,
+                    instance_type=c.resources.instance_type)
+        req = build_tuning_request(study, c, name, jumpstart=js, builtin_image=None)
+    else:
+        req = build_tuning_request(study, c, name, jumpstart=None, builtin_image=builtin_image(c.algorithm, study.region))
+    out[name] = req
+json.dump(out, open(sys.argv[1], "w"))
+PY
+
+# 2. The emulator, fast enough that every job ends within seconds.
+# (every shipped catalog, the default)
+JSTUI_HOME="$WORK/home" "$JSTUI_PYTHON" -m jstui emulator --port 0 --state "$WORK/emu.sqlite" --speed 200000 \
+  --noise 0 2>"$WORK/emu.log" &
+EMU_PID=$!
+URL=""
+for _ in $(seq 1 100); do
+  URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/emu.log" | head -1)
+  [ -n "$URL" ] && break
+  sleep 0.1
+done
+[ -n "$URL" ] || { echo "✗ the emulator did not start:"; cat "$WORK/emu.log"; exit 2; }
+echo "✓ emulator at $URL"
+
+# 3. The SDK v2 against it.
+AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 \
+  "$SDK/bin/python" - "$URL" "$WORK/requests.json" <<'PY'
+import json, sys, time, traceback
+
+import boto3
+import sagemaker
+from sagemaker.estimator import Estimator
+from sagemaker.tuner import HyperparameterTuner
+
+url, requests = sys.argv[1], json.load(open(sys.argv[2]))
+boto = boto3.Session(region_name="us-east-1")
+sm = boto.client("sagemaker", endpoint_url=url)
+session = sagemaker.Session(boto_session=boto, sagemaker_client=sm)
+failed = 0
+
+
+def check(what, fn):
+    global failed
+    try:
+        detail = fn()
+        print(f"✓ {what}" + (f": {detail}" if detail else ""))
+        return True
+    except Exception as exc:  # a crash inside the SDK is what this run looks for
+        failed += 1
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"✗ {what}: {type(exc).__name__}: {exc} (at {last.filename.split('site-packages/')[-1]}:{last.lineno})")
+        return False
+
+
+for name, req in requests.items():
+    sm.create_hyper_parameter_tuning_job(**req)
+    for _ in range(600):
+        status = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)["HyperParameterTuningJobStatus"]
+        if status in ("Completed", "Failed", "Stopped"):
+            break
+        time.sleep(0.1)
+    print(f"  {name}: {req['HyperParameterTuningJobConfig']['Strategy']}, {status}")
+    state = {}
+    check(f"{name}: HyperparameterTuner.attach",
+          lambda: state.update(tuner=HyperparameterTuner.attach(name, sagemaker_session=session))
+          or type(state["tuner"].estimator).__name__)
+    if "tuner" not in state:
+        continue
+    check(f"{name}: best_training_job()", lambda: state.update(best=state["tuner"].best_training_job()) or state["best"])
+    check(f"{name}: analytics().dataframe()",
+          lambda: f"{len(state['tuner'].analytics().dataframe())} rows, objective column "
+                  f"{'FinalObjectiveValue' in state['tuner'].analytics().dataframe().columns}")
+    if "best" in state:
+        check(f"{name}: Estimator.attach(best)",
+              lambda: Estimator.attach(state["best"], sagemaker_session=session).model_data)
+sys.exit(1 if failed else 0)
+PY
+rc=$?
+echo "sdk-v2-conformance: $([ $rc -eq 0 ] && echo 'all checks passed' || echo 'some checks failed') (exit $rc)"
+exit $rc
