@@ -118,6 +118,7 @@ class _StudyReader(CandidateReader):
         channels = self.data(raw.get("data"), backend, nm)
         self.study_channels = channels
         self.study_data_given = "data" in raw
+        self.placeholder_root = f"s3://jstui-emulator/{nm}/"
         resources = self.fields(raw.get("resources", {}), S.RESOURCES, ("resources",))
         self.check_resources(resources, ("resources",))
         tuning = self.fields(raw.get("tuning", {}), S.TUNING, ("tuning",))
@@ -191,7 +192,10 @@ class _StudyReader(CandidateReader):
         if not isinstance(raw, dict):
             return ()  # reported with the top-level tables
         channels = self.channels(raw, ("data",))
-        return () if channels is INVALID else channels
+        if channels is INVALID:
+            self.study_data_invalid = True  # reported once: the candidates' channel checks skip it
+            return ()
+        return channels
 
     def budget(self, raw: Any) -> Budget:
         f = self.fields(raw, S.BUDGET, ("budget",))

@@ -94,7 +94,7 @@ class BaseReader:
             if isinstance(value, dict):
                 f = self.fields(value, S.CHANNEL_TABLE, cat)
                 uri, content_type = f["uri"], f["content_type"]
-                if uri is INVALID or content_type is INVALID:
+                if uri is INVALID or content_type is INVALID or set(value) - set(S.CHANNEL_TABLE.keys):
                     ok = False
                     continue
                 if content_type is not None and not V.CONTENT_TYPE.match(content_type):

@@ -9,10 +9,10 @@ from typing import Any
 from jstui.study import schema as S
 from jstui.study import values as V
 from jstui.domain.algorithms import BUILTIN_METRICS, SELECTING_HYPERPARAMETERS
-from jstui.domain.channels import builtin_channel_help, builtin_channel_problem
+from jstui.domain.channels import RECORDIO, builtin_channel_help, builtin_channel_problem
 from jstui.study.locate import Path as KeyPath
 from jstui.domain.metrics import PRESET_OBJECTIVES
-from jstui.domain.model import Candidate, Resources, Tuning
+from jstui.domain.model import Candidate, Channel, Resources, Tuning
 from jstui.study.read_base import INVALID
 from jstui.study.read_metrics import MetricsReader
 from jstui.study.read_ranges import RangesReader
@@ -70,7 +70,12 @@ class CandidateReader(RangesReader, MetricsReader):
             c_channels = self.channels(f["data"], at + ("data",))
         elif f["data"] is INVALID:
             c_channels = INVALID
-        if isinstance(algorithm, str) and c_channels is not INVALID:
+        if isinstance(algorithm, str) and c_channels == () and not getattr(self, "study_data_given", True):
+            # The emulator's placeholder data, in the form the built-in reads (RecordIO train/validation)
+            root = getattr(self, "placeholder_root", "s3://jstui-emulator/study/")
+            c_channels = tuple(Channel(n, f"{root}{n}/", RECORDIO) for n in ("train", "validation"))
+        study_bad = getattr(self, "study_data_invalid", False)
+        if isinstance(algorithm, str) and c_channels is not INVALID and (c_channels or not study_bad):
             given = c_channels or getattr(self, "study_channels", ())
             problem = builtin_channel_problem(algorithm, {c.name: c.content_type for c in given})
             if problem and (c_channels or getattr(self, "study_data_given", True)):
@@ -79,6 +84,13 @@ class CandidateReader(RangesReader, MetricsReader):
                                     f"(it reads {builtin_channel_help(algorithm)}; give this candidate its own "
                                     f"data table: [models.data] or data = {{ ... }})")
                 c_channels = INVALID
+        if isinstance(model_id, str) and c_channels is not INVALID and (c_channels or not study_bad):
+            given = c_channels or getattr(self, "study_channels", ())
+            if given and not any(c.name == "training" for c in given):
+                self.p.warning(at + ("data",) if c_channels else ("data",),
+                               f"candidate models[{i + 1}] ({model_id}) gets no `training` channel: JumpStart's "
+                               "image-classification and object-detection scripts read `training` (and fail "
+                               "without it)")
 
         name = f["name"]
         if name is None and isinstance(model_id, str):

@@ -159,6 +159,14 @@ def test_isolated_job_needs_its_script_as_a_channel(sm, clock, label, submit, co
         assert job["FailureReason"].startswith("AlgorithmError: ")
 
 
+def test_jumpstart_job_without_a_training_channel_fails(sm, clock):
+    sm.create_hyper_parameter_tuning_job(**_channels(tuning_request("no-training", max_jobs=1, parallel=1),
+                                                     ("train", "validation")))
+    run_until_done(sm, clock, "no-training")
+    job = _jobs(sm, "no-training")[0]
+    assert job["TrainingJobStatus"] == "Failed" and "SM_CHANNEL_TRAINING" in job["FailureReason"]
+
+
 # --- fields the SDK v2 reads unguarded -----------------------------------------------------------------
 
 

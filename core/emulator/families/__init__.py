@@ -25,6 +25,7 @@ __all__ = ["FAMILIES", "JobContext", "Run", "run_job", "builtin_metric_definitio
 # The SageMaker training toolkit's path for a script shipped as the `code` channel (SDK v2
 # EstimatorBase.CONTAINER_CODE_CHANNEL_SOURCEDIR_PATH).
 CODE_CHANNEL_SOURCEDIR = "/opt/ml/input/data/code/sourcedir.tar.gz"
+TRAINING_CHANNEL = "training"
 _BUILTIN_ALGORITHMS = {"builtin-image-classification": "image-classification",
                        "builtin-object-detection": "object-detection"}
 
@@ -51,7 +52,13 @@ def _container_refuses(ctx: JobContext) -> Run | None:
         return Run(tuple(lines), 3.0, builtin_failure_reason(problem))
     submit = ctx.hyperparameters.get("sagemaker_submit_directory", "")
     reason = None
-    if submit.startswith("s3://") and ctx.network_isolation:
+    if TRAINING_CHANNEL not in ctx.channels:
+        # The JumpStart image-classification / object-detection scripts read the `training` channel (AWS
+        # docs "Image Classification - TensorFlow", "Object Detection - TensorFlow": fit({"training": ...});
+        # the toolkit exposes it as SM_CHANNEL_TRAINING).
+        reason = ('AlgorithmError: ExecuteUserScriptError: ExitCode 1 ErrorMessage "KeyError: \'SM_CHANNEL_TRAINING\'" '
+                  f'Command "/usr/bin/python3 transfer_learning.py" (the job has no `{TRAINING_CHANNEL}` channel)')
+    elif submit.startswith("s3://") and ctx.network_isolation:
         bucket, _, key = submit[5:].partition("/")
         reason = ("AlgorithmError: framework error: botocore.exceptions.EndpointConnectionError: Could not "
                   f'connect to the endpoint URL: "https://{bucket}.s3.amazonaws.com/{key}" (network isolation '
