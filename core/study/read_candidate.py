@@ -80,9 +80,9 @@ class CandidateReader(RangesReader, MetricsReader):
             problem = builtin_channel_problem(algorithm, {c.name: c.content_type for c in given})
             if problem and (c_channels or getattr(self, "study_data_given", True)):
                 where = at + ("data",) if c_channels else ("data",)
-                self.p.error(where, f"the built-in {algorithm} container would fail the job: {problem} "
-                                    f"(it reads {builtin_channel_help(algorithm)}; give this candidate its own "
-                                    f"data table: [models.data] or data = {{ ... }})")
+                self.p.error(where, f"candidate models[{i + 1}] ({algorithm}): the built-in's container would fail "
+                                    f"the job: {problem} (it reads {builtin_channel_help(algorithm)}; give the "
+                                    "candidate its own data = { ... })")
                 c_channels = INVALID
         if isinstance(model_id, str) and c_channels is not INVALID and (c_channels or not study_bad):
             given = c_channels or getattr(self, "study_channels", ())
