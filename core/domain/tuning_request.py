@@ -34,8 +34,12 @@ def model_key(candidate: Candidate) -> str:
 
 
 def recipe_json(candidate: Candidate) -> str:
-    """What a candidate looked like when queued (the plan compares it with the study file)."""
-    return json.dumps(dataclasses.asdict(candidate), sort_keys=True, default=str)
+    """What a candidate looked like when queued (the plan compares it with the study file). Empty
+    `channels` (the study's [data]) are left out, as recipes from before the key existed have them."""
+    recipe = dataclasses.asdict(candidate)
+    if not recipe.get("channels"):
+        recipe.pop("channels", None)
+    return json.dumps(recipe, sort_keys=True, default=str)
 
 
 def _number(text: str) -> float:

@@ -85,7 +85,7 @@ DATA = Table(
     "data",
     "Input channels: channel name (`[A-Za-z0-9._-]`) = S3 URI, or a table with the URI and the channel's "
     "content type. Required on the sagemaker backend; the emulator defaults to "
-    "`training = \"s3://jstui-emulator/<name>/train/\"`. JumpStart scripts read `training` (and `validation`, "
+    "`training = \"s3://jstui-emulator/<name>/train/\"` (built-ins: RecordIO `train` and `validation`). JumpStart scripts read `training` (and `validation`, "
     "`test`: the `test_*` metrics exist only with a `test` channel); built-in algorithms read `train` and "
     "`validation` with content_type `application/x-recordio` (or, for images, `application/x-image` plus "
     "`train_lst`/`validation_lst`, object detection `train_annotation`/`validation_annotation`) and fail on "

@@ -80,3 +80,21 @@ def test_candidate_data_replaces_the_study_data(tmp_path):
     c = s.candidates[0]
     assert [c2.name for c2 in s.channels_of(c)] == ["train", "validation"]
     assert s.data == {"training": "s3://bkt/js/"}  # the study's own stays for other candidates
+
+
+def test_recipe_names_channels_only_when_the_candidate_has_its_own(tmp_path):
+    """A recipe queued before candidates had channels must not read as changed (launch_changes)."""
+    import json
+
+    from jstui.domain.tuning_request import recipe_json
+
+    text = BUILTIN.replace("[resources]", '[data]\ntraining = "s3://bkt/js/"\n\n[resources]').replace(
+        "num_training_samples = 15420 }",
+        "num_training_samples = 15420 }\n" f"data = {{ train = {RECORDIO % 'train'}, validation = {RECORDIO % 'v'} }}")
+    own = _load(tmp_path, text).candidates[0]
+    assert [c["name"] for c in json.loads(recipe_json(own))["channels"]] == ["train", "validation"]
+    shared = _load(tmp_path, BUILTIN.replace("num_layers = 50", "num_layers = 18"))
+    # the emulator placeholder gives the built-in its own channels; a JumpStart-style study would not
+    assert "channels" in json.loads(recipe_json(shared.candidates[0]))
+    js = _load(tmp_path, (HERE / "valid" / "base.toml").read_text(encoding="utf-8")).candidates[0]
+    assert "channels" not in json.loads(recipe_json(js))
