@@ -20,7 +20,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 from jstui.domain.errors import ServiceRefused, ServiceUnreachable, UsageError
 
@@ -66,7 +67,7 @@ class JumpStartModel:
         return json.loads(json.dumps(asdict(self)))  # deep copy, JSON-safe
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "JumpStartModel":
+    def from_dict(cls, data: dict[str, Any]) -> JumpStartModel:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -250,7 +251,7 @@ class _metadata_source:
                 os.environ[name] = old
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _unsigned_s3_client(region: str):
     """One per region and process: the SDK's cache keys on the client object it is given."""
     import boto3

@@ -6,6 +6,8 @@ import json
 import sys
 import time
 
+from rich.console import JustifyMethod
+
 from jstui.domain.snapshot import StudySnapshot
 from jstui.cli.progress import exit_code_for, progress_line
 
@@ -54,6 +56,7 @@ def render_table(snap: StudySnapshot):
         + ("  (~ estimate: still running)" if snap.spend_is_estimate else "")
     )
     table = Table(title=f"{snap.study} · {snap.backend} {snap.region} · {when}", caption=caption, caption_justify="left")
+    just: JustifyMethod
     for col, just in (
         ("candidate", "left"), ("status", "left"), ("jobs c/r/f/s of max", "right"), ("best objective", "right"),
         ("cost", "right"), ("tuning job", "left"),

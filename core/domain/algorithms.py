@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # The hyperparameters that select the model within a built-in algorithm (DESIGN: a built-in's
@@ -14,7 +15,7 @@ SELECTING_HYPERPARAMETERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def catalog_id_for(algorithm: str, hyperparameters: dict[str, object]) -> str:
+def catalog_id_for(algorithm: str, hyperparameters: Mapping[str, object]) -> str:
     keys = SELECTING_HYPERPARAMETERS.get(algorithm, ())
     parts = [f"{k}={hyperparameters[k]}" for k in keys if k in hyperparameters]
     return algorithm + (":" + ",".join(parts) if parts else "")

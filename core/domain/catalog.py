@@ -35,7 +35,7 @@ class Catalog:
             self._figs[(f.model_id, f.metric, f.condition)] = f
 
     @classmethod
-    def load(cls, paths: list[Path] | tuple[Path, ...]) -> "Catalog":
+    def load(cls, paths: list[Path] | tuple[Path, ...]) -> Catalog:
         figs: list[Figure] = []
         for path in paths:
             figs.extend(read_catalog_file(Path(path)))

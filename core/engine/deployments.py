@@ -8,7 +8,7 @@ JumpStart lookup and the backend's "now"."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from jstui.aws import hosting, smoke_test
@@ -121,7 +121,7 @@ def resume_interrupted(session: Any) -> list[str]:
 def endpoint_rows(session: Any, now: datetime | None = None) -> tuple[EndpointRow, ...]:
     """The study's endpoints for the snapshot (costs accrued to the backend's `now`)."""
     if now is None:
-        now = getattr(session, "_now", None) or session.snapshot().taken_at or datetime.now(timezone.utc)
+        now = getattr(session, "_now", None) or session.snapshot().taken_at or datetime.now(UTC)
     return hosting.endpoint_rows(session.clients.sagemaker, session.journal, session.study, now)
 
 

@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 from jstui.domain.errors import JournalError
 from jstui.domain.times import iso
@@ -145,6 +146,11 @@ class Launch:
     recipe: str | None  # JSON of what the candidate looked like when queued (plan shows changes)
 
 
+def _launch(r: Sequence[Any]) -> Launch:
+    """A Launch from a row of Journal._LAUNCH_COLS."""
+    return Launch(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8])
+
+
 @dataclass(frozen=True)
 class TuningJobRecord:
     name: str
@@ -198,7 +204,7 @@ class Journal:
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, home: Path) -> "Journal":
+    def open(cls, home: Path) -> Journal:
         home = Path(home)
         path = home / FILE_NAME
         if path.exists() and path.stat().st_size > 0:
@@ -306,7 +312,7 @@ class Journal:
             f"SELECT {self._LAUNCH_COLS} FROM launches WHERE study=? ORDER BY queued_at, candidate, generation",
             (study,),
         )
-        return [Launch(*r[:7], bool(r[7]), r[8]) for r in rows]
+        return [_launch(r) for r in rows]
 
     def current_launches(self, study: str) -> dict[str, Launch]:
         """The latest generation of every candidate ever queued."""
@@ -318,7 +324,7 @@ class Journal:
 
     def launch_by_name(self, tuning_job_name: str) -> Launch | None:
         rows = self._query(f"SELECT {self._LAUNCH_COLS} FROM launches WHERE tuning_job_name=?", (tuning_job_name,))
-        return Launch(*rows[0][:7], bool(rows[0][7]), rows[0][8]) if rows else None
+        return _launch(rows[0]) if rows else None
 
     def queue(
         self,

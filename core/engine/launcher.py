@@ -12,7 +12,8 @@ import dataclasses
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 

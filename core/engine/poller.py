@@ -11,7 +11,8 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from typing import Literal
+from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -41,7 +42,7 @@ def response_time(response: dict) -> datetime | None:
     except (TypeError, ValueError):
         return None
     # "-0000" / naive forms mean UTC too; aware everywhere so ages can be subtracted.
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def summary_fingerprint(summary: dict) -> str:
@@ -114,7 +115,7 @@ class Poller:
         self._retry_at = time.monotonic() + delay
         message = f"{error_code(exc)}: {error_message(exc)}" if isinstance(exc, ClientError) else str(exc)
         message = " ".join(message.split())[:200]
-        state = "offline" if is_unreachable(exc) and self.failures >= OFFLINE_AFTER else "retrying"
+        state: Literal["offline", "retrying"] = "offline" if is_unreachable(exc) and self.failures >= OFFLINE_AFTER else "retrying"
         self.connection = ConnectionState(state, retry_in_s=delay, message=message)
         log.info("poll failed (%s), retrying in %.0f s: %s", state, delay, message)
 
@@ -177,6 +178,7 @@ class Poller:
                 self.journal.save_tuning_job(
                     name, self.study.name, fingerprint=fingerprint, summary=summary or {}, describe=describe
                 )
+            assert describe is not None  # described above, or known gone from the record
             key = counters_key(describe)
             training = record.training_summaries if record else []
             if describe.get(GONE_KEY):

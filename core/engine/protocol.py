@@ -64,7 +64,7 @@ class StudySession(Protocol):
         """Log lines of a training job newer than `next_token`."""
 
     # --- frontier, deploy, endpoints (issue "Frontier, pick and deploy") ---
-    def deploy_defaults(self, candidate: str) -> "DeployDefaults":
+    def deploy_defaults(self, candidate: str) -> DeployDefaults:
         """Suggested endpoint name (valid, not taken), instance type (JumpStart hosting default),
         count and $/hour for deploying the candidate's best training job. May do I/O."""
 

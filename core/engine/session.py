@@ -86,7 +86,7 @@ def price_function(study: Study, home: Path):
     return price_of
 
 
-def open_session(args: Any, study_arg: str | None, *, readonly: bool | None = None, budget_usd: float | None = None) -> "EngineSession":
+def open_session(args: Any, study_arg: str | None, *, readonly: bool | None = None, budget_usd: float | None = None) -> EngineSession:
     """The session a headless command works with, from its parsed arguments."""
     path = resolve_study(study_arg, args.home)
     study = load(path)
@@ -296,7 +296,7 @@ class EngineSession:
 
         try:
             self._endpoints = hosting.endpoint_rows(self.clients.sagemaker, self.journal, self.study, self._now)
-        except (JstuiError, *poll_errors()) as exc:
+        except (JstuiError,) + poll_errors() as exc:
             log.info("endpoint refresh failed: %s", exc)
 
     def launch(self, candidates: list[str] | None = None) -> None:
@@ -401,7 +401,7 @@ class EngineSession:
     # --- deploy: core/deploy.py (issue "Frontier, pick and deploy") --------------------------
     def _deploy_module(self) -> Any:
         try:
-            from jstui.engine import deployments as deploy  # type: ignore[attr-defined]
+            from jstui.engine import deployments as deploy
         except ImportError:
             raise JstuiError("deploy is not built yet") from None
         return deploy
@@ -429,7 +429,7 @@ class EngineSession:
                 self._clients = None
             self.journal.close()
 
-    def __enter__(self) -> "EngineSession":
+    def __enter__(self) -> EngineSession:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -589,9 +589,9 @@ class EngineSession:
         for t in self._snapshot.training_jobs:
             if t.training_job_name == text:
                 return t.candidate
-        for t in self._snapshot.tuning_jobs:
-            if t.tuning_job_name == text:
-                return t.candidate
+        for tj in self._snapshot.tuning_jobs:
+            if tj.tuning_job_name == text:
+                return tj.candidate
         matches = [n for n in names if text in n]
         if len(matches) == 1:
             return matches[0]

@@ -16,6 +16,7 @@ FAMILIES), not copies of the live files.
 
 from __future__ import annotations
 
+from typing import Any
 import json
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def _hp(name, type_, default, **kw):
     return {"name": name, "type": type_, "default": default, "scope": "algorithm", **kw}
 
 
-FAMILIES = {
+FAMILIES: dict[str, dict[str, Any]] = {
     # Image Classification - TensorFlow (seed 000 names train_only_top_layer's default True).
     "tensorflow-ic": {
         "framework": ("tensorflow", "2.9", "py39"),

@@ -5,14 +5,14 @@ what the app asked for (launch, stop, retry, logs)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 from jstui.engine.protocol import DeployDefaults, LogChunk
 from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
 from jstui.domain.model import Candidate, Resources, Study, Tuning
 
-T0 = datetime(2026, 1, 5, 12, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 12, 0, 0, tzinfo=UTC)
 STUDY = "caltech256"
 INSTANCE = "ml.p3.2xlarge"
 
