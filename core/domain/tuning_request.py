@@ -147,7 +147,7 @@ def build_tuning_request(
     channels = [_channel(c.name, c.uri, c.content_type) for c in study.channels_of(candidate)]
     if jumpstart is not None and jumpstart.training_model_uri:
         channels.append(_channel("model", jumpstart.training_model_uri, MODEL_CONTENT_TYPE))
-    if isolated:
+    if isolated and jumpstart is not None:
         channels.append(_channel(CODE_CHANNEL, jumpstart.training_script_uri))
     stopping: dict[str, int] = {"MaxRuntimeInSeconds": res.max_runtime_s}
     if res.spot:

@@ -21,7 +21,6 @@ Each request also passes botocore's own validation against the service model (St
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import boto3
 import pytest
