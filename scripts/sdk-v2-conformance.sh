@@ -36,7 +36,7 @@ if [ -z "${SDK_VENV:-}" ]; then
   fi
 fi
 export SAGEMAKER_SUPPRESS_V2_WARNING=1
-echo "✓ sagemaker $("$SDK/bin/python" -c 'import sagemaker; print(sagemaker.__version__)' 2>/dev/null) in $SDK"
+echo "✓ sagemaker $("$SDK/bin/python" -c 'import sagemaker; print(sagemaker.__version__)' 2>/dev/null | tail -1) in $SDK"
 
 # 1. The requests, built by jstui's own code from the shipped sample studies (offline JumpStart metadata).
 "$JSTUI_PYTHON" - "$WORK/requests.json" <<'PY' || { echo "✗ jstui could not build the requests"; exit 2; }
