@@ -6,7 +6,8 @@
 # emulator, creates tuning jobs exactly as jstui builds them (a JumpStart candidate of caltech256, a
 # built-in candidate of builtin-image-classification, a Grid candidate of neu-det), and drives them
 # with the SDK v2: HyperparameterTuner.attach, best_training_job(), analytics().dataframe() and
-# Estimator.attach. One line per check; exit 0 when all pass, 1 when one fails, 2 when the run could
+# Estimator.attach; for the JumpStart job also JumpStartEstimator.attach(best).deploy(), whose CreateModel
+# (image, Environment, EnableNetworkIsolation) must equal the one jstui's deploy sends. One line per check; exit 0 when all pass, 1 when one fails, 2 when the run could
 # not be set up (no package index, no emulator).
 #
 # Usage: scripts/sdk-v2-conformance.sh            (from the repository, with jstui installed in .venv)
@@ -41,6 +42,7 @@ echo "✓ sagemaker $("$SDK/bin/python" -c 'import sagemaker; print(sagemaker.__
 # 1. The requests, built by jstui's own code from the shipped sample studies (offline JumpStart metadata).
 "$JSTUI_PYTHON" - "$WORK/requests.json" <<'PY' || { echo "✗ jstui could not build the requests"; exit 2; }
 import json, sys
+from jstui.aws.hosting import DeployTarget, InferenceSpec, build_request, create_model_request
 from jstui.aws.jumpstart import builtin_image, lookup
 from jstui.domain.tuning_request import build_tuning_request
 from jstui.sample_studies import ROOT
@@ -56,6 +58,14 @@ for study_file, candidate, name in (("caltech256.toml", "mobilenet-v2-075-96", "
         js = lookup(c.model_id, c.model_version, region=study.region, offline_dir=study.emulator.jumpstart_metadata,
                     instance_type=c.resources.instance_type)
         req = build_tuning_request(study, c, name, jumpstart=js, builtin_image=None)
+        # what jstui's deploy sends in CreateModel (core/aws/hosting.py create_model_request)
+        target = DeployTarget(c, "JOB", "ARTIFACT", js.training_image)
+        spec = InferenceSpec(js.inference_image, js.default_inference_instance_type, js.version,
+                             tuple(sorted(js.inference_environment.items())), js.inference_enable_network_isolation)
+        model = create_model_request(build_request(study, target, spec, "jstui-endpoint", "ml.m5.xlarge", 1))
+        req["_jstui_create_model"] = {"model_id": c.model_id, "Image": model["PrimaryContainer"]["Image"],
+                                      "Environment": model["PrimaryContainer"].get("Environment"),
+                                      "EnableNetworkIsolation": model.get("EnableNetworkIsolation", False)}
     else:
         req = build_tuning_request(study, c, name, jumpstart=None, builtin_image=builtin_image(c.algorithm, study.region))
     out[name] = req
@@ -76,20 +86,29 @@ done
 [ -n "$URL" ] || { echo "✗ the emulator did not start:"; cat "$WORK/emu.log"; exit 2; }
 echo "✓ emulator at $URL"
 
-# 3. The SDK v2 against it.
+# 3. The SDK v2 against it: offline JumpStart metadata (the shipped snapshot, through the SDK's own
+# override variables) and its telemetry off (SDK defaults config, TelemetryOptOut).
+SNAPSHOT=$("$JSTUI_PYTHON" -c "from jstui.sample_studies import ROOT; print(ROOT / 'jumpstart')")
+printf 'SchemaVersion: "1.0"\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n' >"$WORK/sdk-config.yaml"
 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 \
+  SAGEMAKER_USER_CONFIG_OVERRIDE="$WORK/sdk-config.yaml" \
+  AWS_JUMPSTART_MANIFEST_LOCAL_ROOT_DIR_OVERRIDE="$SNAPSHOT/manifest" \
+  AWS_JUMPSTART_SPECS_LOCAL_ROOT_DIR_OVERRIDE="$SNAPSHOT/specs" \
   "$SDK/bin/python" - "$URL" "$WORK/requests.json" <<'PY'
 import json, sys, time, traceback
 
 import boto3
 import sagemaker
 from sagemaker.estimator import Estimator
+from sagemaker.jumpstart.estimator import JumpStartEstimator
 from sagemaker.tuner import HyperparameterTuner
 
 url, requests = sys.argv[1], json.load(open(sys.argv[2]))
 boto = boto3.Session(region_name="us-east-1")
 sm = boto.client("sagemaker", endpoint_url=url)
-session = sagemaker.Session(boto_session=boto, sagemaker_client=sm)
+session = sagemaker.Session(boto_session=boto, sagemaker_client=sm,
+                            sagemaker_runtime_client=boto.client("sagemaker-runtime", endpoint_url=url),
+                            default_bucket="example-bucket")
 failed = 0
 
 
@@ -106,7 +125,24 @@ def check(what, fn):
         return False
 
 
+def same_create_model(best, expected):
+    """JumpStartEstimator.attach(best).deploy(): the SDK's own CreateModel, compared with jstui's."""
+    est = JumpStartEstimator.attach(best, model_id=expected["model_id"], sagemaker_session=session)
+    est.deploy(endpoint_name="sdk-" + best[-8:], wait=True)
+    print(flush=True)  # ends the SDK's "---!" progress line
+    config = sm.describe_endpoint(EndpointName="sdk-" + best[-8:])["EndpointConfigName"]
+    model = sm.describe_model(ModelName=sm.describe_endpoint_config(EndpointConfigName=config)
+                              ["ProductionVariants"][0]["ModelName"])
+    sdk = {"Image": model["PrimaryContainer"]["Image"], "Environment": model["PrimaryContainer"].get("Environment"),
+           "EnableNetworkIsolation": model.get("EnableNetworkIsolation", False)}
+    ours = {k: v for k, v in expected.items() if k != "model_id"}
+    if sdk != ours:
+        raise AssertionError(f"SDK sent {sdk}, jstui sends {ours}")
+    return f"Image, Environment ({len(sdk['Environment'] or {})} variables), EnableNetworkIsolation={sdk['EnableNetworkIsolation']} equal"
+
+
 for name, req in requests.items():
+    expected_model = req.pop("_jstui_create_model", None)
     sm.create_hyper_parameter_tuning_job(**req)
     for _ in range(600):
         status = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)["HyperParameterTuningJobStatus"]
@@ -127,6 +163,9 @@ for name, req in requests.items():
     if "best" in state:
         check(f"{name}: Estimator.attach(best)",
               lambda: Estimator.attach(state["best"], sagemaker_session=session).model_data)
+        if expected_model:
+            check(f"{name}: JumpStartEstimator.attach(best).deploy() CreateModel = jstui's",
+                  lambda: same_create_model(state["best"], expected_model))
 sys.exit(1 if failed else 0)
 PY
 rc=$?

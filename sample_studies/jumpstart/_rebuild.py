@@ -50,6 +50,18 @@ INFERENCE_ENV = [
 ]
 
 
+# predictor_specs per framework, as the same fixture specs carry them (tensorflow: the tensorflow-ic
+# spec; pytorch: pytorch-ic-mobilenet-v2; mxnet: mxnet-semseg-fcn-resnet50-ade). The SDK's
+# JumpStartEstimator.deploy() reads them for the predictor's serializer.
+PREDICTOR_SPECS = {
+    fw: {"supported_content_types": ["application/x-image"], "supported_accept_types": accept,
+         "default_content_type": "application/x-image", "default_accept_type": "application/json"}
+    for fw, accept in (("tensorflow", ["application/json", "application/json;verbose"]),
+                       ("pytorch", ["application/json;verbose", "application/json"]),
+                       ("mxnet", ["application/json;verbose", "application/json"]))
+}
+
+
 def _hp(name, type_, default, **kw):
     return {"name": name, "type": type_, "default": default, "scope": "algorithm", **kw}
 
@@ -208,6 +220,7 @@ def spec_for(model_id: str, version: str) -> dict:
         # the SDK deploys it without a source_dir (no repack).
         "hosting_use_script_uri": False,
         "inference_environment_variables": INFERENCE_ENV,
+        "predictor_specs": PREDICTOR_SPECS[framework],
         "training_artifact_key": f"{framework}-training/train-{model_id}.tar.gz",
         "training_script_key": f"source-directory-tarballs/{fam['script_dir']}/sourcedir.tar.gz",
         "hyperparameters": fam["hyperparameters"] + CONTAINER_HPS,
