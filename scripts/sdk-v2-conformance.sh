@@ -6,8 +6,11 @@
 # emulator, creates tuning jobs exactly as jstui builds them (a JumpStart candidate of caltech256, a
 # built-in candidate of builtin-image-classification, a Grid candidate of neu-det), and drives them
 # with the SDK v2: HyperparameterTuner.attach, best_training_job(), analytics().dataframe() and
-# Estimator.attach; for the JumpStart job also JumpStartEstimator.attach(best).deploy(), whose CreateModel
-# (image, Environment, EnableNetworkIsolation) must equal the one jstui's deploy sends. One line per check; exit 0 when all pass, 1 when one fails, 2 when the run could
+# Estimator.attach. For the JumpStart job it also has the SDK build its own tuning job for the same
+# model, spec, data and ranges (JumpStartEstimator + HyperparameterTuner.fit), which must equal jstui's
+# once JSON-encoding and the SDK's per-job hyperparameters are set aside, and runs
+# JumpStartEstimator.attach(best).deploy(), whose CreateModel (image, Environment,
+# EnableNetworkIsolation) must equal the one jstui's deploy sends. One line per check; exit 0 when all pass, 1 when one fails, 2 when the run could
 # not be set up (no package index, no emulator).
 #
 # Usage: scripts/sdk-v2-conformance.sh            (from the repository, with jstui installed in .venv)
@@ -63,6 +66,13 @@ for study_file, candidate, name in (("caltech256.toml", "mobilenet-v2-075-96", "
         spec = InferenceSpec(js.inference_image, js.default_inference_instance_type, js.version,
                              tuple(sorted(js.inference_environment.items())), js.inference_enable_network_isolation)
         model = create_model_request(build_request(study, target, spec, "jstui-endpoint", "ml.m5.xlarge", 1))
+        # what the SDK is given for the same candidate (it adds the spec's defaults itself)
+        req["_sdk_inputs"] = {
+            "model_id": c.model_id, "instance_type": c.resources.instance_type, "role": study.role_arn,
+            "output_path": study.output_s3, "max_run": c.resources.max_runtime_s,
+            "hyperparameters": {**c.hyperparameters, **c.tuning.static},
+            "channels": {ch.name: [ch.uri, ch.content_type] for ch in study.channels_of(c)},
+        }
         req["_jstui_create_model"] = {"model_id": c.model_id, "Image": model["PrimaryContainer"]["Image"],
                                       "Environment": model["PrimaryContainer"].get("Environment"),
                                       "EnableNetworkIsolation": model.get("EnableNetworkIsolation", False)}
@@ -100,8 +110,9 @@ import json, sys, time, traceback
 import boto3
 import sagemaker
 from sagemaker.estimator import Estimator
+from sagemaker.inputs import TrainingInput
 from sagemaker.jumpstart.estimator import JumpStartEstimator
-from sagemaker.tuner import HyperparameterTuner
+from sagemaker.tuner import CategoricalParameter, HyperparameterTuner
 
 url, requests = sys.argv[1], json.load(open(sys.argv[2]))
 boto = boto3.Session(region_name="us-east-1")
@@ -141,8 +152,59 @@ def same_create_model(best, expected):
     return f"Image, Environment ({len(sdk['Environment'] or {})} variables), EnableNetworkIsolation={sdk['EnableNetworkIsolation']} equal"
 
 
+def _normalised(d):
+    """A described tuning job's definition in comparable form: hyperparameters JSON-decoded (the SDK
+    JSON-encodes script-mode ones), without the per-job ones the SDK adds (sagemaker_job_name,
+    sagemaker_region, sagemaker_container_log_level) and the service's _tuning_objective_metric."""
+    t, cfg = d["TrainingJobDefinition"], d["HyperParameterTuningJobConfig"]
+
+    def decode(v):
+        try:
+            return str(json.loads(v))
+        except ValueError:
+            return v
+    skip = {"sagemaker_job_name", "sagemaker_region", "sagemaker_container_log_level", "_tuning_objective_metric"}
+    res = t.get("ResourceConfig") or t.get("HyperParameterTuningResourceConfig") or {}
+    return {
+        "image": t["AlgorithmSpecification"]["TrainingImage"],
+        "metrics": sorted(m["Name"] for m in t["AlgorithmSpecification"].get("MetricDefinitions") or []),
+        "static": {k: decode(v) for k, v in t["StaticHyperParameters"].items() if k not in skip},
+        "channels": {c["ChannelName"]: [c["DataSource"]["S3DataSource"]["S3Uri"], c.get("ContentType"),
+                                         c.get("InputMode", "File")] for c in t["InputDataConfig"]},
+        "isolation": t.get("EnableNetworkIsolation", False),
+        "encryption": t.get("EnableInterContainerTrafficEncryption", False),
+        "stopping": t.get("StoppingCondition"),
+        "resources": {k: res.get(k) for k in ("InstanceType", "InstanceCount", "VolumeSizeInGB")},
+        "config": {k: cfg.get(k) for k in ("Strategy", "HyperParameterTuningJobObjective", "ParameterRanges",
+                                           "ResourceLimits", "TrainingJobEarlyStoppingType")},
+    }
+
+
+def same_tuning_job(name, req, given):
+    """The SDK's own CreateHyperParameterTuningJob for the same model and spec, compared with jstui's."""
+    est = JumpStartEstimator(model_id=given["model_id"], instance_type=given["instance_type"], role=given["role"],
+                             output_path=given["output_path"], max_run=given["max_run"],
+                             hyperparameters=given["hyperparameters"], sagemaker_session=session)
+    cfg = req["HyperParameterTuningJobConfig"]
+    ranges = {r["Name"]: CategoricalParameter(r["Values"]) for r in cfg["ParameterRanges"]["CategoricalParameterRanges"]}
+    tuner = HyperparameterTuner(est, cfg["HyperParameterTuningJobObjective"]["MetricName"], ranges,
+                                metric_definitions=req["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"],
+                                max_jobs=cfg["ResourceLimits"]["MaxNumberOfTrainingJobs"],
+                                max_parallel_jobs=cfg["ResourceLimits"]["MaxParallelTrainingJobs"],
+                                objective_type=cfg["HyperParameterTuningJobObjective"]["Type"], strategy=cfg["Strategy"])
+    inputs = {ch: TrainingInput(uri, content_type=ct) for ch, (uri, ct) in given["channels"].items()}
+    tuner.fit(inputs, job_name="sdk-" + name, wait=False)
+    sdk = _normalised(sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="sdk-" + name))
+    ours = _normalised(sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name))
+    differ = sorted(k for k in sdk if sdk[k] != ours[k])
+    if differ:
+        raise AssertionError("; ".join(f"{k}: SDK {sdk[k]} / jstui {ours[k]}" for k in differ))
+    return f"{len(sdk['static'])} hyperparameters, {len(sdk['channels'])} channels, image, isolation, ranges equal"
+
+
 for name, req in requests.items():
     expected_model = req.pop("_jstui_create_model", None)
+    sdk_inputs = req.pop("_sdk_inputs", None)
     sm.create_hyper_parameter_tuning_job(**req)
     for _ in range(600):
         status = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)["HyperParameterTuningJobStatus"]
@@ -150,6 +212,9 @@ for name, req in requests.items():
             break
         time.sleep(0.1)
     print(f"  {name}: {req['HyperParameterTuningJobConfig']['Strategy']}, {status}")
+    if sdk_inputs:
+        check(f"{name}: JumpStartEstimator + HyperparameterTuner.fit request = jstui's",
+              lambda: same_tuning_job(name, req, sdk_inputs))
     state = {}
     check(f"{name}: HyperparameterTuner.attach",
           lambda: state.update(tuner=HyperparameterTuner.attach(name, sagemaker_session=session))

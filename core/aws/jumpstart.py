@@ -59,6 +59,9 @@ class JumpStartModel:
     # estimator's and the model's enable_network_isolation.
     training_enable_network_isolation: bool = False
     inference_enable_network_isolation: bool = False
+    # The spec's estimator_kwargs["encrypt_inter_container_traffic"], which JumpStartEstimator passes
+    # on (EnableInterContainerTrafficEncryption).
+    training_encrypt_inter_container_traffic: bool = False
     # CreateModel's Environment for the default inference instance: what the SDK's JumpStartModel
     # factory sends (environment_variables.retrieve_default(include_aws_sdk_env_vars=False)).
     inference_environment: dict[str, str] = field(default_factory=dict)
@@ -197,6 +200,8 @@ def _resolve(model_id: str, version: str, region: str, instance_type: str, offli
         training_enable_network_isolation=bool(getattr(specs, "training_enable_network_isolation", False)),
         inference_enable_network_isolation=bool(getattr(specs, "inference_enable_network_isolation", False)),
         inference_environment={k: str(v) for k, v in inference_env.items()},
+        training_encrypt_inter_container_traffic=bool(
+            (getattr(specs, "estimator_kwargs", None) or {}).get("encrypt_inter_container_traffic", False)),
     )
 
 

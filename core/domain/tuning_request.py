@@ -185,6 +185,10 @@ def build_tuning_request(
     }
     if isolated:
         definition["EnableNetworkIsolation"] = True
+    if jumpstart is not None and getattr(jumpstart, "training_encrypt_inter_container_traffic", False):
+        # the spec's estimator_kwargs, applied by JumpStartEstimator (factory/estimator.py
+        # _add_estimator_extra_kwargs)
+        definition["EnableInterContainerTrafficEncryption"] = True
     return {
         "HyperParameterTuningJobName": name,
         "HyperParameterTuningJobConfig": {

@@ -200,7 +200,7 @@ class EngineSession:
 
         version = candidate.model_version or "*"
         cached = self.journal.jumpstart(candidate.model_id or "", version, self.region)
-        if cached is not None and cached.get("training_image") and "inference_environment" in cached:
+        if cached is not None and cached.get("training_image") and "training_encrypt_inter_container_traffic" in cached:
             return JumpStartModel.from_dict(cached)
         offline = self.study.emulator.jumpstart_metadata if self.study.backend == "emulator" else None
         model = lookup(

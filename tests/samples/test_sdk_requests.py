@@ -10,6 +10,8 @@ as JSON, not through jstui) and the SDK's documented behaviour:
   _prepare_for_training, CONTAINER_CODE_CHANNEL_SOURCEDIR_PATH; job.py appends the code channel);
 - the `model` channel with ContentType application/x-sagemaker-model (job.py _format_model_uri_input);
 - the algorithm-scope hyperparameter defaults (hyperparameters.retrieve_default);
+- the spec's estimator_kwargs `encrypt_inter_container_traffic` as EnableInterContainerTrafficEncryption
+  (factory/estimator.py _add_estimator_extra_kwargs);
 - Grid: no ResourceLimits.MaxNumberOfTrainingJobs (tuner.py: max_jobs None for GridSearch);
 - ParameterRanges: all three lists (tuner.py _prepare_parameter_ranges_for_tuning);
 - deploy of a fine-tuned model (JumpStartEstimator.attach(job).deploy(): factory/estimator.py
@@ -114,6 +116,8 @@ def test_tuning_request_is_the_sdks(study, cand, req, js):
         else:
             assert not d.get("EnableNetworkIsolation")
             assert static["sagemaker_submit_directory"] == _bucket(spec["training_script_key"])
+        encrypt = spec.get("estimator_kwargs", {}).get("encrypt_inter_container_traffic", False)
+        assert d.get("EnableInterContainerTrafficEncryption", False) is encrypt
         # JumpStart scripts read `training` (+ validation/test); never a built-in's RecordIO channels
         assert "training" in channels and "train" not in channels
     else:
