@@ -1,8 +1,8 @@
-"""The command line (DESIGN, "Contract: command line").
+"""The command line (the contract: docs/cli.md).
 
     jstui [GLOBAL] [STUDY]                 the TUI
     jstui [GLOBAL] --export csv|json ...   headless export
-    jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator
+    jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator, doctor
 
 Each subcommand lives in `core/commands/<name>.py` as `add_arguments(parser)` and `run(args) -> int`.
 Errors: a `JstuiError` prints its one line and exits with its code; anything else is a bug: one line
@@ -69,6 +69,8 @@ def _main_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", metavar="CAND", help="candidate for --what picked")
     e.add_argument("--base", metavar="CAND", help="base candidate: relative_* frontier columns")
     e.add_argument("--offline", action="store_true", help="export the journal's last snapshot, no service call")
+    e.add_argument("--plausibility", action="store_true",
+                   help="add an `implausible` column: metrics outside their plausible range (docs/exports-plausibility.md)")
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     return p
 
@@ -108,6 +110,10 @@ def _command(name: str) -> ModuleType:
         from jstui.cli import emulator
 
         return emulator
+    elif name == "doctor":
+        from jstui.cli import doctor
+
+        return doctor
     elif name == "export":
         from jstui.cli import export
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# The hyperparameters that select the model within a built-in algorithm (DESIGN: a built-in's
-# catalog id is the algorithm plus these, e.g. `image-classification:num_layers=50`).
+# The hyperparameters that select the model within a built-in algorithm (a built-in's
+# catalog id is the algorithm plus these, docs/emulator.md, e.g. `image-classification:num_layers=50`).
 SELECTING_HYPERPARAMETERS: dict[str, tuple[str, ...]] = {
     "image-classification": ("num_layers",),
     "object-detection": ("base_network",),

@@ -1,4 +1,4 @@
-"""Emulator catalogs (DESIGN, "Contract: the emulator"): CSV of published figures per model.
+"""Emulator catalogs (docs/emulator.md): CSV of published figures per model.
 
 Columns: model_id, metric, value, condition, relative_to, source
 - condition: `tuned` (best configuration) or `default` (default hyperparameters)

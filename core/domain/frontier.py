@@ -1,4 +1,5 @@
-"""The Pareto frontier of a study over two axes (DESIGN `[frontier]`, "Contract: exports").
+"""The Pareto frontier of a study over two axes (the study file's `[frontier]`: docs/study-file.md;
+the export: docs/exports.md).
 
 Pure functions on a `StudySnapshot`: no I/O, no clock. One point per tuning job (its best
 training job's metrics) by default, every training job on request. An axis is any metric the

@@ -72,6 +72,10 @@ class StudySession(Protocol):
         """Create Model, EndpointConfig and Endpoint for the candidate's best training job,
         journaling each step; returns once the Endpoint is being created (poll snapshot for status)."""
 
+    def hosting_usd_per_hour(self, instance_type: str, instance_count: int) -> float | None:
+        """$/hour of `instance_count` hosting instances from the session's one price table (the one
+        training is priced with); None when nobody prices the type. No I/O."""
+
     def smoke_invoke(self, endpoint_name: str) -> str:
         """One invocation with the shipped sample image; a one-line answer (top prediction)."""
 

@@ -16,7 +16,8 @@ from jstui.study.validate import CandidateSite
 
 INVALID = object()  # a value that failed its check: later checks skip it
 
-# Service limits (DESIGN "SageMaker facts"; CreateHyperParameterTuningJob, CreateTrainingJob).
+# Service limits (AWS docs, "Amazon SageMaker endpoints and quotas"; CreateHyperParameterTuningJob,
+# CreateTrainingJob).
 MAX_JOBS = 750
 MAX_PARALLEL_JOBS = 100
 MAX_PARALLEL_TUNING_JOBS = 100

@@ -157,7 +157,7 @@ MODELS = {
     "tensorflow-ic-imagenet-mobilenet-v2-075-96": "2.0.17",
     "tensorflow-ic-imagenet-mobilenet-v2-035-96": "2.0.17",
     "tensorflow-ic-imagenet-mobilenet-v1-025-128-classification-4": "4.0.17",
-    # DESIGN's study-file example
+    # the study-file example in docs/study-file.md
     "tensorflow-ic-imagenet-mobilenet-v2-100-224-classification-4": "4.0.17",
     # seed 004 (plant leaves, 15 models)
     "pytorch-ic-alexnet": "3.1.7",

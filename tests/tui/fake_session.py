@@ -8,6 +8,7 @@ import dataclasses
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
+from jstui.domain.prices import PriceBook
 from jstui.engine.protocol import DeployDefaults, LogChunk
 from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
 from jstui.domain.model import Candidate, Resources, Study, Tuning
@@ -202,6 +203,10 @@ class FakeSession:
 
     def deploy(self, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> None:
         self.calls.append(("deploy", candidate, endpoint_name, instance_type, instance_count))
+
+    def hosting_usd_per_hour(self, instance_type: str, instance_count: int) -> float | None:
+        """The shipped table with the study's overrides (a fake session has no cached refresh)."""
+        return PriceBook(None, self.study.prices).hosting(instance_type, instance_count)
 
     def smoke_invoke(self, endpoint_name: str) -> str:
         return "097.colander (0.91)"
