@@ -9,6 +9,7 @@ from jstui.emulator.families.common import (
     JobContext,
     Run,
     SurfaceParam,
+    beyond_horizon,
     finish,
     fraction,
     keras_epoch,
@@ -73,6 +74,8 @@ def run(ctx: JobContext) -> Run:
             f" - top_5_accuracy: {k(fraction(top5 * shape ** 0.3 * 1.01))} - val_loss: {k(_loss(val_acc))}"
             f" - val_accuracy: {k(val_acc)} - val_top_5_accuracy: {k(fraction(top5 * shape ** 0.3))}"
         )))
+        if (full := beyond_horizon(ctx, t, last - e, epoch_s)) is not None:
+            return finish(ctx, lines, full + 2 + TEST_IMAGES / throughput + 5, "/usr/bin/python3 transfer_learning.py")
     if last < epochs:
         lines.append((t, f"Epoch {last}: early stopping"))
     # The script's own summary lines are Python prints of floats (repr: `0.91`, `5e-05`).
