@@ -62,6 +62,10 @@ class DeployRequest:
     instance_count: int
     jumpstart_model_id: str | None = None
     jumpstart_version: str | None = None
+    # CreateModel's PrimaryContainer.Environment and EnableNetworkIsolation, from the JumpStart spec
+    # as the SDK applies it (see InferenceSpec)
+    environment: dict[str, str] | None = None
+    enable_network_isolation: bool = False
 
     @property
     def model_name(self) -> str:
@@ -122,9 +126,17 @@ def describe_target(sm: Any, candidate: Candidate, training_job_name: str) -> De
 
 @dataclass(frozen=True)
 class InferenceSpec:
+    """What hosting a candidate's model needs. For a JumpStart model, what
+    `JumpStartEstimator.attach(job).deploy()` sends (SDK v2 jumpstart/factory/estimator.py
+    get_deploy_kwargs -> factory/model.py get_init_kwargs): the spec's inference image, the
+    `required_for_model_class` inference_environment_variables as Environment (_add_env_to_kwargs,
+    include_aws_sdk_env_vars=False) and `inference_enable_network_isolation` (artifacts/kwargs.py)."""
+
     image_uri: str
     default_instance_type: str
     jumpstart_version: str | None
+    environment: tuple[tuple[str, str], ...] = ()
+    network_isolation: bool = False
 
 
 def build_request(study: Study, target: DeployTarget, spec: InferenceSpec, endpoint_name: str,
@@ -142,7 +154,20 @@ def build_request(study: Study, target: DeployTarget, spec: InferenceSpec, endpo
         endpoint_name=endpoint_name, image_uri=spec.image_uri, model_data_url=target.model_data_url,
         role_arn=study.role_arn, instance_type=instance_type, instance_count=int(instance_count),
         jumpstart_model_id=c.model_id, jumpstart_version=spec.jumpstart_version,
+        environment=dict(spec.environment) or None, enable_network_isolation=spec.network_isolation,
     )
+
+
+def create_model_request(req: DeployRequest) -> dict[str, Any]:
+    """CreateModel's parameters for a deploy request."""
+    container: dict[str, Any] = {"Image": req.image_uri, "ModelDataUrl": req.model_data_url, "Mode": "SingleModel"}
+    if req.environment:
+        container["Environment"] = dict(req.environment)
+    out: dict[str, Any] = {"ModelName": req.model_name, "ExecutionRoleArn": req.role_arn, "Tags": req.tags(),
+                           "PrimaryContainer": container}
+    if req.enable_network_isolation:
+        out["EnableNetworkIsolation"] = True
+    return out
 
 
 # --- creating, journaled ---------------------------------------------------------------------
@@ -161,10 +186,8 @@ def start_deploy(sm: Any, journal: Any, req: DeployRequest) -> None:
         state = DeployStep.PLANNED
     done = STEPS.index(state or DeployStep.PLANNED)
     if done < STEPS.index(DeployStep.MODEL):
-        _create_or_adopt(sm, req, "model", lambda: sm.create_model(
-            ModelName=req.model_name, ExecutionRoleArn=req.role_arn, Tags=req.tags(),
-            PrimaryContainer={"Image": req.image_uri, "ModelDataUrl": req.model_data_url, "Mode": "SingleModel"},
-        ), lambda: sm.describe_model(ModelName=req.model_name)["ModelArn"])
+        _create_or_adopt(sm, req, "model", lambda: sm.create_model(**create_model_request(req)),
+                         lambda: sm.describe_model(ModelName=req.model_name)["ModelArn"])
         journal.save_endpoint(req.endpoint_name, req.study, state=DeployStep.MODEL)
     if done < STEPS.index(DeployStep.CONFIG):
         _create_or_adopt(sm, req, "endpoint config", lambda: sm.create_endpoint_config(

@@ -56,6 +56,16 @@ class JumpStartModel:
     default_inference_instance_type: str | None = None
     metric_definitions: list[dict[str, str]] = field(default_factory=list)  # [{"Name", "Regex"}]
     source: str = "live"  # "live" or "offline"
+    # The spec's flags, as the SDK applies them (sagemaker/jumpstart/artifacts/kwargs.py): the
+    # estimator's and the model's enable_network_isolation.
+    training_enable_network_isolation: bool = False
+    inference_enable_network_isolation: bool = False
+    # The spec's estimator_kwargs["encrypt_inter_container_traffic"], which JumpStartEstimator passes
+    # on (EnableInterContainerTrafficEncryption).
+    training_encrypt_inter_container_traffic: bool = False
+    # CreateModel's Environment for the default inference instance: what the SDK's JumpStartModel
+    # factory sends (environment_variables.retrieve_default(include_aws_sdk_env_vars=False)).
+    inference_environment: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(json.dumps(asdict(self)))  # deep copy, JSON-safe
@@ -162,7 +172,16 @@ def metadata_fingerprint(offline_dir: Path | None) -> str:
 
 
 def _resolve(model_id: str, version: str, region: str, instance_type: str, offline: bool) -> JumpStartModel:
-    from sagemaker.core import hyperparameters, image_uris, instance_types, metric_definitions, model_uris, script_uris
+    from sagemaker.core import (
+        environment_variables,
+        hyperparameters,
+        image_uris,
+        instance_types,
+        metric_definitions,
+        model_uris,
+        script_uris,
+    )
+    from sagemaker.core.jumpstart.enums import JumpStartScriptScope
     from sagemaker.core.jumpstart.accessors import JumpStartModelsAccessor
 
     session: dict[str, Any] = {}
@@ -177,7 +196,11 @@ def _resolve(model_id: str, version: str, region: str, instance_type: str, offli
     common = {"region": region, "model_id": model_id, "model_version": pinned, **session}
     inference_type = instance_types.retrieve_default(scope="inference", **common)
     inference_image = inference_model_uri = None
+    inference_env: dict[str, str] = {}
     if inference_type:
+        inference_env = _optional(lambda: environment_variables.retrieve_default(
+            include_aws_sdk_env_vars=False, script=JumpStartScriptScope.INFERENCE, instance_type=inference_type,
+            **common)) or {}
         inference_image = _optional(
             lambda: image_uris.retrieve(framework=None, image_scope="inference", instance_type=inference_type, **common)
         )
@@ -204,6 +227,11 @@ def _resolve(model_id: str, version: str, region: str, instance_type: str, offli
             for m in (metric_definitions.retrieve_default(instance_type=instance_type, **common) or [])
         ],
         source="offline" if offline else "live",
+        training_enable_network_isolation=bool(getattr(specs, "training_enable_network_isolation", False)),
+        inference_enable_network_isolation=bool(getattr(specs, "inference_enable_network_isolation", False)),
+        inference_environment={k: str(v) for k, v in inference_env.items()},
+        training_encrypt_inter_container_traffic=bool(
+            (getattr(specs, "estimator_kwargs", None) or {}).get("encrypt_inter_container_traffic", False)),
     )
 
 

@@ -15,8 +15,12 @@ MAX_DEFINITIONS = 40
 MAX_NAME_LEN = 255
 MAX_REGEX_LEN = 500
 
-# Seed 000's number pattern, kept as published (it cannot read "-0.5" or "1e-05"; see lint_regex).
-_NUM = r"([0-9\.]+)"
+# A number as the families' loggers print it: Keras's progress bar formats small values in scientific
+# notation (`val_accuracy: 8.0000e-04`, keras/utils/generic_utils.py Progbar: "%.4e" below 1e-3), its
+# one-line-per-epoch form prints negatives and zero that way too (`-5.1230e-01`, `0.0000e+00`), and a
+# script's own lines may print Python reprs (`5e-05`, `1.0`, `12`). Seed 000 publishes `([0-9\.]+)`,
+# which reads `8.0000e-04` as 8.0 and `-0.5` as 0.5 (docs/emulator-fidelity.md, "Metric presets").
+_NUM = r"([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"
 
 # Seed 000 (JumpStart TensorFlow image classification; aws/amazon-sagemaker-examples,
 # Amazon_JumpStart_Image_Classification_Benchmarking.ipynb): train_/val_/test_
@@ -101,20 +105,39 @@ def _first_group(regex: str) -> str | None:
     return None
 
 
+# Forms a logger prints a number in (see _NUM): a capture group that reads plain decimals must read
+# these whole, or SageMaker takes a prefix of the number (8.0 for 8.0000e-04).
+NUMBER_FORMS = ("0.5", "8.0000e-04", "-5.1230e-01", "0.0000e+00", "5e-05", "12")
+NUMBER_PATTERN = _NUM  # what the warning suggests
+
+
 def lint_regex(regex: str) -> str | None:
-    """A warning (not an error) when the capture group reads plain decimals but neither a minus sign
-    nor an exponent: seed 000's `([0-9\\.]+)` reads "-0.5" as 0.5 and "1e-05" as 1."""
+    """A warning (not an error) when the capture group reads plain decimals but not every form a
+    logger prints them in: seed 000's `([0-9\\.]+)` reads "-0.5" as 0.5 and "8.0000e-04" as 8.0."""
     group = _first_group(regex)
     if group is None:
         return None
     try:
         reads = lambda s: re.fullmatch(group, s) is not None  # noqa: E731
-        if reads("0.5") and not reads("-0.5") and not reads("1e-05"):
-            return ("its capture group reads neither a minus sign nor an exponent (-0.5 reads as 0.5, "
-                    "1e-05 as 1); use ([-+0-9.eE]+) if this metric can be negative or tiny")
+        if reads("0.5"):
+            missed = [f for f in NUMBER_FORMS if not reads(f)]
+            if missed:
+                return (f"its capture group cannot read {', '.join(missed)} (Keras prints small values as "
+                        f"8.0000e-04, which it would read as 8.0); use {NUMBER_PATTERN}")
     except re.error:
         return None
     return None
+
+
+def preset_problems() -> list[str]:
+    """Every shipped preset's regex through the same checks as a study's own (tests assert none)."""
+    out = []
+    for preset, defs in PRESETS.items():
+        for d in defs:
+            msg = regex_problem(d.regex) or lint_regex(d.regex)
+            if msg:
+                out.append(f"preset {preset!r}: {d.name}: {msg}")
+    return out
 
 
 # --- plausible ranges (docs/exports-plausibility.md) ------------------------------------------------

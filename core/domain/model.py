@@ -57,6 +57,15 @@ class MetricDefinition:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """One input channel of a training job: InputDataConfig's ChannelName, S3Uri and ContentType."""
+
+    name: str
+    uri: str
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One `[[models]]` entry: the key everywhere is `name`."""
 
@@ -69,6 +78,8 @@ class Candidate:
     tuning: Tuning
     metrics: tuple[MetricDefinition, ...]  # empty for built-ins: the service supplies them
     metrics_preset: str | None  # e.g. "jumpstart-ic"; None when definitions were given
+    # The candidate's own input channels (its `data` table); empty: the study's [data]
+    channels: tuple[Channel, ...] = ()
 
     @property
     def catalog_id(self) -> str:
@@ -123,6 +134,13 @@ class Study:
     emulator: EmulatorSettings = EmulatorSettings()
     # Non-fatal findings of validation, one line each (`FILE:LINE: field: warning: ...`).
     warnings: tuple[str, ...] = ()
+    content_types: dict[str, str] = field(default_factory=dict)  # [data] channel -> ContentType, when given
+
+    def channels_of(self, candidate: Candidate) -> tuple[Channel, ...]:
+        """What the candidate's training jobs receive: its own `data`, else the study's [data]."""
+        if candidate.channels:
+            return candidate.channels
+        return tuple(Channel(n, u, self.content_types.get(n)) for n, u in self.data.items())
 
     def candidate(self, name: str) -> Candidate:
         for c in self.candidates:

@@ -18,6 +18,11 @@ TAG_JS_MODEL = "sagemaker-sdk:jumpstart-model-id"
 TAG_JS_VERSION = "sagemaker-sdk:jumpstart-model-version"
 JUMPSTART_ENTRY_POINT = "transfer_learning.py"  # the JumpStart training scripts' entry point
 MODEL_CONTENT_TYPE = "application/x-sagemaker-model"
+# With network isolation the SDK ships the script as the `code` channel and points the container at it
+# (SDK v2 EstimatorBase._prepare_for_training, CONTAINER_CODE_CHANNEL_SOURCEDIR_PATH; job.py _load_config
+# appends the `code` channel after the `model` one).
+CODE_CHANNEL = "code"
+CODE_CHANNEL_SOURCEDIR = "/opt/ml/input/data/code/sourcedir.tar.gz"
 VOLUME_GB = 30
 # ResourceLimits.MaxRuntimeInSeconds accepts 120 s .. 15,768,000 s (half a year).
 MIN_TUNING_RUNTIME_S, MAX_TUNING_RUNTIME_S = 120, 15_768_000
@@ -29,8 +34,12 @@ def model_key(candidate: Candidate) -> str:
 
 
 def recipe_json(candidate: Candidate) -> str:
-    """What a candidate looked like when queued (the plan compares it with the study file)."""
-    return json.dumps(dataclasses.asdict(candidate), sort_keys=True, default=str)
+    """What a candidate looked like when queued (the plan compares it with the study file). Empty
+    `channels` (the study's [data]) are left out, as recipes from before the key existed have them."""
+    recipe = dataclasses.asdict(candidate)
+    if not recipe.get("channels"):
+        recipe.pop("channels", None)
+    return json.dumps(recipe, sort_keys=True, default=str)
 
 
 def _number(text: str) -> float:
@@ -70,7 +79,22 @@ def parameter_ranges(ranges: tuple[ParameterRange, ...], defaults: dict[str, str
                 {"Name": r.name, "MinValue": fmt(cast(float, r.min)), "MaxValue": fmt(cast(float, r.max)),  # numeric: both set
                  "ScalingType": r.scaling}
             )
-    return {k: v for k, v in out.items() if v}
+    # All three lists, empty when unused, as the SDK sends them (tuner.py hyperparameter_ranges():
+    # one list per ParameterRange type).
+    return out
+
+
+def _channel(name: str, uri: str, content_type: str | None = None) -> dict:
+    ch: dict[str, Any] = {
+        "ChannelName": name,
+        "DataSource": {
+            "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}
+        },
+    }
+    if content_type:
+        ch["ContentType"] = content_type
+    ch["InputMode"] = "File"
+    return ch
 
 
 def budget_runtime_s(study: Study, candidate: Candidate, budget_usd: float | None, price: float | None) -> int | None:
@@ -104,7 +128,9 @@ def build_tuning_request(
         defaults = dict(jumpstart.default_hyperparameters)
         static = {**defaults, **candidate.hyperparameters, **tuning.static}
         static["sagemaker_program"] = JUMPSTART_ENTRY_POINT
-        static["sagemaker_submit_directory"] = jumpstart.training_script_uri
+        isolated = bool(getattr(jumpstart, "training_enable_network_isolation", False))
+        # Isolated, the container cannot fetch an S3 URI: the script travels as the `code` channel.
+        static["sagemaker_submit_directory"] = CODE_CHANNEL_SOURCEDIR if isolated else jumpstart.training_script_uri
         algorithm: dict[str, Any] = {"TrainingImage": jumpstart.training_image, "TrainingInputMode": "File"}
         definitions = [{"Name": m.name, "Regex": m.regex} for m in candidate.metrics] or list(
             jumpstart.metric_definitions
@@ -112,43 +138,25 @@ def build_tuning_request(
         if definitions:
             algorithm["MetricDefinitions"] = definitions
     else:
+        isolated = False
         defaults = {**candidate.hyperparameters, **tuning.static}
         static = dict(defaults)
         # Built-ins: the service supplies the metric definitions itself.
         algorithm = {"TrainingImage": builtin_image, "TrainingInputMode": "File"}
     static = {k: str(v) for k, v in static.items() if k not in tuned}
-    channels = [
-        {
-            "ChannelName": channel,
-            "DataSource": {
-                "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}
-            },
-            "InputMode": "File",
-        }
-        for channel, uri in study.data.items()
-    ]
+    channels = [_channel(c.name, c.uri, c.content_type) for c in study.channels_of(candidate)]
     if jumpstart is not None and jumpstart.training_model_uri:
-        channels.append(
-            {
-                "ChannelName": "model",
-                "DataSource": {
-                    "S3DataSource": {
-                        "S3DataType": "S3Prefix",
-                        "S3Uri": jumpstart.training_model_uri,
-                        "S3DataDistributionType": "FullyReplicated",
-                    }
-                },
-                "ContentType": MODEL_CONTENT_TYPE,
-                "InputMode": "File",
-            }
-        )
+        channels.append(_channel("model", jumpstart.training_model_uri, MODEL_CONTENT_TYPE))
+    if isolated and jumpstart is not None:
+        channels.append(_channel(CODE_CHANNEL, jumpstart.training_script_uri))
     stopping: dict[str, int] = {"MaxRuntimeInSeconds": res.max_runtime_s}
     if res.spot:
         stopping["MaxWaitTimeInSeconds"] = res.max_wait_s or res.max_runtime_s
-    limits: dict[str, int] = {
-        "MaxNumberOfTrainingJobs": tuning.max_jobs,
-        "MaxParallelTrainingJobs": tuning.max_parallel_jobs,
-    }
+    limits: dict[str, int] = {"MaxParallelTrainingJobs": tuning.max_parallel_jobs}
+    if tuning.strategy != "Grid":
+        # Grid runs every combination: the SDK leaves the count out (tuner.py: "For the GridSearch
+        # strategy we expect the max_jobs equals None").
+        limits = {"MaxNumberOfTrainingJobs": tuning.max_jobs, **limits}
     if max_runtime_s:
         limits["MaxRuntimeInSeconds"] = max_runtime_s
     tags = [
@@ -175,6 +183,12 @@ def build_tuning_request(
         "StoppingCondition": stopping,
         "EnableManagedSpotTraining": bool(res.spot),
     }
+    if isolated:
+        definition["EnableNetworkIsolation"] = True
+    if jumpstart is not None and getattr(jumpstart, "training_encrypt_inter_container_traffic", False):
+        # the spec's estimator_kwargs, applied by JumpStartEstimator (factory/estimator.py
+        # _add_estimator_extra_kwargs)
+        definition["EnableInterContainerTrafficEncryption"] = True
     return {
         "HyperParameterTuningJobName": name,
         "HyperParameterTuningJobConfig": {

@@ -17,6 +17,7 @@ from jstui.emulator.views import ACCOUNT
 # a job's own figures of how good it is, most direct first
 _QUALITY_REGEXES = (
     (r"- Test accuracy: ([0-9\.]+)", False),
+    (r"- val_accuracy: ([-+0-9.eE]+)", False),  # without a test channel there is no test line (seed 000)
     (r"Epoch\[\d+\] Validation-accuracy=([0-9\.]+)", False),
     (r"validation mAP <score>=\(([0-9\.]+)\)", False),
     (r"Val_CrossEntropy=([0-9\.]+)", True),

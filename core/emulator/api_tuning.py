@@ -144,7 +144,10 @@ def _check_config(emu, cfg: dict, tdef: dict, tags: list) -> None:
 
 
 def describe_hyper_parameter_tuning_job(emu, p: dict, region: str) -> dict:
-    row = _row_or_raise(emu, p["HyperParameterTuningJobName"], validation("Requested resource not found."))
+    # The service answers ResourceNotFound here (unlike DescribeTrainingJob's ValidationException);
+    # botocore's model lists ResourceNotFound as this operation's only error.
+    name = p["HyperParameterTuningJobName"]
+    row = _row_or_raise(emu, name, not_found(f"Amazon SageMaker can't find a tuning job with name {name}"))
     return describe_tuning(row, plan_of(emu, row), region, emu.now())
 
 

@@ -90,6 +90,8 @@ class TuningPlan:
     objective_name: str
     maximize: bool
     by_name: dict[str, TrainingPlan] = field(default_factory=dict)
+    max_jobs: int = 0  # training jobs it runs at most (Grid: the grid's size)
+    builtin_metric_definitions: tuple[tuple[str, str], ...] = ()  # the service's own, for a built-in
 
     def status_at(self, now: float) -> str:
         if now >= self.end:
@@ -210,6 +212,8 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
     ]
     max_run = min(float((tdef.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME_S)),
                   MAX_TRAINING_RUNTIME_S)
+    channels = {c.get("ChannelName", ""): c.get("ContentType") for c in tdef.get("InputDataConfig") or []}
+    isolated = bool(tdef.get("EnableNetworkIsolation"))
     spot = bool(tdef.get("EnableManagedSpotTraining"))
     searcher = Searcher(strategy, dims, f"{seed}|{name}", maximize)
 
@@ -237,7 +241,7 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
         stops = [s for s in (training_stops.get(jname), stop_at) if s is not None]
         job = _plan_training_job(
             index, jname, name, tuned, hps, profile, definitions, t, min(stops) if stops else None,
-            max_run, spot, objective_name, catalog, seed, noise, fail_rate, cap,
+            max_run, spot, objective_name, catalog, seed, noise, fail_rate, cap, channels, isolated,
         )
         jobs.append(job)
         t += 1.0
@@ -250,7 +254,11 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
         failure = "All training jobs failed. See the training jobs' FailureReason for details."
     else:
         status, end = "Completed", natural_end
-    plan = TuningPlan(name, jobs, created, stop_at, end, status, failure, objective_name, maximize)
+    plan = TuningPlan(name, jobs, created, stop_at, end, status, failure, objective_name, maximize,
+                      max_jobs=max_jobs)
+    base = recognise(catalog, tags, algo.get("TrainingImage"), static, uris)
+    if _is_builtin(algo, base):
+        plan.builtin_metric_definitions = builtin_metric_definitions(base.family)
     plan.by_name = {j.name: j for j in jobs}
     return plan
 
@@ -261,7 +269,7 @@ def _is_builtin(algo: dict, profile: ModelProfile) -> bool:
 
 def _plan_training_job(
     index, name, tuning_job, tuned, hps, profile, definitions, created, stop, max_run, spot, objective_name,
-    catalog, seed, noise, fail_rate, cap=None,
+    catalog, seed, noise, fail_rate, cap=None, channels=None, isolated=False,
 ) -> TrainingPlan:
     frng = random.Random(f"fail|{seed}|{name}")
     fails_at = 0.2 + 0.6 * frng.random() if frng.random() < fail_rate else None
@@ -270,7 +278,8 @@ def _plan_training_job(
     # Lazy simulation: only the part of the Training phase the runtime caps let anyone see is written
     # out (both caps are fixed at creation; a stop request is not, so it must not change the run).
     horizon = max(0.0, min(start + max_run, cap if cap is not None else float("inf")) - phase)
-    ctx = JobContext(name, profile, hps, catalog, seed, noise, fails_at, horizon)
+    ctx = JobContext(name, profile, hps, catalog, seed, noise, fails_at, horizon,
+                     channels=dict(channels or {}), network_isolation=isolated)
     run = run_job(ctx)
     train_end = phase + run.seconds
     trans = [

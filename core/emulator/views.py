@@ -96,7 +96,9 @@ def describe_training(job: TrainingPlan, plan: TuningPlan, row: dict, region: st
     algo["MetricDefinitions"] = [{"Name": n, "Regex": r} for n, r in job.metric_definitions]
     resources = fit(shape("sagemaker", "ResourceConfig"), tdef.get("ResourceConfig") or {})
     resources.setdefault("VolumeSizeInGB", 30)
-    output = tdef.get("OutputDataConfig") or {}
+    # KmsKeyId is always there ("" without a key), as the service answers and the SDK v2 reads it
+    # unguarded (estimator.py _prepare_init_params_from_job_description: output_kms_key).
+    output = {"KmsKeyId": "", **(tdef.get("OutputDataConfig") or {})}
     status = job.status_at(now)
     transitions = []
     visible_t = [t for t in job.transitions if t.start <= now]
@@ -180,16 +182,46 @@ def tuning_summary(row: dict, plan: TuningPlan, now: float) -> dict:
     return out
 
 
+def _described_config(req: dict, plan: TuningPlan) -> dict:
+    """HyperParameterTuningJobConfig as the service returns it: all three ParameterRanges lists (empty
+    when unused) and, for Grid, the number of training jobs the grid gives (the SDK v2 sends Grid jobs
+    without MaxNumberOfTrainingJobs yet HyperparameterTuner.attach reads it unguarded, tuner.py
+    _prepare_init_params_from_job_description)."""
+    cfg = fit(shape("sagemaker", "HyperParameterTuningJobConfig"), req["HyperParameterTuningJobConfig"])
+    ranges = cfg.setdefault("ParameterRanges", {})
+    for kind in ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges"):
+        ranges.setdefault(kind, [])
+    limits = cfg.setdefault("ResourceLimits", {})
+    if "MaxNumberOfTrainingJobs" not in limits:
+        limits["MaxNumberOfTrainingJobs"] = plan.max_jobs
+    cfg.setdefault("TrainingJobEarlyStoppingType", "Off")
+    return cfg
+
+
+def _described_definition(req: dict, plan: TuningPlan) -> dict:
+    """TrainingJobDefinition as the service returns it: `_tuning_objective_metric` added to the static
+    hyperparameters (the SDK v2 deletes it unguarded on attach, tuner.py
+    _prepare_estimator_from_job_description), a built-in algorithm's own MetricDefinitions (the tuner
+    reads AlgorithmSpecification.MetricDefinitions unguarded) and OutputDataConfig.KmsKeyId."""
+    tdef = fit(shape("sagemaker", "HyperParameterTrainingJobDefinition"), req["TrainingJobDefinition"])
+    static = dict(tdef.get("StaticHyperParameters") or {})
+    static["_tuning_objective_metric"] = plan.objective_name
+    tdef["StaticHyperParameters"] = static
+    algo = tdef.setdefault("AlgorithmSpecification", {})
+    if not algo.get("MetricDefinitions"):
+        algo["MetricDefinitions"] = [{"Name": n, "Regex": r} for n, r in plan.builtin_metric_definitions]
+    tdef["OutputDataConfig"] = {"KmsKeyId": "", **(tdef.get("OutputDataConfig") or {})}
+    return tdef
+
+
 def describe_tuning(row: dict, plan: TuningPlan, region: str, now: float) -> dict:
     s = tuning_summary(row, plan, now)
     req = row["request"]
     out = {
         "HyperParameterTuningJobName": s["HyperParameterTuningJobName"],
         "HyperParameterTuningJobArn": s["HyperParameterTuningJobArn"],
-        "HyperParameterTuningJobConfig": fit(shape("sagemaker", "HyperParameterTuningJobConfig"),
-                                             req["HyperParameterTuningJobConfig"]),
-        "TrainingJobDefinition": fit(shape("sagemaker", "HyperParameterTrainingJobDefinition"),
-                                     req["TrainingJobDefinition"]),
+        "HyperParameterTuningJobConfig": _described_config(req, plan),
+        "TrainingJobDefinition": _described_definition(req, plan),
         "HyperParameterTuningJobStatus": s["HyperParameterTuningJobStatus"],
         "CreationTime": s["CreationTime"],
         "LastModifiedTime": s["LastModifiedTime"],

@@ -43,7 +43,8 @@ def inference_spec(session: Any, candidate: Candidate, training_image: str = "")
     if not js.inference_image:
         raise UsageError(f"JumpStart has no inference image for {candidate.model_id} {js.version}")
     return InferenceSpec(js.inference_image, js.default_inference_instance_type or BUILTIN_INFERENCE_INSTANCE,
-                         js.version)
+                         js.version, tuple(sorted(js.inference_environment.items())),
+                         js.inference_enable_network_isolation)
 
 
 def taken_names(session: Any) -> set[str]:

@@ -209,7 +209,8 @@ class EngineSession:
         max_age = None if offline is not None else LIVE_CACHE_MAX_AGE_S
         key = (candidate.model_id or "", version, self.region, itype, self._jumpstart_source)
         cached = self.journal.jumpstart(*key, max_age_s=max_age)
-        if cached is not None and cached.get("training_image"):
+        # a cache written before the spec's isolation/environment fields were read is looked up again
+        if cached is not None and cached.get("training_image") and "training_encrypt_inter_container_traffic" in cached:
             return JumpStartModel.from_dict(cached)
         model = lookup(candidate.model_id or "", version, region=self.region, offline_dir=offline, instance_type=itype)
         self.journal.save_jumpstart(*key, model.to_dict())

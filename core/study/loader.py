@@ -16,7 +16,7 @@ from jstui.domain.limits import budget_problem, speed_problem
 from jstui.study import schema as S
 from jstui.study import values as V
 from jstui.study.locate import LineIndex
-from jstui.domain.model import Budget, Candidate, EmulatorSettings, FrontierSettings, Study
+from jstui.domain.model import Budget, Candidate, Channel, EmulatorSettings, FrontierSettings, Study
 from jstui.study.problems import Problems, suggest
 from jstui.study.read_base import INVALID, misplaced_hint
 from jstui.study.read_candidate import CandidateReader
@@ -121,7 +121,10 @@ class _StudyReader(CandidateReader):
         role = study["role_arn"] if isinstance(study["role_arn"], str) else EMULATOR_ROLE
         output = study["output_s3"] if isinstance(study["output_s3"], str) else f"s3://jstui-emulator/{nm}/output/"
 
-        data = self.data(raw.get("data"), backend, nm)
+        channels = self.data(raw.get("data"), backend, nm)
+        self.study_channels = channels
+        self.study_data_given = "data" in raw
+        self.placeholder_root = f"s3://jstui-emulator/{nm}/"
         resources = self.fields(raw.get("resources", {}), S.RESOURCES, ("resources",))
         self.check_resources(resources, ("resources",))
         tuning = self.fields(raw.get("tuning", {}), S.TUNING, ("tuning",))
@@ -156,7 +159,8 @@ class _StudyReader(CandidateReader):
             region=study["region"],
             role_arn=role,
             output_s3=output,
-            data=data,
+            data={c.name: c.uri for c in channels},
+            content_types={c.name: c.content_type for c in channels if c.content_type},
             max_parallel_tuning_jobs=tuning["max_parallel_tuning_jobs"],
             candidates=tuple(candidates),
             budget=budget,
@@ -185,27 +189,19 @@ class _StudyReader(CandidateReader):
             return name
         return INVALID
 
-    def data(self, raw: Any, backend: Any, study_name: str) -> dict[str, str]:
+    def data(self, raw: Any, backend: Any, study_name: str) -> tuple[Channel, ...]:
         if raw is None:
             if backend == "sagemaker":
                 self.p.error(("data",), "the [data] table is missing: the sagemaker backend needs at least "
                                         "training = \"s3://...\"")
-            return {"training": f"s3://jstui-emulator/{study_name}/train/"}
+            return (Channel("training", f"s3://jstui-emulator/{study_name}/train/"),)
         if not isinstance(raw, dict):
-            return {}
-        out: dict[str, str] = {}
-        for ch, uri in raw.items():
-            at = ("data", ch)
-            if not V.CHANNEL_NAME.match(ch):
-                self.p.error(at, f"channel name {ch!r} may use only A-Z, a-z, 0-9, '.', '_' and '-' (64 at most)")
-            msg = V.type_problem(uri, S.STRING) or V.s3_uri_problem(uri)
-            if msg:
-                self.p.error(at, msg)
-            else:
-                out[ch] = uri
-        if not raw:
-            self.p.error(("data",), "has no channels (add training = \"s3://...\")")
-        return out
+            return ()  # reported with the top-level tables
+        channels = self.channels(raw, ("data",))
+        if channels is INVALID:
+            self.study_data_invalid = True  # reported once: the candidates' channel checks skip it
+            return ()
+        return channels
 
     def budget(self, raw: Any) -> Budget:
         f = self.fields(raw, S.BUDGET, ("budget",))

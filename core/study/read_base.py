@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
+from jstui.domain.model import Channel
 from jstui.study import schema as S
 from jstui.study import values as V
 from jstui.study.locate import Path as KeyPath
@@ -76,6 +77,49 @@ class BaseReader:
             else:
                 out[k] = value
         return out
+
+    def channels(self, raw: Any, at: KeyPath) -> tuple[Channel, ...] | Any:
+        """A `[data]` table (the study's or a candidate's): name -> S3 URI or { uri, content_type }."""
+        if not isinstance(raw, dict):
+            self.p.error(at, V.type_problem(raw, S.TABLE) or "expected a table")
+            return INVALID
+        out: list[Channel] = []
+        ok = True
+        for ch, value in raw.items():
+            cat = at + (ch,)
+            if not V.CHANNEL_NAME.match(ch):
+                self.p.error(cat, f"channel name {ch!r} may use only A-Z, a-z, 0-9, '.', '_' and '-' (64 at most)")
+                ok = False
+                continue
+            content_type = None
+            if isinstance(value, dict):
+                f = self.fields(value, S.CHANNEL_TABLE, cat)
+                uri, content_type = f["uri"], f["content_type"]
+                if uri is INVALID or content_type is INVALID or set(value) - set(S.CHANNEL_TABLE.keys):
+                    ok = False
+                    continue
+                if content_type is not None and not V.CONTENT_TYPE.match(content_type):
+                    self.p.error(cat + ("content_type",), f"{content_type!r} is not a MIME type "
+                                                          "(e.g. application/x-recordio)")
+                    ok = False
+                    continue
+                uat = cat + ("uri",)
+            else:
+                uri, uat = value, cat
+            if isinstance(value, (str, dict)):
+                msg = V.s3_uri_problem(uri)
+            else:
+                msg = (f"expected an S3 URI string or a table {{ uri = \"s3://...\", content_type = \"...\" }}, "
+                       f"got {V.toml_type(value)}")
+            if msg:
+                self.p.error(uat, msg)
+                ok = False
+                continue
+            out.append(Channel(ch, uri, content_type))
+        if not raw:
+            self.p.error(at, "has no channels (add training = \"s3://...\")")
+            ok = False
+        return tuple(out) if ok else INVALID
 
     def unknown(self, at: KeyPath, key: str, keys: tuple[str, ...], table_name: str) -> None:
         hint = suggest(key, keys) or misplaced_hint(key, table_name)

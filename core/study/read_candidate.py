@@ -9,9 +9,10 @@ from typing import Any, cast
 from jstui.study import schema as S
 from jstui.study import values as V
 from jstui.domain.algorithms import BUILTIN_METRICS, SELECTING_HYPERPARAMETERS
+from jstui.domain.channels import RECORDIO, builtin_channel_help, builtin_channel_problem
 from jstui.study.locate import Path as KeyPath
 from jstui.domain.metrics import PRESET_OBJECTIVES
-from jstui.domain.model import Candidate, Direction, Resources, Tuning
+from jstui.domain.model import Candidate, Channel, Direction, Resources, Tuning
 from jstui.study.read_base import INVALID
 from jstui.study.read_metrics import MetricsReader
 from jstui.study.read_ranges import RangesReader
@@ -62,6 +63,35 @@ class CandidateReader(RangesReader, MetricsReader):
             self.p.error(at + ("metrics",), f"built-in algorithms supply their own metrics "
                                             f"({', '.join(BUILTIN_METRICS.get(str(algorithm), {}))}); remove this table")
 
+        # data: replaced whole; a built-in's container rejects channels it does not read (AWS docs,
+        # jstui.domain.channels), so the study says so before a job is launched.
+        c_channels: Any = ()
+        if f["data"] is not None and f["data"] is not INVALID:
+            c_channels = self.channels(f["data"], at + ("data",))
+        elif f["data"] is INVALID:
+            c_channels = INVALID
+        if isinstance(algorithm, str) and c_channels == () and not getattr(self, "study_data_given", True):
+            # The emulator's placeholder data, in the form the built-in reads (RecordIO train/validation)
+            root = getattr(self, "placeholder_root", "s3://jstui-emulator/study/")
+            c_channels = tuple(Channel(n, f"{root}{n}/", RECORDIO) for n in ("train", "validation"))
+        study_bad = getattr(self, "study_data_invalid", False)
+        if isinstance(algorithm, str) and c_channels is not INVALID and (c_channels or not study_bad):
+            given = c_channels or getattr(self, "study_channels", ())
+            problem = builtin_channel_problem(algorithm, {c.name: c.content_type for c in given})
+            if problem and (c_channels or getattr(self, "study_data_given", True)):
+                where = at + ("data",) if c_channels else ("data",)
+                self.p.error(where, f"candidate models[{i + 1}] ({algorithm}): the built-in's container would fail "
+                                    f"the job: {problem} (it reads {builtin_channel_help(algorithm)}; give the "
+                                    "candidate its own data = { ... })")
+                c_channels = INVALID
+        if isinstance(model_id, str) and c_channels is not INVALID and (c_channels or not study_bad):
+            given = c_channels or getattr(self, "study_channels", ())
+            if given and not any(c.name == "training" for c in given):
+                self.p.warning(at + ("data",) if c_channels else ("data",),
+                               f"candidate models[{i + 1}] ({model_id}) gets no `training` channel: JumpStart's "
+                               "image-classification and object-detection scripts read `training` (and fail "
+                               "without it)")
+
         name = f["name"]
         if name is None and isinstance(model_id, str):
             name = model_id
@@ -75,7 +105,7 @@ class CandidateReader(RangesReader, MetricsReader):
                                          "job names)" + (f" (e.g. '{fixed}')" if fixed else ""))
             name = INVALID
 
-        if INVALID in (model_id, algorithm, name, c_ranges, c_metrics) or any(
+        if INVALID in (model_id, algorithm, name, c_ranges, c_metrics, c_channels) or any(
                 v is INVALID for v in list(merged_res.values()) + list(merged_tun.values())):
             return None
 
@@ -133,6 +163,7 @@ class CandidateReader(RangesReader, MetricsReader):
             ),
             metrics=() if algorithm else defs,
             metrics_preset=None if algorithm else preset,
+            channels=tuple(c_channels),
         )
         self.sites.append(CandidateSite(i, cand, origins))
         return cand

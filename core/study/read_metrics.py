@@ -21,6 +21,10 @@ class MetricsReader(BaseReader):
             return INVALID
         preset = f["preset"]
         defs: list[MetricDefinition] = list(PRESETS[preset]) if preset else []
+        for d in defs:  # the presets pass the same lint as a study's own regexes
+            lint = lint_regex(d.regex)
+            if lint:
+                self.p.warning(at + ("preset",), f"{d.name}: {lint}")
         ok = True
         for i, d in enumerate(f["definitions"] or []):
             dat = at + ("definitions", i)

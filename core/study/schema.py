@@ -28,6 +28,7 @@ NUMBERS = "array of numbers"
 SCALARS = "table of scalars"  # free keys -> string/number/boolean
 TABLE = "table"
 TABLES = "array of tables"
+CHANNEL = "string or table"  # a [data] channel: its S3 URI, or { uri, content_type }
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,25 @@ STUDY = Table(
 
 DATA = Table(
     "data",
-    "Input channels: channel name (`[A-Za-z0-9._-]`) = S3 URI. Required on the sagemaker backend "
-    "(usually `training`); the emulator defaults to `training = \"s3://jstui-emulator/<name>/train/\"`.",
-    free=Field("<channel>", STRING, "S3 URI of the channel's data."),
+    "Input channels: channel name (`[A-Za-z0-9._-]`) = S3 URI, or a table with the URI and the channel's "
+    "content type. Required on the sagemaker backend; the emulator defaults to "
+    "`training = \"s3://jstui-emulator/<name>/train/\"` (built-ins: RecordIO `train` and `validation`). JumpStart scripts read `training` (and `validation`, "
+    "`test`: the `test_*` metrics exist only with a `test` channel); built-in algorithms read `train` and "
+    "`validation` with content_type `application/x-recordio` (or, for images, `application/x-image` plus "
+    "`train_lst`/`validation_lst`, object detection `train_annotation`/`validation_annotation`) and fail on "
+    "any other channel. A candidate's `data` replaces this table for it.",
+    free=Field("<channel>", CHANNEL, "S3 URI of the channel's data, or `{ uri = \"s3://...\", "
+               "content_type = \"application/x-recordio\" }`."),
+)
+
+CHANNEL_TABLE = Table(
+    "data.<channel>",
+    "A channel given as a table (inline: `train = { uri = \"s3://...\", content_type = \"...\" }`).",
+    (
+        Field("uri", STRING, "S3 URI of the channel's data (`s3://bucket/prefix/`).", REQUIRED),
+        Field("content_type", STRING, "The channel's ContentType (MIME type), e.g. `application/x-recordio`, "
+              "`application/x-image`. Unset: none is sent.", NONE),
+    ),
 )
 
 _RESOURCE_FIELDS = (
@@ -216,6 +233,8 @@ MODEL = Table(
         Field("resources", TABLE, "Overrides of `[resources]` keys.", NONE),
         Field("tuning", TABLE, "Overrides of `[tuning]` keys (not max_parallel_tuning_jobs).", NONE),
         Field("metrics", TABLE, "Replaces `[metrics]` for this candidate.", NONE),
+        Field("data", TABLE, "This candidate's input channels, in `[data]`'s form; replaces `[data]` whole for "
+              "it (e.g. built-ins and JumpStart models that read different channels).", NONE),
     ),
 )
 
@@ -223,5 +242,5 @@ MODEL = Table(
 TOP_LEVEL: tuple[Table, ...] = (STUDY, DATA, RESOURCES, TUNING, METRICS, BUDGET, FRONTIER, PRICES, EMULATOR, MODEL)
 TOP_LEVEL_BY_NAME = {t.name: t for t in TOP_LEVEL}
 # Every documented table, for the reference in docs/study-file.md.
-ALL_TABLES: tuple[Table, ...] = (STUDY, DATA, RESOURCES, TUNING, RANGE, METRICS, METRIC_DEFINITION, BUDGET,
+ALL_TABLES: tuple[Table, ...] = (STUDY, DATA, CHANNEL_TABLE, RESOURCES, TUNING, RANGE, METRICS, METRIC_DEFINITION, BUDGET,
                                  FRONTIER, PRICES, EMULATOR, MODEL)

@@ -17,6 +17,7 @@ _INSTANCE = re.compile(r"^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
 STUDY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
 CANDIDATE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(;.*)?$")  # type/subtype[; params]
 KNOWN_REGIONS = (
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
     "eu-central-1", "eu-north-1", "eu-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",

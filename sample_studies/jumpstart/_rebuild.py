@@ -4,7 +4,7 @@ The real metadata lives in the JumpStart S3 buckets (`jumpstart-cache-prod-<regi
 writes a small stand-in in the same format sagemaker-core's JumpStartModelsCache reads through
 AWS_JUMPSTART_MANIFEST_LOCAL_ROOT_DIR_OVERRIDE / AWS_JUMPSTART_SPECS_LOCAL_ROOT_DIR_OVERRIDE,
 holding only the fields image_uris / model_uris / script_uris / hyperparameters /
-metric_definitions / instance_types need, for the models of the shipped sample studies.
+metric_definitions / instance_types / environment_variables need, and the network-isolation flags, for the models of the shipped sample studies.
 
 Model ids and versions: the SageMaker Python SDK's "Built-in Algorithms with pre-trained Model
 Table" (aws/sagemaker-python-sdk doc/doc_utils/pretrainedmodels.rst, commit 6204dbca). The layout
@@ -30,6 +30,36 @@ CONTAINER_HPS = [
     {"name": "sagemaker_program", "type": "text", "default": "transfer_learning.py", "scope": "container"},
     {"name": "sagemaker_container_log_level", "type": "text", "default": "20", "scope": "container"},
 ]
+
+
+# inference_environment_variables: the list every image-classification and MXNet spec in the SDK's
+# unit-test fixtures carries, copied field for field (aws/sagemaker-python-sdk
+# tests/unit/sagemaker/jumpstart/constants.py, specs "tensorflow-ic-bit-m-r101x1-ilsvrc2012-classification-1"
+# 4.0.6, "pytorch-ic-mobilenet-v2" 3.0.6 and "mxnet-semseg-fcn-resnet50-ade" 2.0.3, commit f65a28e92).
+# The SDK's JumpStartModel factory sends the `required_for_model_class` ones as CreateModel's
+# Environment (sagemaker/jumpstart/factory/model.py _add_env_to_kwargs, include_aws_sdk_env_vars=False).
+INFERENCE_ENV = [
+    {"name": "SAGEMAKER_PROGRAM", "type": "text", "default": "inference.py", "scope": "container", "required_for_model_class": True},
+    {"name": "SAGEMAKER_SUBMIT_DIRECTORY", "type": "text", "default": "/opt/ml/model/code", "scope": "container", "required_for_model_class": False},
+    {"name": "SAGEMAKER_CONTAINER_LOG_LEVEL", "type": "text", "default": "20", "scope": "container", "required_for_model_class": False},
+    {"name": "SAGEMAKER_MODEL_SERVER_TIMEOUT", "type": "text", "default": "3600", "scope": "container", "required_for_model_class": False},
+    {"name": "ENDPOINT_SERVER_TIMEOUT", "type": "int", "default": 3600, "scope": "container", "required_for_model_class": True},
+    {"name": "MODEL_CACHE_ROOT", "type": "text", "default": "/opt/ml/model", "scope": "container", "required_for_model_class": True},
+    {"name": "SAGEMAKER_ENV", "type": "text", "default": "1", "scope": "container", "required_for_model_class": True},
+    {"name": "SAGEMAKER_MODEL_SERVER_WORKERS", "type": "int", "default": 1, "scope": "container", "required_for_model_class": True},
+]
+
+
+# predictor_specs per framework, as the same fixture specs carry them (tensorflow: the tensorflow-ic
+# spec; pytorch: pytorch-ic-mobilenet-v2; mxnet: mxnet-semseg-fcn-resnet50-ade). The SDK's
+# JumpStartEstimator.deploy() reads them for the predictor's serializer.
+PREDICTOR_SPECS = {
+    fw: {"supported_content_types": ["application/x-image"], "supported_accept_types": accept,
+         "default_content_type": "application/x-image", "default_accept_type": "application/json"}
+    for fw, accept in (("tensorflow", ["application/json", "application/json;verbose"]),
+                       ("pytorch", ["application/json;verbose", "application/json"]),
+                       ("mxnet", ["application/json;verbose", "application/json"]))
+}
 
 
 def _hp(name, type_, default, **kw):
@@ -186,7 +216,11 @@ def spec_for(model_id: str, version: str) -> dict:
         "hosting_artifact_key": f"{fam_name}/{model_id}/artifacts/inference/v1.0.0/",
         "hosting_prepacked_artifact_key": f"{fam_name}/{model_id}/artifacts/inference-prepack/v1.0.0/",
         "hosting_script_key": f"source-directory-tarballs/{fam['inference_script_dir']}/sourcedir.tar.gz",
+        # False in every fixture spec above: the fine-tuned artifact carries its inference code, so
+        # the SDK deploys it without a source_dir (no repack).
         "hosting_use_script_uri": False,
+        "inference_environment_variables": INFERENCE_ENV,
+        "predictor_specs": PREDICTOR_SPECS[framework],
         "training_artifact_key": f"{framework}-training/train-{model_id}.tar.gz",
         "training_script_key": f"source-directory-tarballs/{fam['script_dir']}/sourcedir.tar.gz",
         "hyperparameters": fam["hyperparameters"] + CONTAINER_HPS,
@@ -205,6 +239,8 @@ def spec_for(model_id: str, version: str) -> dict:
         "training_vulnerabilities": [],
         "deprecated": False,
         "estimator_kwargs": {"encrypt_inter_container_traffic": True, "max_run": 360000},
+        # Both True in the three fixture specs above (the SDK applies them: sagemaker/jumpstart/artifacts/
+        # kwargs.py sets enable_network_isolation from them for the estimator and the model).
         "training_enable_network_isolation": True,
         "inference_enable_network_isolation": True,
     }

@@ -23,17 +23,19 @@ def test_doctor_on_the_emulator_runs_what_applies_and_says_what_does_not(tmp_pat
     assert lines[0] == "jstui doctor t1 · emulator us-east-1"
     for name in NOT_APPLICABLE:
         assert any(line.startswith(f"– {name}: does not apply to the emulator backend") for line in lines), name
-    for name in ("region", "SageMaker API", "CloudWatch Logs", "JumpStart metadata", "price ml.p3.2xlarge (training)"):
+    passed = ("region", "SageMaker API", "CloudWatch Logs", "distinct channels", "JumpStart metadata",
+              "price ml.p3.2xlarge (training)")  # caltech256 sends training, validation and test (seed 000)
+    for name in passed:
         assert any(line.startswith(f"✓ {name}: ") for line in lines), name
     assert "✓ JumpStart metadata: 3 of 3 models found in the study's offline snapshot" in lines
-    assert lines[-1] == "6 ✓, 0 ✗, 0 ?, 8 – not applicable"  # the five above and the hosting price
+    assert lines[-1] == f"{len(passed) + 1} ✓, 0 ✗, 0 ?, 8 – not applicable"  # those above and the hosting price
 
 
 def test_overlapping_channels_fail_on_the_emulator_too_and_exit_8(tmp_path, capsys):
     path = write_study(tmp_path, models=1)
     text = path.read_text(encoding="utf-8").replace(
-        'training = "s3://example-bucket/caltech256/train/"',
-        'training = "s3://example-bucket/caltech256/train/"\nvalidation = "s3://example-bucket/caltech256/train/"', 1)
+        'validation = "s3://example-bucket/caltech256/validation/"',
+        'validation = "s3://example-bucket/caltech256/train/"', 1)
     path.write_text(text, encoding="utf-8")
     code = main(["--home", str(tmp_path / "home"), "doctor", "--json", str(path)])
     doc = json.loads(capsys.readouterr().out)

@@ -85,7 +85,7 @@ def _study(tmp_path, *, data: dict[str, str] | None = None, models: int = 2, ins
     data = data or {"training": "s3://example-bucket/caltech256/train/",
                     "validation": "s3://example-bucket/caltech256/validation/"}
     head, rest = text.split("[data]", 1)
-    rest = rest.split("\n", 2)[2]  # drop the shipped training line
+    rest = rest[rest.index("\n[resources]"):]  # drop the shipped channels (and their comments)
     text = head + "[data]\n" + "".join(f'{k} = "{v}"\n' for k, v in data.items()) + rest
     if instance_type:
         text = text.replace('instance_type = "ml.p3.2xlarge"', f'instance_type = "{instance_type}"', 1)

@@ -92,8 +92,10 @@ def tuning_request(name: str, model_id: str = MNV2, max_jobs: int = 2, parallel:
                 "MetricDefinitions": copy.deepcopy(JS_METRICS),
             },
             "RoleArn": "arn:aws:iam::111122223333:role/SageMakerExecution",
-            "InputDataConfig": [{"ChannelName": "training", "DataSource": {"S3DataSource": {
-                "S3DataType": "S3Prefix", "S3Uri": "s3://example-bucket/caltech256/train/"}}}],
+            # seed 000's script logs the test_* metrics only with a `test` channel
+            "InputDataConfig": [{"ChannelName": ch, "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": f"s3://example-bucket/caltech256/{ch}/"}}}
+                for ch in ("training", "test")],
             "OutputDataConfig": {"S3OutputPath": "s3://example-bucket/jstui/out/"},
             "ResourceConfig": {"InstanceType": "ml.p3.2xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
             "StoppingCondition": {"MaxRuntimeInSeconds": 360000},
@@ -118,7 +120,17 @@ def builtin_request(name: str, algorithm: str, static: dict, ranges: dict, objec
     algo["TrainingImage"] = f"811284229777.dkr.ecr.us-east-1.amazonaws.com/{algorithm}:1"
     del algo["MetricDefinitions"]
     req["TrainingJobDefinition"]["StaticHyperParameters"] = static
+    # The channels the built-in containers read (AWS docs, Input/Output Interface: RecordIO)
+    req["TrainingJobDefinition"]["InputDataConfig"] = recordio_channels()
     return req
+
+
+def recordio_channels(*names: str) -> list[dict]:
+    return [
+        {"ChannelName": n, "ContentType": "application/x-recordio", "DataSource": {"S3DataSource": {
+            "S3DataType": "S3Prefix", "S3Uri": f"s3://example-bucket/rec/{n}/"}}}
+        for n in (names or ("train", "validation"))
+    ]
 
 
 def run_until_done(sm, clock: ManualClock, name: str, step: float = 600, limit: int = 500) -> dict:

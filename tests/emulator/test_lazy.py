@@ -78,11 +78,12 @@ def test_the_horizon_does_not_change_a_run_that_fits(tmp_path, catalog):
     hps = {"epochs": "7", "learning_rate": "0.001"}
     profile = recognise(cat, {"sagemaker-sdk:jumpstart-model-id": "tensorflow-ic-imagenet-mobilenet-v2-100-224-classification-4"},
                         None, hps, [])
-    full = run_job(JobContext("j-001-aaaaaaaa", profile, hps, cat, 7, 0.01, None))
-    capped = run_job(JobContext("j-001-aaaaaaaa", profile, hps, cat, 7, 0.01, None, full.seconds + 1))
+    ch = {"training": None}  # the channel the JumpStart script reads (without it the container fails at once)
+    full = run_job(JobContext("j-001-aaaaaaaa", profile, hps, cat, 7, 0.01, None, channels=ch))
+    capped = run_job(JobContext("j-001-aaaaaaaa", profile, hps, cat, 7, 0.01, None, full.seconds + 1, channels=ch))
     assert capped == full
     h = full.seconds / 3
-    cut = run_job(JobContext("j-001-aaaaaaaa", profile, hps, cat, 7, 0.01, None, h))
+    cut = run_job(JobContext("j-001-aaaaaaaa", profile, hps, cat, 7, 0.01, None, h, channels=ch))
     assert len(cut.lines) < len(full.lines)
     assert tuple(x for x in cut.lines if x[0] <= h) == tuple(x for x in full.lines if x[0] <= h)  # same up to h
     assert cut.seconds > h  # and it still ends past the horizon

@@ -23,9 +23,10 @@ def test_taken_name_is_resource_in_use(sm):
 
 
 def test_unknown_names(sm):
-    with pytest.raises(sm.exceptions.ClientError) as e:
+    # Per operation, as the service answers (docs/emulator-fidelity.md, "Unknown names")
+    with pytest.raises(sm.exceptions.ResourceNotFound) as e:
         sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="nope")
-    assert _code(e) == "ValidationException" and "not found" in str(e.value)
+    assert "can't find a tuning job with name nope" in str(e.value)
     with pytest.raises(sm.exceptions.ClientError) as e:
         sm.describe_training_job(TrainingJobName="nope-001-abcdef12")
     assert _code(e) == "ValidationException" and "Requested resource not found" in str(e.value)

@@ -82,8 +82,9 @@ def test_request_like_the_sdk_builds_it(tmp_path):
     static = d["StaticHyperParameters"]
     assert static["epochs"] == "5" and static["batch_size"] == "32" and "learning_rate" not in static  # tuned: not static
     assert static["sagemaker_submit_directory"] == _JumpStart.training_script_uri
-    assert req["HyperParameterTuningJobConfig"]["ParameterRanges"] == {
-        "CategoricalParameterRanges": [{"Name": "learning_rate", "Values": ["0.001", "0.0002"]}]
+    assert req["HyperParameterTuningJobConfig"]["ParameterRanges"] == {  # all three lists, as the SDK sends
+        "CategoricalParameterRanges": [{"Name": "learning_rate", "Values": ["0.001", "0.0002"]}],
+        "ContinuousParameterRanges": [], "IntegerParameterRanges": [],
     }
     assert req["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxRuntimeInSeconds"] == 7200
     channels = {c["ChannelName"]: c for c in d["InputDataConfig"]}

@@ -69,6 +69,13 @@ def test_walk_to_the_front_deploy_invoke_delete(session):
     session.deploy(pick, defaults.endpoint_name, defaults.instance_type, 1)
     status = deploy.wait(session, defaults.endpoint_name, poll_s=0.1, timeout_s=60)
     assert status.status == "InService", status
+    # CreateModel as JumpStartEstimator.attach(job).deploy() sends it: the spec's inference environment
+    # (required_for_model_class) and inference_enable_network_isolation (true in every shipped spec)
+    model = session.clients.sagemaker.describe_model(ModelName=defaults.endpoint_name)
+    if session.study.candidate(pick).model_id:
+        assert model["PrimaryContainer"]["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
+        assert model["PrimaryContainer"]["Environment"]["MODEL_CACHE_ROOT"] == "/opt/ml/model"
+        assert model["EnableNetworkIsolation"] is True
     answer = session.smoke_invoke(defaults.endpoint_name)
     assert answer and "(" in answer  # a label and its confidence
     session.refresh(strict=True)

@@ -32,6 +32,10 @@ def test_design_contract_example_loads_with_its_overrides_resolved():
     assert resnet.algorithm == "image-classification" and resnet.metrics == ()
     assert resnet.tuning.objective == "validation:accuracy" and resnet.tuning.direction == "Maximize"
     assert resnet.catalog_id == "image-classification:num_layers=50"
+    # a candidate's data replaces [data] for it; the JumpStart candidates keep the study's
+    assert [(c.name, c.content_type) for c in s.channels_of(resnet)] == [
+        ("train", "application/x-recordio"), ("validation", "application/x-recordio")]
+    assert [(c.name, c.uri) for c in s.channels_of(mobilenet)] == [("training", "s3://example-bucket/caltech256/train/")]
     assert any("tuned on validation:accuracy" in w for w in s.warnings)
     assert any("lacks num_classes" in w for w in s.warnings)  # required on SageMaker, not by the emulator
 

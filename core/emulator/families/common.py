@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jstui.domain.catalog import Catalog
 from jstui.emulator.recognition import ModelProfile
@@ -47,6 +47,9 @@ class JobContext:
     # family stops writing epochs past it (`beyond_horizon`), so `epochs = 1e20` (valid for the service)
     # costs what the runtime caps allow, not 1e20 iterations.
     horizon: float = math.inf
+    # InputDataConfig as the container sees it: channel name -> ContentType (None when not given)
+    channels: dict[str, str | None] = field(default_factory=dict)
+    network_isolation: bool = False  # TrainingJobDefinition.EnableNetworkIsolation
 
     def rng(self, purpose: str) -> random.Random:
         # str seeds are hashed with SHA-512 by `random`, so every process draws the same numbers
@@ -131,6 +134,19 @@ def fraction(x: float) -> float:
 
 def fmt(x: float) -> str:
     return f"{x:.4f}"
+
+
+def keras(x: float) -> str:
+    """A value as Keras's progress logger prints it (tf.keras Progbar, keras/utils/generic_utils.py
+    `Progbar.update`): `%.4f` when |x| > 1e-3, else `%.4e` (`8.0000e-04`, `0.0000e+00`)."""
+    return f"{x:.4f}" if abs(x) > 1e-3 else f"{x:.4e}"
+
+
+def keras_epoch(x: float) -> str:
+    """A value in Keras's one-line-per-epoch form (`fit(verbose=2)`; Progbar.update's `verbose == 2`
+    branch tests `avg > 1e-3` without abs): zero and every negative print as `%.4e`
+    (`0.0000e+00`, `-5.1230e-01`)."""
+    return f"{x:.4f}" if x > 1e-3 else f"{x:.4e}"
 
 
 def finish(ctx: JobContext, lines: list[tuple[float, str]], seconds: float, script: str) -> Run:
