@@ -508,7 +508,8 @@ class Journal:
     def _migrate(self) -> None:
         with self._tx() as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
-            _check_schema(con, self.path, version)  # before anything is written: never write what we cannot read
+            if not 0 < version < SCHEMA_VERSION:  # an older schema is checked once its steps have run (below)
+                _check_schema(con, self.path, version)  # before anything is written: never write what we cannot read
             if version == 0:
                 for statement in _statements(_SCHEMA + _JUMPSTART_TABLE):
                     con.execute(statement)
@@ -517,6 +518,8 @@ class Journal:
                 for step in range(version, SCHEMA_VERSION):
                     MIGRATIONS[step](con)
                     con.execute(f"PRAGMA user_version = {step + 1}")
+                # what the steps made must be today's schema; if not, the transaction rolls back untouched
+                _check_schema(con, self.path, SCHEMA_VERSION)
             elif version > SCHEMA_VERSION:  # another process upgraded it meanwhile
                 raise JournalError(f"{self.path}: journal was written by a newer jstui (schema {version})")
 
