@@ -60,6 +60,7 @@ class TuningJobScreen(Screen[None]):
         Binding("w", "toggle_wrap", "Wrap log lines (toggle)", id="tuning.wrap", show=False),
         Binding("slash", "search", "Search log", id="tuning.search", priority=True),
         Binding("n", "search_next", "Next match in the log", id="tuning.search_next", show=False),
+        Binding("c", "curves", "Curves", id="tuning.curves"),  # jstui.tui.screens.curves
     ]
 
     def __init__(self, candidate: str, *, logs_full: bool = False) -> None:
@@ -357,6 +358,11 @@ class TuningJobScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.table.action_cursor_up()
+
+    def action_curves(self) -> None:
+        from jstui.tui.screens.curves import CurvesScreen  # local: it imports plotext
+
+        self.app.push_screen(CurvesScreen(self.candidate, self.selected_job()))
 
     def action_logs(self) -> None:
         self.logs_full = not self.logs_full
