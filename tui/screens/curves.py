@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
+from jstui.domain import estimate
 from jstui.domain.curves import CurveReader, epochs_planned, metric_order
 from jstui.domain.snapshot import TERMINAL_TRAINING, StudySnapshot, TrainingJobRow
 from jstui.tui import format as fmt
@@ -300,12 +301,24 @@ class CurvesScreen(Screen[None]):
         self.query_one("#curves-legend", Static).update(text)
 
     def progress_text(self, job: TrainingJobRow) -> str:
-        """`epoch 3 of 10` from the log (else the tuned `epochs`), as far as the log has been read."""
+        """`epoch 3 of 10` from the log (else the tuned `epochs`), as far as the log has been read;
+        without epochs in the log, the share of its expected time; and a running job's ETA (both from
+        jstui.domain.estimate, the plan's estimator)."""
         reader = self.readers.get(job.training_job_name)
-        if reader is None or reader.progress.epoch is None:
-            return ""
-        total = reader.progress.epochs or epochs_planned(job.hyperparameters)
-        return f"epoch {reader.progress.epoch}" + (f" of {total}" if total else "")
+        snapshot = host(self).snapshot
+        planned = next((p for p in snapshot.planned if p.candidate == self.candidate), None)
+        per_job = estimate.expected_job_seconds(tuple(self._jobs), planned, None)
+        parts = []
+        if reader is not None and reader.progress.epoch is not None:
+            total = reader.progress.epochs or epochs_planned(job.hyperparameters)
+            parts.append(f"epoch {reader.progress.epoch}" + (f" of {total}" if total else ""))
+        elif job.status not in TERMINAL_TRAINING and per_job:
+            left = estimate.job_eta_s(job, per_job, snapshot.taken_at) or 0.0
+            parts.append(f"~{min(99.0, 100 * (1 - left / per_job)):.0f}%")
+        if job.status not in TERMINAL_TRAINING:
+            left = estimate.job_eta_s(job, per_job, snapshot.taken_at)
+            parts.append("ETA unknown" if left is None else f"~{fmt.duration(left)} left")
+        return " · ".join(parts)
 
     # --- actions ----------------------------------------------------------------------------
     def action_back(self) -> None:

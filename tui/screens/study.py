@@ -18,6 +18,7 @@ from jstui.tui import format as fmt
 from jstui.tui.host import host
 from jstui.tui.columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
 from jstui.tui.filtering import name_matcher
+from jstui.tui.widgets.eta_line import EtaLine
 from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
 
@@ -75,6 +76,7 @@ class StudyScreen(Screen[None]):
         with Vertical(id="bottom"):
             yield Input(id="filter", placeholder="filter models: substring or regex (enter keeps, esc clears)")
             yield SpendBar(id="spend")
+            yield EtaLine(id="eta")  # jstui.tui.widgets.eta_line (issue 19 item 3)
             yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from jstui.domain.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
 from jstui.tui import format as fmt
 from jstui.tui.host import host
 from jstui.tui.messages import LogChunkReady
+from jstui.tui.widgets.eta_line import EtaLine
 from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
 
@@ -92,6 +93,7 @@ class TuningJobScreen(Screen[None]):
         with Vertical(id="bottom"):
             yield Input(id="log-search", placeholder="search the log (enter finds, n next, esc closes)")
             yield SpendBar(id="spend")
+            yield EtaLine(id="eta")  # jstui.tui.widgets.eta_line (issue 19 item 3)
             yield Footer(compact=True)
 
     def on_mount(self) -> None:

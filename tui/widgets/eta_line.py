@@ -1,0 +1,81 @@
+"""The line above the footer that says when: the study's expected end and its spend then, and the
+current candidate's expected end (all from jstui.domain.estimate, the plan's one estimator, updated
+from what has run). Times are the backend's clock (simulated on the emulator, as the header says)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from statistics import mean
+
+from rich.text import Text
+from textual.widgets import Static
+
+from jstui.domain import estimate
+from jstui.domain.model import Study
+from jstui.domain.snapshot import TERMINAL_TUNING, StudySnapshot
+from jstui.tui import format as fmt
+from jstui.tui.host import CandidateScreen, host
+
+
+def _parallel(study: Study) -> dict[str, int]:
+    return {c.name: c.tuning.max_parallel_jobs for c in study.candidates}
+
+
+def candidate_eta(snapshot: StudySnapshot, study: Study, candidate: str) -> float | None:
+    row = next((r for r in snapshot.rows_with_plan() if r.candidate == candidate), None)
+    if row is None:
+        return None
+    planned = next((p for p in snapshot.planned if p.candidate == candidate), None)
+    done = [t.billable_seconds for t in snapshot.training_jobs
+            if t.status == "Completed" and t.billable_seconds and not t.cost_is_estimate]
+    jobs = snapshot.training_jobs_of(row.tuning_job_name) if row.tuning_job_name else ()
+    return estimate.candidate_eta_s(row, jobs, planned, mean(done) if done else None,
+                                    _parallel(study).get(candidate, 1), snapshot.taken_at)
+
+
+def eta_text(snapshot: StudySnapshot, study: Study, candidate: str | None) -> Text:
+    text = Text(" ")
+    running = [r for r in snapshot.rows_with_plan() if r.status not in TERMINAL_TUNING]
+    if not running:
+        text.append("Nothing running or queued")
+    else:
+        parallel = _parallel(study)
+        eta = estimate.study_eta_s(snapshot, lambda c: parallel.get(c, 1), study.max_parallel_tuning_jobs)
+        if eta is None:
+            text.append("Study end: unknown (no duration figures yet)")
+        else:
+            text.append("Study ends ")
+            if snapshot.taken_at is not None:
+                text.append(f"~{snapshot.taken_at + timedelta(seconds=eta):%H:%M} ", style="bold")
+            text.append(f"(in ~{fmt.duration(eta)})")
+            if snapshot.projected_usd is not None:
+                text.append(" at ")
+                text.append(fmt.usd(snapshot.projected_usd, True), style="bold")
+    if candidate is not None:
+        row = next((r for r in snapshot.rows_with_plan() if r.candidate == candidate), None)
+        if row is not None and row.status not in TERMINAL_TUNING:
+            left = candidate_eta(snapshot, study, candidate)
+            text.append(f" · {' '.join(candidate.split())}: ")
+            if left is None:
+                text.append("end unknown")
+            elif left < 1:
+                text.append("past its expected end")  # its jobs run longer than its completed ones did
+            else:
+                text.append(f"ends in ~{fmt.duration(left)}")
+    return text
+
+
+class EtaLine(Static):
+    """Redrawn each second (the screen's current candidate may have moved) from the app's snapshot."""
+
+    DEFAULT_CSS = "EtaLine { height: 1; text-wrap: nowrap; text-overflow: ellipsis; background: $panel; }"
+
+    def on_mount(self) -> None:
+        self.show_eta()
+        self.set_interval(1.0, self.show_eta)
+
+    def show_eta(self) -> None:
+        h = host(self)
+        screen = self.screen
+        candidate = screen.current_candidate() if isinstance(screen, CandidateScreen) else None
+        self.update(eta_text(h.snapshot, h.session.study, candidate))
