@@ -8,6 +8,7 @@ import dataclasses
 from datetime import timedelta
 
 from jstui.domain import estimate
+from jstui.tui import format as fmt
 from jstui.domain.snapshot import StudySnapshot
 from jstui.tui.widgets.eta_line import EtaLine, eta_text
 
@@ -71,7 +72,12 @@ def test_the_eta_line_names_the_end_time_the_spend_and_the_current_candidate():
     assert eta is not None
     assert f"Study ends ~{snap.taken_at + timedelta(seconds=eta):%H:%M}" in text
     assert "~$24.10" in text  # the snapshot's projection
-    assert "effv2-m: ends in ~" in text
+    # its running job has run 46 minutes; its completed one took 706 s: overdue, said so
+    assert "effv2-m: past its expected end" in text
+    fresh, cand = one_candidate(max_jobs=4)
+    left = estimate.candidate_eta_s(fresh.tuning_jobs[0], fresh.training_jobs_of(fresh.tuning_jobs[0].tuning_job_name),
+                                    None, None, 2, T0)
+    assert f"{cand}: ends in ~{fmt.duration(left)}" in eta_text(fresh, session.study, cand).plain
     ended = dataclasses.replace(snap, tuning_jobs=tuple(dataclasses.replace(r, status="Completed")
                                                         for r in snap.tuning_jobs), planned=())
     assert eta_text(ended, session.study, None).plain.strip() == "Nothing running or queued"
@@ -85,4 +91,4 @@ async def test_the_study_screen_shows_the_eta_of_the_row_under_the_cursor():
         assert "mobilenet-v2-100-224" not in str(line.render())  # Completed: no ETA of its own
         await pilot.press("j")
         line.show_eta()
-        assert "effv2-m: ends in ~" in str(line.render())
+        assert "effv2-m: past its expected end" in str(line.render())
