@@ -58,9 +58,12 @@ class CurvesScreen(Screen[None]):
     CurvesScreen #curves-legend { height: auto; max-height: 9; padding: 0 1; }
     """
 
-    def __init__(self, candidate: str, training_job: str | None, *, all_jobs: bool = False) -> None:
+    def __init__(self, candidate: str, training_job: str | None, *, all_jobs: bool = False,
+                 jobs: list[str] | None = None) -> None:
+        """`jobs`: these training jobs (of any candidates: compare's best jobs) instead of the candidate's."""
         super().__init__(id="curves")
         self.candidate = candidate
+        self.fixed_jobs = list(jobs or [])
         self.focus_job = training_job
         self.all_jobs = all_jobs
         self.metric: str | None = None  # None: the objective
@@ -106,6 +109,9 @@ class CurvesScreen(Screen[None]):
         if row is not None:
             self._objective, self._direction = row.objective_name or None, row.direction
         jobs = snapshot.training_jobs_of(row.tuning_job_name) if row and row.tuning_job_name else ()
+        if self.fixed_jobs:
+            by_name = {t.training_job_name: t for t in snapshot.training_jobs}
+            jobs = tuple(by_name[n] for n in self.fixed_jobs if n in by_name)
         self._jobs = sorted(jobs, key=lambda j: (j.created_at is None, j.created_at, j.training_job_name))
         if self.focus_job is None and self._jobs:
             best = next((j for j in self._jobs if j.is_best), self._jobs[-1])
@@ -116,6 +122,9 @@ class CurvesScreen(Screen[None]):
 
     def _pick_shown(self) -> list[TrainingJobRow]:
         """The focused job; with `a`, the others too: running ones, the best, then the newest."""
+        if self.fixed_jobs:
+            order = {n: i for i, n in enumerate(self.fixed_jobs)}
+            return sorted(self._jobs, key=lambda j: order[j.training_job_name])[:MAX_OVERLAID]
         focus = [j for j in self._jobs if j.training_job_name == self.focus_job]
         if not self.all_jobs:
             return focus
@@ -223,7 +232,8 @@ class CurvesScreen(Screen[None]):
         text = Text()
         text.append(" Curves ", style="bold reverse")
         text.append(" ")
-        text.append(printable(self.candidate), style="bold")
+        text.append(printable(self.candidate if not self.fixed_jobs else
+                              f"{len(self._shown)} candidates' best training jobs"), style="bold")
         if metric:
             arrow = fmt.direction_arrow(self._direction) if metric == self._objective else ""
             text.append(f"  {printable(metric)} {arrow}".rstrip())
@@ -283,7 +293,7 @@ class CurvesScreen(Screen[None]):
             if i:
                 text.append("\n")
             text.append(f" {MARKERS[i % len(MARKERS)]} ", style=LEGEND_STYLES[i % len(LEGEND_STYLES)])
-            text.append(printable(short_name(job)))
+            text.append(printable(short_name(job) if not self.fixed_jobs else f"{job.candidate} {short_name(job)}"))
             text.append(" ")
             text.append_text(fmt.status_text(job.status))
             last = fmt.number(points[-1][1]) if points else fmt.dash()
@@ -293,7 +303,9 @@ class CurvesScreen(Screen[None]):
             if reader is not None and metric in reader.problems:
                 text.append(f"  {printable(reader.problems[metric])}", style="bold")
         left = len(self._jobs) - len(self._shown)
-        if self.all_jobs and left > 0:
+        if self.fixed_jobs:
+            pass
+        elif self.all_jobs and left > 0:
             text.append(f"\n {left} more training job{'s' if left > 1 else ''} of this tuning job not drawn")
         elif not self.all_jobs and len(self._jobs) > 1:
             text.append(f"\n a: overlay the other {len(self._jobs) - 1} training job"
@@ -323,6 +335,11 @@ class CurvesScreen(Screen[None]):
     # --- actions ----------------------------------------------------------------------------
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_all" and self.fixed_jobs:
+            return False  # compare's jobs are fixed
+        return True
 
     def action_metric(self, step: int) -> None:
         names = self.metrics()

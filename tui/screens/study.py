@@ -51,6 +51,8 @@ class StudyScreen(Screen[None]):
         Binding("S", "sort_reverse", "Reverse sort", id="study.sort_reverse", show=False),
         *_sort_bindings(),
         Binding("l", "logs", "Logs", id="study.logs"),
+        Binding("space", "mark", "Mark", id="study.mark", show=False),  # jstui.tui.screens.compare
+        Binding("C", "compare", "Compare marked", id="study.compare", show=False),
     ]
 
     def __init__(self) -> None:
@@ -67,6 +69,7 @@ class StudyScreen(Screen[None]):
         self._rendered: StudySnapshot | None = None
         self._shown_rows: dict[str, TuningJobRow] = {}  # the rows whose texts are in _values
         self._ready = False  # composed and mounted: until then on_mount renders the app's snapshot
+        self.marked: list[str] = []  # candidates marked for compare (space), in marking order
 
     # --- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -155,6 +158,8 @@ class StudyScreen(Screen[None]):
     def _cell(self, row: TuningJobRow, col: Column, marked: bool) -> Text:
         shown = col.render(row)
         text = shown.copy() if isinstance(shown, Text) else Text(shown)
+        if col.key == "model" and row.candidate in self.marked:
+            text.stylize("bold underline")  # marked for compare (no glyph: the column keeps its width)
         if marked:
             text.stylize(MARK_STYLE)
         return text
@@ -331,6 +336,23 @@ class StudyScreen(Screen[None]):
         else:
             self.sort_key, self.sort_reverse = key, False
         self._sync(mark=False)
+
+    def action_mark(self) -> None:
+        from jstui.tui.screens.compare import toggle_mark
+
+        cand = self.current_candidate()
+        self.notify(toggle_mark(self.marked, cand), timeout=4)
+        if cand is not None and cand in self._rows:
+            self.table.update_cell(cand, "model", self._cell(self._rows[cand], COLUMNS_BY_KEY["model"], False))
+        self.table.action_cursor_down()
+
+    def action_compare(self) -> None:
+        from jstui.tui.screens.compare import CompareScreen
+
+        if len(self.marked) < 2:
+            self.notify("mark two or more candidates with space first", severity="warning", timeout=4)
+            return
+        self.app.push_screen(CompareScreen(self.marked))
 
     def action_sort_next(self) -> None:
         keys = [c.key for c in self._visible]

@@ -8,7 +8,7 @@ from datetime import timedelta
 from statistics import mean
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from jstui.domain import estimate
 from jstui.domain.model import Study
@@ -66,12 +66,15 @@ def eta_text(snapshot: StudySnapshot, study: Study, candidate: str | None) -> Te
 
 
 class EtaLine(Static):
-    """Redrawn each second (the screen's current candidate may have moved) from the app's snapshot."""
+    """Drawn from the app's snapshot when the screen's cursor moves and each second."""
 
     DEFAULT_CSS = "EtaLine { height: 1; text-wrap: nowrap; text-overflow: ellipsis; background: $panel; }"
 
     def on_mount(self) -> None:
         self.show_eta()
+        # at once when the cursor moves (the current candidate changes), and each second for new snapshots
+        for table in self.screen.query(DataTable):
+            self.watch(table, "cursor_coordinate", lambda *_: self.show_eta(), init=False)
         self.set_interval(1.0, self.show_eta)
 
     def show_eta(self) -> None:
