@@ -4,7 +4,7 @@ regex, else a plain substring (so `resnet(` still filters instead of erroring)."
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Any, Callable
 
 
 def name_matcher(text: str) -> Callable[[str], bool]:
@@ -17,3 +17,57 @@ def name_matcher(text: str) -> Callable[[str], bool]:
         needle = text.lower()
         return lambda name: needle in name.lower()
     return lambda name: pattern.search(name) is not None
+
+
+# --- filters by status and metric (issue 19 item 5) ---------------------------------------------------
+# The filter box takes words, all of which must hold: `status:failed` (a status, or several with
+# commas: `status:failed,stopped`; a word's start is enough: `status:inprog`), `is:front` (on the
+# Pareto front of the study's frontier settings), `best>0.9` / `spend<=2` / `test_accuracy>=0.8`
+# (the best objective, the spend, or any metric of the best training job), and any other word is the
+# name filter above. A word that looks like a filter but cannot be read is a name filter too, so
+# typing never errors.
+
+_COMPARE = re.compile(r"^([A-Za-z_][\w:.\-]*?)(<=|>=|!=|=|<|>)(-?[\d.]+(?:[eE][-+]?\d+)?)$")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "=": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+
+def _metric_of(row: Any, name: str) -> float | None:
+    if name == "best":
+        return row.best_objective
+    if name == "spend":
+        return row.cost_usd
+    value = row.best_metrics.get(name)
+    return None if value is None else float(value)
+
+
+def _status_word(status: str) -> str:
+    return status.lower()
+
+
+def row_matcher(text: str, front: Callable[[], set[str]]) -> Callable[[Any], bool]:
+    """A matcher of study-table rows (TuningJobRow) for the filter box's text; `front()` gives the
+    candidates on the front (asked only when `is:front` is used)."""
+    tests: list[Callable[[Any], bool]] = []
+    names: list[str] = []
+    for word in text.split():
+        low = word.lower()
+        if low.startswith("status:") and len(low) > len("status:"):
+            wanted = [w for w in low[len("status:"):].split(",") if w]
+            tests.append(lambda r, wanted=wanted: any(_status_word(r.status).startswith(w) for w in wanted))
+            continue
+        if low == "is:front":
+            on_front = front()
+            tests.append(lambda r, on_front=on_front: r.candidate in on_front)
+            continue
+        m = _COMPARE.match(word)
+        if m is not None:
+            name, op, number = m.group(1), m.group(2), float(m.group(3))
+            tests.append(lambda r, name=name, op=_OPS[op], number=number:
+                         (v := _metric_of(r, name)) is not None and op(v, number))
+            continue
+        names.append(word)
+    by_name = name_matcher(" ".join(names))
+    return lambda row: by_name(row.candidate) and all(t(row) for t in tests)

@@ -17,7 +17,7 @@ from jstui.domain.snapshot import NOT_LAUNCHED, StudySnapshot, TuningJobRow
 from jstui.tui import format as fmt
 from jstui.tui.host import host
 from jstui.tui.columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
-from jstui.tui.filtering import name_matcher
+from jstui.tui.filtering import row_matcher
 from jstui.tui.widgets.eta_line import EtaLine
 from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
@@ -77,7 +77,7 @@ class StudyScreen(Screen[None]):
         yield Static(id="table-status")
         yield DataTable(id="tuning-jobs", cursor_type="row", zebra_stripes=True)
         with Vertical(id="bottom"):
-            yield Input(id="filter", placeholder="filter models: substring or regex (enter keeps, esc clears)")
+            yield Input(id="filter", placeholder="filter: name or regex, status:failed, is:front, best>0.9 (enter keeps, esc clears)")
             yield SpendBar(id="spend")
             yield EtaLine(id="eta")  # jstui.tui.widgets.eta_line (issue 19 item 3)
             yield Footer(compact=True)
@@ -126,11 +126,17 @@ class StudyScreen(Screen[None]):
         self._sync(mark=not first)
 
     def _wanted_rows(self) -> list[TuningJobRow]:
-        match = name_matcher(self.filter_text)
-        rows = [self._rows[c] for c in self._order if match(c)]
+        match = row_matcher(self.filter_text, self._front)  # names, status:, is:front, metric>x
+        rows = [self._rows[c] for c in self._order if match(self._rows[c])]
         if self.sort_key is not None:
             rows = sort_rows(rows, COLUMNS_BY_KEY[self.sort_key], self.sort_reverse)
         return rows
+
+    def _front(self) -> set[str]:
+        from jstui.domain.frontier import frontier_table
+
+        snapshot = host(self).snapshot
+        return {r.candidate for r in frontier_table(snapshot, host(self).session.study.frontier).rows}
 
     def _columns(self) -> tuple[Column, ...]:
         """The study's columns; the objective's name only when candidates optimise different metrics
