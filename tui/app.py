@@ -72,6 +72,7 @@ class JstuiApp(App[None]):
         Binding("f", "frontier", "Frontier", id="app.frontier"),
         Binding("e", "endpoints", "Endpoints", id="app.endpoints"),
         Binding("d", "deploy", "Deploy", id="app.deploy"),
+        Binding("y", "copy_ids", "Copy name/ARN/URL", id="app.copy", show=False),  # jstui.tui.screens.copy
         # under --readonly the keys that change what runs say so instead of doing nothing
         *(Binding(k, f"read_only('{what}')", f"Read-only: {what} is off", id=f"app.read_only_{i}", show=False)
           for i, (k, what) in enumerate((("x", "stop"), ("R", "retry"), ("L", "launch"), ("d", "deploy"),
@@ -379,6 +380,15 @@ class JstuiApp(App[None]):
         row = self._current_row()
         if row is not None:
             self.push_screen(DeployModal(self.session, row.candidate))
+
+    def action_copy_ids(self) -> None:
+        from jstui.tui.screens.copy import CopyModal, copy_choices
+
+        screen = self._quiet_screen()
+        candidate = screen.current_candidate() if isinstance(screen, CandidateScreen) else None
+        job = screen.selected_job() if isinstance(screen, TuningJobScreen) else None
+        self.push_screen(CopyModal(f"Copy or open: {job or candidate or 'nothing selected'}",
+                                   copy_choices(self.snapshot, self.session.study, candidate, job)))
 
     def open_tuning_job(self, candidate: str) -> None:
         """The frontier's enter: the candidate's tuning-job screen."""
