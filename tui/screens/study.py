@@ -53,6 +53,7 @@ class StudyScreen(Screen[None]):
         Binding("l", "logs", "Logs", id="study.logs"),
         Binding("space", "mark", "Mark", id="study.mark", show=False),  # jstui.tui.screens.compare
         Binding("C", "compare", "Compare marked", id="study.compare", show=False),
+        Binding("E", "export_shown", "Export shown rows (CSV)", id="study.export", show=False),
     ]
 
     def __init__(self) -> None:
@@ -359,6 +360,15 @@ class StudyScreen(Screen[None]):
             self.notify("mark two or more candidates with space first", severity="warning", timeout=4)
             return
         self.app.push_screen(CompareScreen(self.marked))
+
+    def action_export_shown(self) -> None:
+        from pathlib import Path
+
+        from jstui.tui.screen_export import write_shown
+
+        snapshot, shown = host(self).snapshot, self.visible_candidates()
+        host(self).run_io(self, "Export", "export", lambda: write_shown(snapshot, shown, Path.cwd()),
+                          lambda line: self.notify(line, timeout=10))
 
     def action_sort_next(self) -> None:
         keys = [c.key for c in self._visible]
