@@ -106,6 +106,7 @@ class JstuiApp(App[None]):
         self.worker_error: str | None = None  # the last refresh's crash, shown as offline
         self.last_event: str | None = self.snapshot.events[-1] if self.snapshot.events else None
         self._owners: dict[Worker, DOMNode] = {}  # run_io workers -> the screen that asked
+        self.on_start: list[Callable[[], None]] = []  # run once mounted (jstui.tui.settings saves the theme)
 
     # --- lifecycle ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -116,6 +117,8 @@ class JstuiApp(App[None]):
         self.set_interval(1.0, self._tick)
         self.start_refresh()
         self._startup_check()
+        for hook in self.on_start:
+            hook()
 
     def _quiet_screen(self) -> Screen | None:
         """The screen to update, or None while a modal is up (calm) or the app is shutting down."""
