@@ -12,13 +12,14 @@ import logging
 import re
 import time
 from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from textual import work
 from textual.worker import get_current_worker
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
@@ -204,7 +205,7 @@ class JstuiApp(App[None]):
             screen.apply_snapshot(self.snapshot)
 
     def run_io(self, owner: DOMNode, name: str, group: str, fn: Callable[[], Any],
-               done: Callable[[Any], None] | None = None) -> None:
+               done: Callable[[Any], object] | None = None) -> None:
         """Run a screen's service call in a thread worker of the app's, so that its failure meets the
         app's one policy (below): `done(result)` runs on the UI thread after success; a failure is
         offered to `owner` (a WorkerFailureHandler), else notified as "<name> failed: ..."."""
@@ -302,7 +303,7 @@ class JstuiApp(App[None]):
         )
         self.push_screen(
             ConfirmModal(f"Stop {row.candidate}?", body, "Stop", id="confirm-stop"),
-            lambda ok: ok and self._run_action(f"Stop {row.candidate}", self.session.stop, row.candidate),
+            lambda ok: self._run_action(f"Stop {row.candidate}", self.session.stop, row.candidate) if ok else None,
         )
 
     def action_retry(self) -> None:
@@ -320,7 +321,7 @@ class JstuiApp(App[None]):
         )
         self.push_screen(
             ConfirmModal(f"Retry {row.candidate}?", body, "Retry", id="confirm-retry"),
-            lambda ok: ok and self._run_action(f"Retry {row.candidate}", self.session.retry, row.candidate),
+            lambda ok: self._run_action(f"Retry {row.candidate}", self.session.retry, row.candidate) if ok else None,
         )
 
     def action_launch(self) -> None:
@@ -358,7 +359,7 @@ class JstuiApp(App[None]):
             title = "Launch what is not launched?"
         self.push_screen(
             ConfirmModal(title, message.plan, "Launch", id="confirm-launch"),
-            lambda ok: ok and self._run_action("Launch", self.session.launch, None),
+            lambda ok: self._run_action("Launch", self.session.launch, None) if ok else None,
         )
 
     def _run_action(self, what: str, fn: Callable, *args: object) -> None:
@@ -401,9 +402,11 @@ class JstuiApp(App[None]):
     def key_sections(self) -> list[KeySection]:
         """Every key, by where it works, without the ones --readonly removed."""
 
-        def rows(bindings: list[Binding]) -> list[tuple[str, str]]:
+        def rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
             out: list[tuple[str, str]] = []
             for b in bindings:
+                if not isinstance(b, Binding):
+                    b = Binding(*b)  # a (key, action[, description]) tuple, as Textual allows
                 if (b.action in CHANGING_ACTIONS and self.session.readonly) or b.action.startswith("read_only"):
                     continue
                 keys = " ".join(self.get_key_display(dataclasses.replace(b, key=k.strip())) for k in b.key.split(","))
@@ -433,4 +436,9 @@ class JstuiApp(App[None]):
         from jstui.tui.endpoints import EndpointsScreen
         from jstui.tui.frontier import FrontierScreen
 
-        return [("Frontier screen", FrontierScreen), ("Endpoints screen", EndpointsScreen), ("Deploy", DeployModal)]
+        from jstui.tui.screens.compare import CompareScreen
+        from jstui.tui.screens.copy import CopyModal
+        from jstui.tui.screens.curves import CurvesScreen
+
+        return [("Frontier screen", FrontierScreen), ("Endpoints screen", EndpointsScreen), ("Deploy", DeployModal),
+                ("Curves screen (c)", CurvesScreen), ("Compare screen (C)", CompareScreen), ("Copy (y)", CopyModal)]

@@ -5,10 +5,12 @@ priority number = dropped last). A shown column is as wide as its widest cell: n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from rich.text import Text
 
+from jstui.domain.metrics import implausibility
 from jstui.domain.snapshot import NOT_LAUNCHED, TuningJobRow
 
 from jstui.tui import format as fmt
@@ -41,6 +43,14 @@ def _right(text: str) -> Text:
     return Text(text, justify="right")
 
 
+def _checked(name: str, value: float | None, text: str) -> Text:
+    """A metric cell, with ⚠ after a value its metric cannot take (core's rule: jstui.domain.metrics)."""
+    cell = _right(text)
+    if implausibility(name, value):
+        cell.append("⚠", style="bold yellow")
+    return cell
+
+
 def _jobs(r: TuningJobRow) -> str:
     # completed/running/failed/stopped of max: as `jstui status` counts them (c/r/f/s)
     if r.status == NOT_LAUNCHED:
@@ -58,7 +68,8 @@ def _best_value(r: TuningJobRow) -> tuple[str, float] | None:
 
 def _best_text(r: TuningJobRow) -> Text:
     arrow = fmt.direction_arrow(r.direction)
-    return _right(f"{fmt.number(r.best_objective)} {arrow}" if r.best_objective is not None else fmt.dash())
+    text = f"{fmt.number(r.best_objective)} {arrow}" if r.best_objective is not None else fmt.dash()
+    return _checked(r.objective_name, r.best_objective, text)
 
 
 def _objective_text(r: TuningJobRow) -> str:
@@ -88,17 +99,20 @@ STUDY_COLUMNS: tuple[Column, ...] = (
     Column("best", "Best obj", 7, 2, _best_value, _best_text),
     Column("objective", "Objective", 9, 3, lambda r: (r.objective_name, r.direction), _objective_text, right=False),
     Column("test_acc", "Test acc", 6, 5, _metric("test_accuracy"),
-           lambda r: _right(fmt.fraction(r.best_metrics.get("test_accuracy"))), goal="max"),
+           lambda r: _checked("test_accuracy", r.best_metrics.get("test_accuracy"),
+                              fmt.fraction(r.best_metrics.get("test_accuracy"))), goal="max"),
     Column("top5", "Top-5", 6, 7, _metric("test_top_5_accuracy"),
-           lambda r: _right(fmt.fraction(r.best_metrics.get("test_top_5_accuracy"))), goal="max"),
+           lambda r: _checked("test_top_5_accuracy", r.best_metrics.get("test_top_5_accuracy"),
+                              fmt.fraction(r.best_metrics.get("test_top_5_accuracy"))), goal="max"),
     Column("throughput", "Img/s", 6, 6, _metric("test_throughput"),
-           lambda r: _right(fmt.number(r.best_metrics.get("test_throughput"))), goal="max"),
+           lambda r: _checked("test_throughput", r.best_metrics.get("test_throughput"),
+                              fmt.number(r.best_metrics.get("test_throughput"))), goal="max"),
     Column("params", "Params", 6, 9, _metric("num_params"),
            lambda r: _right(fmt.count(r.best_metrics.get("num_params")))),
     Column("epoch", "Epoch", 6, 8, _metric("train_epoch_duration"),
            lambda r: _right(fmt.duration(r.best_metrics.get("train_epoch_duration"))), goal="min"),
     Column("billable", "Billed", 6, 10, lambda r: r.billable_seconds,
-           lambda r: _right(fmt.duration(r.billable_seconds)), goal="min"),
+           lambda r: _right(fmt.dash() if r.status == NOT_LAUNCHED else fmt.duration(r.billable_seconds)), goal="min"),
     Column("spend", "Spend", 9, 3, lambda r: r.cost_usd, _spend_text, goal="min"),
 )
 

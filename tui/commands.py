@@ -5,8 +5,8 @@ cursor moves), sorts named by their column, and how to export the study."""
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 

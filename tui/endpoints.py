@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -125,9 +126,9 @@ class EndpointsScreen(Screen):
         table = self.query_one(DataTable)
         rows = self._rows()
         keys = [r.name for r in rows]
-        for key in [k.value for k in list(table.rows)]:
-            if key not in keys:
-                table.remove_row(key)
+        for row_key in list(table.rows):
+            if row_key.value not in keys:
+                table.remove_row(row_key)
         for row in rows:
             cells = self._cells(row)
             if row.name in [k.value for k in table.rows]:
@@ -154,7 +155,7 @@ class EndpointsScreen(Screen):
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((r for r in self._rows() if r.name == key), None)
 
     @on(DataTable.RowHighlighted, "#endpoints-table")
@@ -185,7 +186,7 @@ class EndpointsScreen(Screen):
         body = (f"Delete endpoint {row.name} ({row.instance_count} × {row.instance_type}), its endpoint "
                 f"config and its model? The trained model artifact in S3 stays.")
         self.app.push_screen(ConfirmModal(f"Delete {row.name}?", body, "Delete"),
-                             lambda ok: ok and self._start_delete(row.name))
+                             lambda ok: self._start_delete(row.name) if ok else None)
 
     def _start_delete(self, name: str) -> None:
         self._pending[name] = "Deleting"

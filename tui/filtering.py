@@ -4,7 +4,8 @@ regex, else a plain substring (so `resnet(` still filters instead of erroring)."
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def name_matcher(text: str) -> Callable[[str], bool]:

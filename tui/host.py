@@ -8,7 +8,8 @@ wants to react to its own worker's failure implements `WorkerFailureHandler`."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable
 
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -40,7 +41,7 @@ class AppHost(Protocol):
         """Seconds since the last successful refresh, by the backend's clock."""
 
     def run_io(self, owner: DOMNode, name: str, group: str, fn: Callable[[], Any],
-               done: Callable[[Any], None] | None = None) -> None:
+               done: Callable[[Any], object] | None = None) -> None:
         """Run a service call in a worker under the app's one failure policy (see JstuiApp.run_io)."""
 
 

@@ -16,7 +16,7 @@ plan's expectation (catalog figures), the mean of the study's completed jobs."""
 from __future__ import annotations
 
 from statistics import mean
-from typing import Callable
+from collections.abc import Callable
 
 from jstui.domain.snapshot import (
     NOT_LAUNCHED,

@@ -18,6 +18,7 @@ from typing import Any
 from jstui.domain import budget, estimate
 from jstui.domain.textfmt import some_of
 from jstui.aws.clients import Clients, make_clients, service_errors, translate
+from jstui.aws.errors import ErrorKind, classify
 from jstui.domain.errors import JstuiError, ServiceRefused, UsageError
 from jstui.engine.journal import DROPPED, LAUNCHED, LAUNCHING, PENDING_STATES, REFUSED, Journal
 from jstui.engine import job_definitions
@@ -28,6 +29,7 @@ from jstui.domain.snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, Connection
 from jstui.engine.snapshot_build import BuildInputs, build_snapshot
 from jstui.engine.snapshot_codec import snapshot_from_json, snapshot_to_json
 from jstui.domain.model import Candidate, Study
+from jstui.domain.prices import PriceBook
 
 log = logging.getLogger(__name__)
 
@@ -76,19 +78,13 @@ def load(path: Path) -> Study:
     return load_study(path)
 
 
-def price_function(study: Study, home: Path):
-    """$/hour by instance type: the study's overrides, a cached Price List refresh, the shipped table."""
-    from jstui.domain.prices import load_price_table
-
-    table = load_price_table(home)
-
-    def price_of(instance_type: str) -> float | None:
-        return table.price(instance_type, study.prices)[0]
-
-    return price_of
+def price_book(study: Study, home: Path) -> PriceBook:
+    """The session's one price table (training and hosting): the study's overrides, a cached Price List
+    refresh, the shipped table."""
+    return PriceBook(home, study.prices)
 
 
-def open_session(args: Any, study_arg: str | None, *, readonly: bool | None = None, budget_usd: float | None = None) -> "EngineSession":
+def open_session(args: Any, study_arg: str | None, *, readonly: bool | None = None, budget_usd: float | None = None) -> EngineSession:
     """The session a headless command works with, from its parsed arguments."""
     path = resolve_study(study_arg, args.home)
     study = load(path)
@@ -123,12 +119,14 @@ class EngineSession:
         self.region = region or study.region
         self.profile = profile
         self.budget_usd = budget_usd if budget_usd is not None else study.budget.usd
-        # DESIGN: --budget without a [budget] in the study means policy stop.
+        # --budget without a [budget] in the study means policy stop (docs/cli.md).
         self.budget_policy = "stop" if budget_usd is not None and study.budget.usd is None else study.budget.policy
         self.journal = Journal.open(self.home)
         self.journal.upsert_study(study.name, study.path, study.backend, self.region)
-        self.price_of = price_function(study, self.home)
+        self.prices = price_book(study, self.home)
+        self.price_of = self.prices.training
         self._clients = clients
+        self._jumpstart_source: str | None = None  # fingerprint of the JumpStart metadata in use
         self._launcher: Launcher | None = None
         self._poller: Poller | None = None
         self._lock = threading.RLock()
@@ -198,21 +196,20 @@ class EngineSession:
 
     def _jumpstart(self, candidate: Candidate) -> Any:
         """JumpStart metadata, cached in the journal (the SDK import and lookup are slow)."""
-        from jstui.aws.jumpstart import JumpStartModel, lookup
+        from jstui.aws.jumpstart import LIVE_CACHE_MAX_AGE_S, JumpStartModel, lookup, metadata_fingerprint
 
         version = candidate.model_version or "*"
-        cached = self.journal.jumpstart(candidate.model_id or "", version, self.region)
+        itype = candidate.resources.instance_type
+        offline = self.study.emulator.jumpstart_metadata if self.study.backend == "emulator" else None
+        if self._jumpstart_source is None:  # once a session: hashing the snapshot is cheap, not free
+            self._jumpstart_source = metadata_fingerprint(offline)
+        max_age = None if offline is not None else LIVE_CACHE_MAX_AGE_S
+        key = (candidate.model_id or "", version, self.region, itype, self._jumpstart_source)
+        cached = self.journal.jumpstart(*key, max_age_s=max_age)
         if cached is not None and cached.get("training_image"):
             return JumpStartModel.from_dict(cached)
-        offline = self.study.emulator.jumpstart_metadata if self.study.backend == "emulator" else None
-        model = lookup(
-            candidate.model_id or "",
-            version,
-            region=self.region,
-            offline_dir=offline,
-            instance_type=candidate.resources.instance_type,
-        )
-        self.journal.save_jumpstart(candidate.model_id or "", version, self.region, model.to_dict())
+        model = lookup(candidate.model_id or "", version, region=self.region, offline_dir=offline, instance_type=itype)
+        self.journal.save_jumpstart(*key, model.to_dict())
         return model
 
     def _builtin_image(self, algorithm: str) -> str:
@@ -234,12 +231,10 @@ class EngineSession:
     def plan_text(self) -> str:
         from jstui.study import plan
         from jstui.domain.catalog import Catalog
-        from jstui.domain.prices import load_price_table
-
         from jstui.engine.launcher import launch_changes
 
         catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
-        text = plan.format_plan_compact(plan.build_plan(self.study, catalog, load_price_table(self.home)))
+        text = plan.format_plan_compact(plan.build_plan(self.study, catalog, self.prices.table))
         changes = launch_changes(self.study, self.journal)
         if changes:
             text += "\n\nSince the last launch:\n" + "\n".join(f"  {line}" for line in changes)
@@ -252,6 +247,7 @@ class EngineSession:
         if raise_refusals is None:
             raise_refusals = strict
         with self._lock:
+            self.prices.reload_if_changed()  # `jstui prices --refresh` in another process changes every figure
             if strict or self.poller.due():
                 self._poll(strict)
             # Launch only right after the service answered: while it is down, a Create would sit in
@@ -285,7 +281,7 @@ class EngineSession:
             self.poller.record_failure(exc)
             self._connection = self.poller.connection
             if strict:
-                raise translate(exc, "refreshing the study") from None
+                raise translate(exc, "refreshing the study", hint=self.clients.renew_hint()) from None
 
     def _refresh_endpoints(self) -> None:
         """Endpoints jstui created for the study (no call at all when there are none)."""
@@ -297,8 +293,9 @@ class EngineSession:
         from jstui.aws import hosting
 
         try:
-            self._endpoints = hosting.endpoint_rows(self.clients.sagemaker, self.journal, self.study, self._now)
-        except (JstuiError, *poll_errors()) as exc:
+            self._endpoints = hosting.endpoint_rows(self.clients.sagemaker, self.journal, self.study, self._now,
+                                                   table=self.prices.table)
+        except (JstuiError,) + poll_errors() as exc:
             log.info("endpoint refresh failed: %s", exc)
 
     def launch(self, candidates: list[str] | None = None) -> None:
@@ -342,8 +339,8 @@ class EngineSession:
             try:
                 self.clients.sagemaker.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
             except ClientError as exc:
-                # Already terminal: SageMaker answers ValidationException; nothing to stop.
-                if exc.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
+                # Already terminal (SageMaker answers ValidationException) or gone: nothing to stop.
+                if classify(exc).kind in (ErrorKind.INVALID, ErrorKind.NOT_FOUND):
                     return
                 raise
         self.journal.add_event(self.study.name, "stopped", f"{candidate}: stop requested for {name}")
@@ -407,7 +404,7 @@ class EngineSession:
     # --- deploy: core/deploy.py (issue "Frontier, pick and deploy") --------------------------
     def _deploy_module(self) -> Any:
         try:
-            from jstui.engine import deployments as deploy  # type: ignore[attr-defined]
+            from jstui.engine import deployments as deploy
         except ImportError:
             raise JstuiError("deploy is not built yet") from None
         return deploy
@@ -418,6 +415,9 @@ class EngineSession:
     def deploy(self, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> None:
         self._check_writable("deploy")
         self._deploy_module().deploy(self, candidate, endpoint_name, instance_type, instance_count)
+
+    def hosting_usd_per_hour(self, instance_type: str, instance_count: int) -> float | None:
+        return self.prices.hosting(instance_type, instance_count)
 
     def smoke_invoke(self, endpoint_name: str) -> str:
         return self._deploy_module().smoke_invoke(self, endpoint_name)
@@ -435,7 +435,7 @@ class EngineSession:
                 self._clients = None
             self.journal.close()
 
-    def __enter__(self) -> "EngineSession":
+    def __enter__(self) -> EngineSession:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -608,9 +608,9 @@ class EngineSession:
         for t in self._snapshot.training_jobs:
             if t.training_job_name == text:
                 return t.candidate
-        for t in self._snapshot.tuning_jobs:
-            if t.tuning_job_name == text:
-                return t.candidate
+        for tj in self._snapshot.tuning_jobs:
+            if tj.tuning_job_name == text:
+                return tj.candidate
         matches = [n for n in names if text in n]
         if len(matches) == 1:
             return matches[0]

@@ -148,18 +148,17 @@ async def test_item11_the_header_says_time_and_money_are_simulated_on_the_emulat
 
 
 async def test_item12_a_late_log_answer_for_an_older_request_is_dropped():
-    session = FakeSession()
     release = threading.Event()
     first_call = threading.Event()
-    plain_logs = session.logs
 
-    def slow_logs(job, token=None):
-        if not first_call.is_set():
-            first_call.set()
-            release.wait(10)  # A's first fetch is still in flight while the user moves A -> B -> A
-        return plain_logs(job, token)
+    class SlowFirstLog(FakeSession):
+        def logs(self, training_job_name, next_token=None):
+            if not first_call.is_set():
+                first_call.set()
+                release.wait(10)  # A's first fetch is still in flight while the user moves A -> B -> A
+            return super().logs(training_job_name, next_token)
 
-    session.logs = slow_logs  # type: ignore[method-assign]  # a slow service, for this test only
+    session = SlowFirstLog()
     app = make_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

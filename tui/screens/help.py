@@ -14,7 +14,8 @@ from jstui.tui import format as fmt
 
 KeySection = tuple[str, list[tuple[str, str]]]  # (title, [(keys, description)])
 
-_LEGEND_STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped", "Queued", "WaitingForQuota")
+_LEGEND_STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped", "Queued", "WaitingForQuota",
+                    "NotLaunched")
 
 
 def keys_table(sections: list[KeySection]) -> Table:

@@ -57,9 +57,9 @@ class TuningJobScreen(Screen[None]):
         Binding("escape", "back", "Back", id="tuning.back"),
         Binding("j", "cursor_down", "Down", id="tuning.down", show=False),
         Binding("k", "cursor_up", "Up", id="tuning.up", show=False),
-        Binding("l", "logs", "Log size", id="tuning.logs"),
+        Binding("l", "logs", "Log", id="tuning.logs", tooltip="the log full size, or back to the split"),
         Binding("w", "toggle_wrap", "Wrap log lines (toggle)", id="tuning.wrap", show=False),
-        Binding("slash", "search", "Search log", id="tuning.search", priority=True),
+        Binding("slash", "search", "Search", id="tuning.search", priority=True),
         Binding("n", "search_next", "Next match in the log", id="tuning.search_next", show=False),
         Binding("c", "curves", "Curves", id="tuning.curves"),  # jstui.tui.screens.curves
     ]
