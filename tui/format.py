@@ -12,6 +12,9 @@ from rich.text import Text
 
 # money, counts and durations: the one formatter, shared with the headless commands
 from jstui.domain.textfmt import count, duration, money as usd  # noqa: F401  (re-exported for the screens)
+from jstui.domain.textfmt import printable  # every text from a study file or the service goes through it
+
+__all__ = ["count", "duration", "printable", "usd"]
 
 # glyph, word, style. Words are SageMaker's (shortened only where the full word is our own).
 _STATUS = {
@@ -34,7 +37,7 @@ def direction_arrow(direction: str) -> str:
 
 
 def status_text(status: str) -> Text:
-    glyph, word, style = _STATUS.get(status, ("?", status, ""))
+    glyph, word, style = _STATUS.get(status, ("?", printable(status, newlines=False), ""))
     return Text(f"{glyph} {word}", style=style)
 
 
@@ -76,10 +79,11 @@ def seconds_between(later: datetime | None, earlier: datetime | None) -> float |
 
 
 def one_line(text: str | None, width: int | None = None) -> str:
-    """Collapse whitespace (FailureReasons span lines) and cut with an ellipsis if asked."""
+    """Collapse whitespace (FailureReasons span lines), show control characters as escapes
+    (`printable`) and cut with an ellipsis if asked."""
     if not text:
         return ""
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()), newlines=False)
     if width is not None and len(flat) > width:
         return flat[: max(0, width - 1)] + "…"
     return flat

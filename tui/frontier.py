@@ -12,6 +12,7 @@ from functools import partial
 from typing import ClassVar, Literal
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +25,7 @@ from textual_plotext import PlotextPlot
 from jstui.domain.frontier import COST, RELATIVE_COLUMNS, FrontierResult, axis_choices, frontier_table
 from jstui.engine.protocol import StudySession
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import printable
 from jstui.domain.model import FrontierSettings
 from jstui.domain.textfmt import count
 from jstui.tui.host import host
@@ -185,7 +187,7 @@ class FrontierScreen(Screen):
         self._draw_plot()
 
     def _axis_label(self, axis: str, direction: str) -> str:
-        return f"{axis} ({direction})"
+        return printable(f"{axis} ({direction})", newlines=False)
 
     def _render_summary(self) -> None:
         r = self.result
@@ -196,7 +198,7 @@ class FrontierScreen(Screen):
             parts.append(f"relative to {r.base}" if not r.base_problem else r.base_problem)
         if r.left_out:
             parts.append(r.left_out_summary())
-        self.query_one("#frontier-summary", Static).update(" · ".join(parts))
+        self.query_one("#frontier-summary", Static).update(Text(printable(" · ".join(parts), newlines=False)))
 
     def _all_columns(self) -> list[tuple[str, str]]:
         cols = [("rank", "#"), ("candidate", "Model")]
@@ -204,7 +206,7 @@ class FrontierScreen(Screen):
         axes = (self.settings.x, self.settings.y)
         for axis in axes:
             if axis not in fixed and axis not in {k for k, _ in cols}:
-                cols.append((axis, axis))
+                cols.append((axis, printable(axis)))
         # a column no model on the front has a value for says nothing (an object-detection study has
         # no top-5 accuracy): left out, except the axes and the cost
         cols.extend((k, h) for k, h in TABLE_COLUMNS
@@ -274,7 +276,7 @@ class FrontierScreen(Screen):
             if sel is not None:
                 plt.scatter([sel.x], [sel.y], marker=SELECTED_MARKER, color="orange")
         if not r.points:
-            plt.title(f"no model has reported both {s.x} and {s.y} yet")
+            plt.title(printable(f"no model has reported both {s.x} and {s.y} yet", newlines=False))
         plot.refresh()
 
     # --- selection --------------------------------------------------------------------------

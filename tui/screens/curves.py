@@ -34,9 +34,9 @@ LEGEND_STYLES = ("cyan", "dark_orange", "green", "magenta", "yellow", "blue", "r
 
 
 def printable(text: str) -> str:
-    """Service or study text made safe for the screen: control characters (escape sequences a log or
-    a name could carry) dropped, whitespace runs collapsed."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    """Service or study text made safe for one line of the screen: the rest of the screen's escaping
+    (jstui.domain.textfmt.printable: control characters shown as their escapes), newlines too."""
+    return fmt.printable(text, newlines=False)
 
 
 def short_name(job: TrainingJobRow) -> str:

@@ -265,7 +265,7 @@ class StudyScreen(Screen[None]):
         event = host(self).last_event
         if event:
             parts.append(f"last event: {fmt.event(event)}")
-        self.query_one("#table-status", Static).update(" · ".join(parts))
+        self.query_one("#table-status", Static).update(Text(" · ".join(parts)))  # events and the filter: never markup
 
     # --- actions ----------------------------------------------------------------------------
     def action_cursor_down(self) -> None:
