@@ -48,6 +48,25 @@ def _status_word(status: str) -> str:
     return status.lower()
 
 
+def _status_test(wanted: list[str]) -> Callable[[Any], bool]:
+    def test(row: Any) -> bool:
+        return any(_status_word(row.status).startswith(w) for w in wanted)
+    return test
+
+
+def _front_test(on_front: set[str]) -> Callable[[Any], bool]:
+    def test(row: Any) -> bool:
+        return row.candidate in on_front
+    return test
+
+
+def _metric_test(name: str, op: Callable[[float, float], bool], number: float) -> Callable[[Any], bool]:
+    def test(row: Any) -> bool:
+        value = _metric_of(row, name)
+        return value is not None and op(value, number)
+    return test
+
+
 def row_matcher(text: str, front: Callable[[], set[str]]) -> Callable[[Any], bool]:
     """A matcher of study-table rows (TuningJobRow) for the filter box's text; `front()` gives the
     candidates on the front (asked only when `is:front` is used)."""
@@ -56,18 +75,14 @@ def row_matcher(text: str, front: Callable[[], set[str]]) -> Callable[[Any], boo
     for word in text.split():
         low = word.lower()
         if low.startswith("status:") and len(low) > len("status:"):
-            wanted = [w for w in low[len("status:"):].split(",") if w]
-            tests.append(lambda r, wanted=wanted: any(_status_word(r.status).startswith(w) for w in wanted))
+            tests.append(_status_test([w for w in low[len("status:"):].split(",") if w]))
             continue
         if low == "is:front":
-            on_front = front()
-            tests.append(lambda r, on_front=on_front: r.candidate in on_front)
+            tests.append(_front_test(front()))
             continue
         m = _COMPARE.match(word)
         if m is not None:
-            name, op, number = m.group(1), m.group(2), float(m.group(3))
-            tests.append(lambda r, name=name, op=_OPS[op], number=number:
-                         (v := _metric_of(r, name)) is not None and op(v, number))
+            tests.append(_metric_test(m.group(1), _OPS[m.group(2)], float(m.group(3))))
             continue
         names.append(word)
     by_name = name_matcher(" ".join(names))

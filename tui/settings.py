@@ -42,7 +42,7 @@ def binding_ids() -> dict[str, str]:
     return out
 
 
-def apply(app: "JstuiApp", settings: domain.TuiSettings, path: Path) -> None:
+def apply(app: JstuiApp, settings: domain.TuiSettings, path: Path) -> None:
     """Before the app runs: check the names (SettingsError, one line), set keymap and theme, and
     save the palette's later theme choices to `path`."""
     domain.check_names(settings, str(path), set(binding_ids()), set(app.available_themes))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 # `Epoch 3/10` (Keras, PyTorch Lightning's progress lines) and `Epoch[2] ...` (MXNet, 0-based)
 _EPOCH_OF = re.compile(r"\bEpoch\s+(\d+)\s*/\s*(\d+)")

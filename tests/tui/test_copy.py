@@ -36,10 +36,10 @@ def test_a_candidate_offers_its_best_job_and_its_tuning_job():
     assert copy_choices(s.snapshot(), s.study, "bit-m-r50x1") == []  # queued: nothing yet
 
 
-async def test_a_number_copies_over_osc52_and_says_what():
+async def test_a_number_copies_over_osc52_and_says_what(monkeypatch):
     app = make_app()
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("j", "enter")

@@ -8,7 +8,6 @@ import pytest
 from jstui.domain.curves import CurveReader, Definition, definitions_from_description, metric_order
 from jstui.engine.protocol import LogChunk
 from jstui.tui.screens.curves import CurvesScreen
-from jstui.tui.screens.tuning_job import TuningJobScreen
 
 from tests.tui.fake_session import T0, FakeSession, tuning_job_name
 from tests.tui.helpers import make_app, settle
@@ -127,7 +126,7 @@ async def test_a_running_job_is_read_incrementally_and_a_finished_one_not_at_all
         assert screen.progress_text(screen._shown[0]).startswith("epoch 4 of 8")
 
 
-async def test_a_failed_read_is_said_on_the_screen_and_not_a_crash():
+async def test_a_failed_read_is_said_on_the_screen_and_not_a_crash(monkeypatch):
     s = session()
 
     def broken(name, token=None):
@@ -138,7 +137,7 @@ async def test_a_failed_read_is_said_on_the_screen_and_not_a_crash():
         await settle(pilot)
         await pilot.press("j", "enter")
         await settle(pilot)
-        s.logs = broken  # type: ignore[method-assign]
+        monkeypatch.setattr(s, "logs", broken)
         await pilot.press("c")
         await settle(pilot)
         title = str(pilot.app.screen.query_one("#curves-title").render())

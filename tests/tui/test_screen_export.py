@@ -20,7 +20,7 @@ async def test_e_writes_the_filtered_sorted_rows_with_raw_values(tmp_path, monke
         await settle(pilot)
         await pilot.press("slash", *"eff|res", "enter", "4")  # filter, then sort by Best obj
         shown = pilot.app.screen.visible_candidates()
-        app.notify = lambda text, **kw: notes.append(text)  # type: ignore[method-assign]
+        monkeypatch.setattr(app, "notify", lambda text, **kw: notes.append(text))
         await pilot.press("E")
         await settle(pilot)
     files = list(tmp_path.glob("*.csv"))
@@ -45,7 +45,7 @@ async def test_a_second_export_does_not_overwrite_and_not_launched_rows_are_name
     notes: list[str] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.notify = lambda text, **kw: notes.append(text)  # type: ignore[method-assign]
+        monkeypatch.setattr(app, "notify", lambda text, **kw: notes.append(text))
         await pilot.press("E")
         await settle(pilot)
         await pilot.press("E")

@@ -324,11 +324,10 @@ class CurvesScreen(Screen[None]):
         if reader is not None and reader.progress.epoch is not None:
             total = reader.progress.epochs or epochs_planned(job.hyperparameters)
             parts.append(f"epoch {reader.progress.epoch}" + (f" of {total}" if total else ""))
-        elif job.status not in TERMINAL_TRAINING and per_job:
-            left = estimate.job_eta_s(job, per_job, snapshot.taken_at) or 0.0
+        left = estimate.job_eta_s(job, per_job, snapshot.taken_at)
+        if not parts and job.status not in TERMINAL_TRAINING and per_job and left is not None:
             parts.append(f"~{min(99.0, 100 * (1 - left / per_job)):.0f}%")
         if job.status not in TERMINAL_TRAINING:
-            left = estimate.job_eta_s(job, per_job, snapshot.taken_at)
             parts.append("ETA unknown" if left is None else f"~{fmt.duration(left)} left")
         return " · ".join(parts)
 
