@@ -83,3 +83,11 @@ def test_a_bad_file_stops_the_cli_with_one_line_and_exit_2(tmp_path, monkeypatch
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert len(err) == 1 and f"{tmp_path / 'tui.toml'}: refresh_interval_s:" in err[0]
+
+
+def test_the_docs_list_every_binding_id():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "tui-settings.md").read_text(encoding="utf-8")
+    missing = [b for b in binding_ids() if f"| `{b}` |" not in doc]
+    assert missing == [], "docs/tui-settings.md: add these binding ids"
