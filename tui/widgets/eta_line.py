@@ -33,35 +33,46 @@ def candidate_eta(snapshot: StudySnapshot, study: Study, candidate: str) -> floa
                                     _parallel(study).get(candidate, 1), snapshot.taken_at)
 
 
-def eta_text(snapshot: StudySnapshot, study: Study, candidate: str | None) -> Text:
+def study_text(snapshot: StudySnapshot, study: Study) -> Text:
+    """When the study ends and at what spend (one pass over the snapshot)."""
     text = Text(" ")
     running = [r for r in snapshot.rows_with_plan() if r.status not in TERMINAL_TUNING]
     if not running:
         text.append("Nothing running or queued")
-    else:
-        parallel = _parallel(study)
-        eta = estimate.study_eta_s(snapshot, lambda c: parallel.get(c, 1), study.max_parallel_tuning_jobs)
-        if eta is None:
-            text.append("Study end: unknown (no duration figures yet)")
-        else:
-            text.append("Study ends ")
-            if snapshot.taken_at is not None:
-                text.append(f"~{snapshot.taken_at + timedelta(seconds=eta):%H:%M} ", style="bold")
-            text.append(f"(in ~{fmt.duration(eta)})")
-            if snapshot.projected_usd is not None:
-                text.append(" at ")
-                text.append(fmt.usd(snapshot.projected_usd, True), style="bold")
-    if candidate is not None:
-        row = next((r for r in snapshot.rows_with_plan() if r.candidate == candidate), None)
-        if row is not None and row.status not in TERMINAL_TUNING:
-            left = candidate_eta(snapshot, study, candidate)
-            text.append(f" · {' '.join(candidate.split())}: ")
-            if left is None:
-                text.append("end unknown")
-            elif left < 1:
-                text.append("past its expected end")  # its jobs run longer than its completed ones did
-            else:
-                text.append(f"ends in ~{fmt.duration(left)}")
+        return text
+    parallel = _parallel(study)
+    eta = estimate.study_eta_s(snapshot, lambda c: parallel.get(c, 1), study.max_parallel_tuning_jobs)
+    if eta is None:
+        text.append("Study end: unknown (no duration figures yet)")
+        return text
+    text.append("Study ends ")
+    if snapshot.taken_at is not None:
+        text.append(f"~{snapshot.taken_at + timedelta(seconds=eta):%H:%M} ", style="bold")
+    text.append(f"(in ~{fmt.duration(eta)})")
+    if snapshot.projected_usd is not None:
+        text.append(" at ")
+        text.append(fmt.usd(snapshot.projected_usd, True), style="bold")
+    return text
+
+
+def candidate_text(snapshot: StudySnapshot, study: Study, candidate: str | None) -> str:
+    if candidate is None:
+        return ""
+    row = next((r for r in snapshot.tuning_jobs if r.candidate == candidate), None)
+    if row is None or row.status in TERMINAL_TUNING:
+        return ""
+    left = candidate_eta(snapshot, study, candidate)
+    name = fmt.printable(candidate, newlines=False)
+    if left is None:
+        return f" · {name}: end unknown"
+    if left < 1:
+        return f" · {name}: past its expected end"  # its jobs run longer than its completed ones did
+    return f" · {name}: ends in ~{fmt.duration(left)}"
+
+
+def eta_text(snapshot: StudySnapshot, study: Study, candidate: str | None) -> Text:
+    text = study_text(snapshot, study)
+    text.append(candidate_text(snapshot, study, candidate))
     return text
 
 
@@ -77,8 +88,19 @@ class EtaLine(Static):
             self.watch(table, "cursor_coordinate", lambda *_: self.show_eta(), init=False)
         self.set_interval(1.0, self.show_eta)
 
+    _study: tuple[StudySnapshot, Text] | None = None  # (snapshot, its study line): computed once per snapshot
+    _shown: tuple[StudySnapshot, str | None] | None = None  # what is drawn: redrawn only when it changes
+
     def show_eta(self) -> None:
         h = host(self)
         screen = self.screen
         candidate = screen.current_candidate() if isinstance(screen, CandidateScreen) else None
-        self.update(eta_text(h.snapshot, h.session.study, candidate))
+        snapshot = h.snapshot
+        if self._shown is not None and self._shown[0] is snapshot and self._shown[1] == candidate:
+            return
+        if self._study is None or self._study[0] is not snapshot:
+            self._study = (snapshot, study_text(snapshot, h.session.study))
+        text = self._study[1].copy()
+        text.append(candidate_text(snapshot, h.session.study, candidate))
+        self._shown = (snapshot, candidate)
+        self.update(text)
