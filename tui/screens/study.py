@@ -54,6 +54,7 @@ class StudyScreen(Screen[None]):
         Binding("space", "mark", "Mark", id="study.mark", show=False),  # jstui.tui.screens.compare
         Binding("C", "compare", "Compare marked", id="study.compare", show=False),
         Binding("E", "export_shown", "Export shown rows (CSV)", id="study.export", show=False),
+        Binding("H", "history", "Optimization history", id="study.history", show=False),
     ]
 
     def __init__(self) -> None:
@@ -360,6 +361,11 @@ class StudyScreen(Screen[None]):
             self.notify("mark two or more candidates with space first", severity="warning", timeout=4)
             return
         self.app.push_screen(CompareScreen(self.marked))
+
+    def action_history(self) -> None:
+        from jstui.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
 
     def action_export_shown(self) -> None:
         from pathlib import Path
