@@ -54,7 +54,7 @@ class EmulatorProcess:
             "--catalog", str(SAMPLES / "catalogs" / "caltech256.csv"), "--max-tuning-jobs", "1000", *extra,
         ]  # fmt: skip
         self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=clean_env(home))
-        line = self.proc.stderr.readline()  # "jstui emulator on http://127.0.0.1:PORT (...)"
+        line = self.proc.stderr.readline()  # "jstui emulator: listening on http://127.0.0.1:PORT"
         match = re.search(r"(http://[0-9.]+:\d+)", line)
         if not match:
             self.proc.kill()

@@ -11,7 +11,7 @@ from datetime import datetime
 from rich.text import Text
 
 # money, counts and durations: the one formatter, shared with the headless commands
-from jstui.domain.textfmt import count, duration, money as usd  # noqa: F401  (re-exported for the screens)
+from jstui.domain.textfmt import count, duration, money as usd
 from jstui.domain.textfmt import printable  # every text from a study file or the service goes through it
 
 __all__ = ["count", "duration", "printable", "usd"]

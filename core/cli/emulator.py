@@ -1,4 +1,8 @@
-"""Run the local SageMaker-compatible emulator in the foreground (Ctrl-C stops it)."""
+"""Run the local SageMaker-compatible emulator in the foreground (Ctrl-C stops it).
+
+Its first line on stderr is `jstui emulator: listening on http://HOST:PORT`, the address it bound
+(`--port 0` picks a free port); its clock is driven with `POST /_emulator/clock`. Both are documented
+in docs/emulator-control.md."""
 
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ def add_arguments(parser) -> None:
                         help="address to bind (default 127.0.0.1; a non-loopback one needs --allow-remote)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="allow a non-loopback --host (the emulator has no authentication)")
-    parser.add_argument("--port", type=int, default=8181, help="port (default 8181; 0 picks a free one)")
+    parser.add_argument("--port", type=int, default=8181, help="port (default 8181; 0 picks a free one, named on the first "
+                        "stderr line: 'jstui emulator: listening on URL')")
     parser.add_argument("--state", metavar="PATH", help="SQLite state file (default: JSTUI_HOME/emulator/state.sqlite)")
     parser.add_argument("--speed", type=float, help="simulated seconds per wall second (fixed per state; new state: 300)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the response surfaces' noise (default 7)")

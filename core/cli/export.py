@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
-from jstui.domain.errors import UsageError
+from jstui.domain.errors import EnvironmentProblem, UsageError
 from jstui.domain.exitcodes import ExitCode
 from jstui.domain.textfmt import some_of
 
@@ -117,6 +118,8 @@ def run(args) -> int:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the machine's problem, not the argument's
+                raise EnvironmentProblem(f"-o {args.output}: cannot write ({exc.strerror})") from None
             raise UsageError(f"-o {args.output}: cannot write ({exc.strerror})") from None
         print(f"wrote {len(df)} row(s) to {args.output}", file=sys.stderr)
     else:

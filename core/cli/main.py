@@ -5,14 +5,17 @@
     jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator, doctor
 
 Each subcommand lives in `core/commands/<name>.py` as `add_arguments(parser)` and `run(args) -> int`.
-Errors: a `JstuiError` prints its one line and exits with its code; anything else is a bug: one line
-naming the debug log (a traceback only with --debug)."""
+Errors: a `JstuiError` prints its one line and exits with its code (docs/cli-exit-codes.md); a local
+file the system refuses (permissions, full disk) or a busy SQLite file escaping a command is exit 8
+with one line; anything else is a bug: one line naming the debug log (a traceback only with --debug)."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import sqlite3
 import sys
 import tempfile
 import traceback
@@ -27,6 +30,31 @@ from jstui.domain.exitcodes import ExitCode
 from jstui.domain.textfmt import printable
 
 log = logging.getLogger("jstui")
+
+# errno values that mean the local machine refuses, not that jstui has a bug
+_ENVIRONMENT_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR}
+
+
+def _environment_problem(exc: BaseException) -> str | None:
+    """One line for an OSError or SQLite error that is the local environment's doing, else None."""
+    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}; check the folder's permissions and free space (or use --home)"
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            return f"a database jstui uses is held by another process ({exc}); close the other jstui and retry"
+        if "disk is full" in text or "readonly" in text or "unable to open" in text or "disk i/o" in text:
+            return f"a database jstui uses cannot be written ({exc}); check the folder's permissions and free space"
+    return None
+
+
+def _announce_waits(command: str) -> None:
+    """Headless commands say on stderr when they wait for a journal another jstui is writing; the TUI
+    does not print over its screen (the wait is in the debug log)."""
+    from jstui.engine import journal
+
+    journal.busy_notice = None if command == "tui" else (lambda m: print(f"{PROG}: {m}", file=sys.stderr, flush=True))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -243,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         log_path = _setup_logging(args.debug, args.home)
         args.debug_log = log_path
         log.debug("jstui %s argv=%r", __version__, argv)
+        _announce_waits(args.command)
         code = int(mod.run(args))
     except _UsageExit as exc:
         print(printable(str(exc)), file=sys.stderr)
@@ -259,14 +288,26 @@ def main(argv: list[str] | None = None) -> int:
         code = ExitCode.INTERRUPTED
     except BrokenPipeError:
         code = ExitCode.OK
+    except (OSError, sqlite3.OperationalError) as exc:
+        problem = _environment_problem(exc)
+        if problem is None:
+            code = _internal_error(exc, log_path, debug)
+        else:
+            log.exception("environment problem")
+            print(printable(f"{PROG}: {problem}"), file=sys.stderr)
+            code = ExitCode.ENVIRONMENT
     except Exception as exc:  # a bug
-        log.exception("internal error")
-        where = f"; details in {log_path}" if log_path else ""
-        print(printable(f"{PROG}: internal error: {type(exc).__name__}: {exc}{where}"), file=sys.stderr)
-        if debug:
-            traceback.print_exc()
-        code = ExitCode.INTERNAL
+        code = _internal_error(exc, log_path, debug)
     return int(code)
+
+
+def _internal_error(exc: Exception, log_path: Path | None, debug: bool) -> ExitCode:
+    log.exception("internal error")
+    where = f"; details in {log_path}" if log_path else ""
+    print(printable(f"{PROG}: internal error: {type(exc).__name__}: {exc}{where}"), file=sys.stderr)
+    if debug:
+        traceback.print_exc()
+    return ExitCode.INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,3 +55,14 @@ class BudgetExceeded(JstuiError):
 
 class JournalError(JstuiError):
     exit_code = ExitCode.JOURNAL
+
+
+class EnvironmentProblem(JstuiError):
+    """The local machine stops jstui, not the study nor the service: the journal is busy (another jstui
+    holds it past the deadline), the home folder is not writable or not traversable, the disk is full."""
+
+    exit_code = ExitCode.ENVIRONMENT
+
+
+class JournalBusy(EnvironmentProblem):
+    """Another process held the journal's write lock longer than the busy deadline."""

@@ -1,4 +1,4 @@
-"""Exit codes: an API for scripts (the table: docs/cli.md)."""
+"""Exit codes: an API for scripts (the table: docs/cli.md and docs/cli-exit-codes.md)."""
 
 from enum import IntEnum
 

@@ -24,6 +24,17 @@ class EmbeddedEmulator:
     def speed(self) -> float:
         return self.emulator.speed
 
+    def pause(self) -> dict:
+        """Stop simulated time (docs/emulator-control.md); returns the clock's view."""
+        return self.emulator.control_clock(paused=True)
+
+    def resume(self) -> dict:
+        return self.emulator.control_clock(paused=False)
+
+    def advance(self, seconds: float) -> dict:
+        """Move simulated time `seconds` ahead (paused or not)."""
+        return self.emulator.control_clock(advance=seconds)
+
     def set_faults(self, **faults) -> None:
         """throttle_rate=, throttle_tps=, error_rate=, fail_rate=, max_tuning_jobs="""
         self.emulator.faults.update(**faults)

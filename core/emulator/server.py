@@ -1,6 +1,10 @@
 """The emulator over HTTP on 127.0.0.1: SageMaker and CloudWatch Logs as JSON 1.1 (`POST /`,
-`X-Amz-Target`), sagemaker-runtime InvokeEndpoint (`POST /endpoints/{name}/invocations`), and
-`/_emulator/clock`, `/_emulator/stats`, `POST /_emulator/stats/reset`.
+`X-Amz-Target`), sagemaker-runtime InvokeEndpoint (`POST /endpoints/{name}/invocations`), and the
+control API of docs/emulator-control.md: `GET|POST /_emulator/clock` (read, pause, resume, advance the
+simulated clock), `GET /_emulator/stats`, `POST /_emulator/stats/reset`.
+
+`serve` prints, as its first line on stderr, `jstui emulator: listening on http://HOST:PORT` (the port
+it bound, also when asked for port 0): scripts read that line instead of probing for a free port.
 
 A stdlib ThreadingHTTPServer is enough: requests are small and the work is SQLite reads. It is hardened
 for a port anyone on the machine can reach (it has no authentication): loopback by default (`check_host`),
@@ -37,6 +41,8 @@ JSON_11 = "application/x-amz-json-1.1"
 MAX_BODY = 6 * 1024 * 1024  # InvokeEndpoint's payload limit; far above any control-plane request
 _INVOKE = re.compile(r"^/endpoints/(?P<name>[^/]+)/invocations/?$")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
+LISTENING = "jstui emulator: listening on "  # + URL: the first line `serve` prints (docs/emulator-control.md)
+LISTENING_LINE = re.compile(r"^jstui emulator: listening on (?P<url>http://\S+)$")
 
 
 DRAIN_LIMIT = 64 * 1024 * 1024
@@ -66,6 +72,30 @@ def _drain(stream, n: int) -> None:
         if not chunk:
             return
         n -= len(chunk)
+
+
+def _clock_request(body: bytes) -> dict:
+    """`{"paused": true|false, "advance": seconds}` (both optional) of POST /_emulator/clock."""
+    try:
+        req = json.loads(body.decode("utf-8")) if body.strip() else {}
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ServiceError("SerializationException", f"Request body is not valid JSON: {exc}") from None
+    if not isinstance(req, dict):
+        raise ServiceError("SerializationException", "Request body must be a JSON object")
+    unknown = sorted(set(req) - {"paused", "advance"})
+    if unknown:
+        raise ServiceError("ValidationException", f"unknown clock control field(s) {unknown}; use paused, advance")
+    out: dict = {}
+    if "paused" in req:
+        if not isinstance(req["paused"], bool):
+            raise ServiceError("ValidationException", "paused must be true or false")
+        out["paused"] = req["paused"]
+    if "advance" in req:
+        adv = req["advance"]
+        if isinstance(adv, bool) or not isinstance(adv, (int, float)):
+            raise ServiceError("ValidationException", "advance must be a number of simulated seconds")
+        out["advance"] = float(adv)
+    return out
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -142,7 +172,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         path = self.path.split("?", 1)[0]
         if path == "/_emulator/clock":
-            self._send_json(200, {"now": self.emulator.now(), "speed": self.emulator.speed})
+            self.emulator.sync_clock()
+            self._send_json(200, self.emulator.clock_view())
         elif path == "/_emulator/stats":
             self._send_json(200, self.emulator.stats.as_dict())
         else:
@@ -157,6 +188,9 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/_emulator/stats/reset":
                 self.emulator.stats.reset()
                 self._send_json(200, self.emulator.stats.as_dict())
+                return
+            if path == "/_emulator/clock":
+                self._send_json(200, self.emulator.control_clock(**_clock_request(body)))
                 return
             m = _INVOKE.match(path)
             if m:
@@ -284,18 +318,15 @@ def serve(
     ready=None,
     allow_remote: bool = False,
 ) -> int:
-    """Run the emulator in the foreground until Ctrl-C (exit 0). Prints its URL on stderr.
+    """Run the emulator in the foreground until Ctrl-C (exit 0). Its first line on stderr is
+    `jstui emulator: listening on URL` (LISTENING), the port it bound; then one line of settings.
 
     A non-loopback `host` (e.g. 0.0.0.0) is refused unless `allow_remote`: the emulator has no
     authentication, so anyone who can reach the port could create, stop and delete in its state."""
-    if not is_loopback(host):
-        if not allow_remote:
-            raise UsageError(
-                f"emulator: --host {host} is not a loopback address; the emulator has no authentication, so "
-                "anyone who can reach it could use it. Add --allow-remote to listen there anyway")
-        print(f"WARNING: jstui emulator listening on {host}, reachable beyond this machine and WITHOUT "
-              "AUTHENTICATION: anyone who can reach the port can create, stop and delete in its state",
-              file=sys.stderr, flush=True)
+    if not is_loopback(host) and not allow_remote:
+        raise UsageError(
+            f"emulator: --host {host} is not a loopback address; the emulator has no authentication, so "
+            "anyone who can reach it could use it. Add --allow-remote to listen there anyway")
     if catalogs is None:
         from jstui.sample_studies import CATALOGS
 
@@ -309,9 +340,14 @@ def serve(
         emulator.close()
         raise UsageError(f"emulator: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     try:  # from here on Ctrl-C is the normal way out, even before serving starts
+        print(f"{LISTENING}{server.url}", file=sys.stderr, flush=True)
+        if not is_loopback(host):  # after the URL line, which stays the first (docs/emulator-control.md)
+            print(f"WARNING: jstui emulator listening on {host}, reachable beyond this machine and WITHOUT "
+                  "AUTHENTICATION: anyone who can reach the port can create, stop and delete in its state",
+                  file=sys.stderr, flush=True)
         print(
-            f"jstui emulator on {server.url} (speed {emulator.speed:g}, state {state}, "
-            f"{len(emulator.catalog.model_ids())} catalog models); Ctrl-C stops it",
+            f"jstui emulator: speed {emulator.speed:g}, state {state}, "
+            f"{len(emulator.catalog.model_ids())} catalog models; Ctrl-C stops it",
             file=sys.stderr,
             flush=True,
         )

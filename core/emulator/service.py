@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from jstui.domain.catalog import Catalog
 from jstui.emulator import api_hosting, api_logs, api_tags, api_tuning
-from jstui.emulator.clock import SimClock
+from jstui.emulator.clock import ClockState, SimClock
 from jstui.emulator.errors import ServiceError
 from jstui.emulator.faults import Faults, FaultSettings, Stats
 from jstui.emulator.shapes import service_model
@@ -60,6 +60,11 @@ TARGETS: dict[str, tuple[str, dict[str, Handler]]] = {
 }
 
 
+def _clock_state(stored: dict) -> ClockState:
+    paused = stored.get("paused_at")
+    return ClockState(float(stored["origin"]), float(stored["wall_origin"]), None if paused is None else float(paused))
+
+
 class Emulator:
     def __init__(
         self,
@@ -79,6 +84,8 @@ class Emulator:
             self.store.close()
             raise
         self.clock = SimClock.injected(clock, self.speed) if clock else SimClock(origin, wall_origin, self.speed)
+        if not self.clock.is_injected:
+            self.sync_clock()
         self.seed = int(seed)
         self.noise = float(noise)
         self.faults = Faults(faults, seed=self.seed)
@@ -86,6 +93,35 @@ class Emulator:
 
     def now(self) -> float:
         return self.clock.now()
+
+    # --- the clock's control (docs/emulator-control.md) --------------------------------------------
+    def sync_clock(self) -> None:
+        """Take the stored clock (another process on this state may have paused or advanced it)."""
+        if self.clock.is_injected:
+            return
+        self.clock.load(_clock_state(self.store.clock_state()))
+
+    def control_clock(self, *, paused: bool | None = None, advance: float | None = None) -> dict:
+        """Pause or resume (first), then move simulated time `advance` seconds ahead; stored, so a
+        restarted emulator and other processes on this state keep the same time."""
+        if self.clock.is_injected:
+            raise ServiceError("ConflictException", "this emulator's clock is driven by the process that embeds it", 409)
+        if advance is not None and not advance >= 0:
+            raise ServiceError("ValidationException", f"advance must be >= 0 simulated seconds (time never goes back), not {advance}")
+
+        def change(stored: dict) -> dict:
+            state = _clock_state(stored)
+            if paused is not None:
+                state = self.clock.paused(state, paused)
+            if advance:
+                state = SimClock.advanced(state, float(advance))
+            return {"origin": state.origin, "wall_origin": state.wall_origin, "paused_at": state.paused_at}
+
+        self.clock.load(_clock_state(self.store.update_clock(change)))
+        return self.clock_view()
+
+    def clock_view(self) -> dict:
+        return {"now": self.now(), "speed": self.speed, "paused": self.clock.paused_at is not None}
 
     def call(self, target: str, params: dict, region: str = "us-east-1", service: str | None = None) -> dict:
         """Handle `<Prefix>.<Operation>` (or a runtime operation when `service` is given)."""
@@ -96,6 +132,7 @@ class Emulator:
         return self.run(svc, op, ops[op], params, region)
 
     def run(self, svc: str, op: str, handler: Handler, params: dict, region: str) -> dict:
+        self.sync_clock()
         self.stats.count(op)
         try:
             self.faults.check(op)

@@ -6,13 +6,14 @@ on read. One connection per thread, because sqlite3 connections must not cross t
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from jstui.domain.errors import UsageError
+from jstui.domain.errors import EnvironmentProblem, UsageError
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -30,16 +31,46 @@ CREATE TABLE IF NOT EXISTS hosting (
 """
 
 
+def _environment(exc: sqlite3.Error) -> bool:
+    """A SQLite failure that is the machine's (busy past the deadline, read-only, cannot open, full)."""
+    text = str(exc).lower()
+    return any(w in text for w in ("locked", "busy", "readonly", "unable to open", "disk is full", "disk i/o"))
+
+
+def _wal(conn: sqlite3.Connection, timeout_s: float = 30.0) -> None:
+    """WAL mode once per file. SQLite does not wait (no busy handler) for the lock switching needs, and
+    another process may be creating the file right now: retry until the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        if time.monotonic() >= deadline:
+            raise sqlite3.OperationalError("database is locked (switching to WAL)")
+        time.sleep(0.02)
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        if os.path.isdir(self.path):
+            raise UsageError(f"{self.path}: not a usable emulator state (a folder, not a file)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._conn() as c:
                 c.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:  # the folder cannot be made or entered: the machine's problem (exit 8)
+            raise EnvironmentProblem(f"{self.path}: cannot create the emulator state ({exc.strerror or exc})") from None
+        except sqlite3.Error as exc:
+            if _environment(exc):
+                raise EnvironmentProblem(f"{self.path}: cannot write the emulator state ({exc})") from None
             raise UsageError(f"{self.path}: not a usable emulator state ({exc})") from None
 
     def _conn(self) -> sqlite3.Connection:
@@ -47,9 +78,11 @@ class Store:
         if conn is None:
             try:
                 conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA busy_timeout=30000")
+                _wal(conn)
             except sqlite3.DatabaseError as exc:
+                if _environment(exc):
+                    raise EnvironmentProblem(f"{self.path}: cannot write the emulator state ({exc})") from None
                 raise UsageError(f"{self.path}: not a usable emulator state ({exc})") from None
             self._local.conn = conn
         return conn
@@ -89,6 +122,32 @@ class Store:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
+
+    def clock_state(self) -> dict[str, str]:
+        """The stored clock: origin, wall_origin and (while paused) paused_at."""
+        rows = self._conn().execute(
+            "SELECT key, value FROM meta WHERE key IN ('origin', 'wall_origin', 'paused_at')").fetchall()
+        return dict(rows)
+
+    def update_clock(self, change) -> dict[str, str]:
+        """Apply `change(stored) -> new` (dicts of origin, wall_origin, paused_at-or-None) in one write
+        transaction, so two processes moving one clock do not lose a step."""
+        with self._write_lock:
+            c = self._conn()
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                new = change(dict(c.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('origin', 'wall_origin', 'paused_at')").fetchall()))
+                for k in ("origin", "wall_origin", "paused_at"):
+                    if new.get(k) is None:
+                        c.execute("DELETE FROM meta WHERE key = ?", (k,))
+                    else:
+                        c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (k, repr(float(new[k]))))
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+        return new
 
     # --- tuning jobs ---
     def insert_tuning_job(self, name: str, arn: str, created: float, request: dict, settings: dict) -> bool:

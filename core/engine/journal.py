@@ -3,16 +3,22 @@
 Studies, launches (queued -> launching -> launched, per candidate and generation), what the poller
 last saw of each tuning job, terminal training jobs (described once, never again), the last snapshot
 of each study, JumpStart lookups, endpoints and events. Safe for two processes on one home (WAL plus
-a busy timeout) and for the threads of one process (one lock per connection).
+a busy deadline) and for the threads of one process (one lock per connection).
 
-A file that is corrupt or was written by a newer jstui is refused (JournalError, exit 7) after a
-read-only look, so it is never touched. An older one is upgraded in place, in one transaction, by the
-ordered steps in `MIGRATIONS` (its schema version is SQLite's `PRAGMA user_version`)."""
+A journal another process is writing is waited for, up to a deadline (`JSTUI_JOURNAL_TIMEOUT` seconds,
+default 30; after the first second the CLI says it is waiting); past it, JournalBusy (exit 8, "another
+jstui holds the journal"). A home that cannot be written or entered, or a full disk, is an
+EnvironmentProblem (exit 8). Only a file that is corrupt or was written by a newer jstui is refused as
+unreadable (JournalError, exit 7), after a read-only look, so it is never touched (exit codes:
+docs/cli-exit-codes.md). An older journal is upgraded in place, in one transaction, by the ordered
+steps in `MIGRATIONS` (its schema version is SQLite's `PRAGMA user_version`)."""
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -21,15 +27,92 @@ from dataclasses import dataclass
 from enum import StrEnum
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
-from jstui.domain.errors import JournalError
+from jstui.domain.errors import EnvironmentProblem, JournalBusy, JournalError, JstuiError, UsageError
 from jstui.domain.times import iso
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 FILE_NAME = "journal.sqlite"
-BUSY_TIMEOUT_MS = 10_000
+TIMEOUT_ENV = "JSTUI_JOURNAL_TIMEOUT"
+DEFAULT_TIMEOUT_S = 30.0  # how long a busy journal is waited for (SQLite's busy_timeout), unless TIMEOUT_ENV says
+NOTICE_AFTER_S = 1.0  # a wait longer than this is announced (busy_notice) before waiting on
+
+# What one process sees while another writes. The CLI sets this to print one line on stderr; the TUI
+# leaves it None (the screen is not a log), and the wait is logged either way.
+busy_notice: Callable[[str], None] | None = None
+
+# SQLite primary result codes (https://www.sqlite.org/rescode.html)
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 3, 5, 6, 8, 10
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
+
+T = TypeVar("T")
+
+
+def timeout_s() -> float:
+    """The busy deadline in seconds: JSTUI_JOURNAL_TIMEOUT, else 30."""
+    text = os.environ.get(TIMEOUT_ENV)
+    if text is None or not text.strip():
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e6:
+        raise UsageError(f"{TIMEOUT_ENV}={text!r}: give the seconds to wait for a busy journal (a number >= 0)")
+    return value
+
+
+def _primary(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # messages of the codes that matter, for a Python without sqlite_errorcode
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            return _SQLITE_BUSY
+        if "disk is full" in text or "database or disk is full" in text:
+            return _SQLITE_FULL
+        if "readonly" in text or "unable to open" in text:
+            return _SQLITE_CANTOPEN
+        if "not a database" in text or "malformed" in text:
+            return _SQLITE_NOTADB
+        return None
+    return code & 0xFF
+
+
+def _is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and _primary(exc) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def _busy_error(path: Path, waited_s: float) -> JournalBusy:
+    return JournalBusy(
+        f"another jstui holds the journal {path}: gave up after {waited_s:g} s "
+        f"(wait longer with {TIMEOUT_ENV}=SECONDS, or close the other jstui)"
+    )
+
+
+def translate(exc: sqlite3.Error, path: Path, doing: str, waited_s: float) -> JstuiError | None:
+    """The user's error for a SQLite failure on the journal, or None when it is a bug (let it raise)."""
+    if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)):
+        return None
+    code = _primary(exc)
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return _busy_error(path, waited_s)
+    if code == _SQLITE_FULL:
+        return EnvironmentProblem(f"{path}: the disk is full ({doing}); free some space and run jstui again")
+    if code in (_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR):
+        return EnvironmentProblem(f"{path}: cannot {doing} ({exc}); check that its folder is writable (or use --home)")
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return JournalError(f"{path}: journal is unreadable ({exc}); move it away to start afresh")
+    return None
+
+
+def _notice(message: str) -> None:
+    log.warning("%s", message)
+    if busy_notice is not None:
+        busy_notice(message)
 
 # Launch states. `launching` is written before the Create call and `launched` after it, so a process
 # killed in between finds `launching` and retries the Create under the same name (ResourceInUse ->
@@ -208,24 +291,76 @@ class TuningJobRecord:
 @dataclass(frozen=True)
 class StudyRecord:
     name: str
-    path: str
+    path: str  # the study file, as a path of this install (a sample's reference is resolved)
     backend: str
     region: str
     created_at: float
     opened_at: float
 
 
-def _check_readable(path: Path) -> None:
+# A shipped sample study is remembered by name, not by where this install keeps it: reinstalling
+# jstui (a wheel into site-packages, then an editable install) moves the file.
+SAMPLE_PREFIX = "sample:"
+
+
+def study_reference(path: Path | str) -> str:
+    """What the journal stores for a study file: `sample:<stem>` for a shipped sample, else the path."""
+    from jstui import sample_studies
+
+    p = Path(path)
+    try:
+        root = Path(sample_studies.ROOT).resolve()
+        resolved = p.resolve()
+    except OSError:
+        return str(p)
+    if resolved.parent == root and resolved.suffix == ".toml":
+        return SAMPLE_PREFIX + resolved.stem
+    return str(p)
+
+
+def resolve_reference(stored: str, study_name: str) -> str:
+    """The file of a stored study: a `sample:` reference against this install's samples; an older
+    row's path inside a previous install (gone now, `.../sample_studies/<file>.toml`, the sample of
+    that study's name) likewise; any other path as stored."""
+    from jstui import sample_studies
+
+    root = Path(sample_studies.ROOT)
+    if stored.startswith(SAMPLE_PREFIX):
+        return str(root / f"{stored[len(SAMPLE_PREFIX):]}.toml")
+    p = Path(stored)
+    if p.parent.name == "sample_studies" and p.suffix == ".toml" and not os.path.exists(p):
+        shipped = root / p.name
+        if shipped.is_file() and _study_name_of(shipped) == study_name:
+            return str(shipped)
+    return stored
+
+
+def _study_name_of(path: Path) -> str | None:
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")).get("study", {}).get("name")
+    except (OSError, ValueError):
+        return None
+
+
+def _study_record(row: Any) -> StudyRecord:
+    return StudyRecord(row[0], resolve_reference(row[1], row[0]), *row[2:])
+
+
+def _check_readable(path: Path, wait_s: float) -> None:
     """Look at an existing journal read-only; refuse it (untouched) if corrupt or newer."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=wait_s)
     except sqlite3.Error as exc:
-        raise JournalError(f"{path}: journal cannot be opened ({exc})") from None
+        raise translate(exc, path, "open the journal", wait_s) or JournalError(
+            f"{path}: journal cannot be opened ({exc})") from None
     try:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         check = con.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise JournalError(f"{path}: journal is unreadable ({exc}); move it away to start afresh") from None
+        raise translate(exc, path, "read the journal", wait_s) or JournalError(
+            f"{path}: journal is unreadable ({exc}); move it away to start afresh") from None
     finally:
         con.close()
     if check != "ok":
@@ -278,33 +413,97 @@ def _check_schema(con: sqlite3.Connection, path: Path, version: int) -> None:
 
 
 class Journal:
-    def __init__(self, path: Path, con: sqlite3.Connection):
+    def __init__(self, path: Path, con: sqlite3.Connection, timeout: float = DEFAULT_TIMEOUT_S):
         self.path = path
         self._con = con
+        self.timeout_s = timeout
+        self._first_wait_s = min(NOTICE_AFTER_S, timeout)
         self._lock = threading.RLock()
         self._depth = 0  # nesting of _tx() on this connection
         self._parsed_tuning_jobs: dict[str, tuple[tuple, TuningJobRecord]] = {}  # name -> (stored row, record)
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, home: Path) -> Journal:
+    def open(cls, home: Path, *, timeout: float | None = None) -> Journal:
+        """Open (creating if needed) `<home>/journal.sqlite`. `timeout`: seconds to wait for another
+        process's write lock (default: JSTUI_JOURNAL_TIMEOUT, else 30)."""
         home = Path(home)
         path = home / FILE_NAME
-        if path.exists() and path.stat().st_size > 0:
-            _check_readable(path)
+        wait_s = timeout_s() if timeout is None else float(timeout)
+        try:
+            exists = path.exists() and path.stat().st_size > 0
+        except OSError as exc:  # e.g. a home folder that cannot be entered
+            raise EnvironmentProblem(f"{home}: cannot look for the journal there ({exc.strerror}); "
+                                     "check the folder's permissions (or use --home)") from None
+        if exists:
+            _check_readable(path, wait_s)
+        con = None
         try:
             home.mkdir(parents=True, exist_ok=True)
-            con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            con.execute("PRAGMA journal_mode = WAL")
+            con = sqlite3.connect(path, timeout=wait_s, isolation_level=None, check_same_thread=False)
+            journal = cls(path, con, wait_s)
+            con.execute(f"PRAGMA busy_timeout = {int(journal._first_wait_s * 1000)}")
+            journal._set_wal()
             con.execute("PRAGMA synchronous = NORMAL")
-            journal = cls(path, con)
             journal._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(f"{path}: journal is unreadable ({exc})") from None
+        except JstuiError:
+            if con is not None:
+                con.close()
+            raise
+        except sqlite3.Error as exc:
+            if con is not None:
+                con.close()
+            raise translate(exc, path, "open the journal", wait_s) or JournalError(
+                f"{path}: journal is unreadable ({exc})") from None
         except OSError as exc:
-            raise JournalError(f"{path}: cannot create the journal ({exc.strerror})") from None
+            raise EnvironmentProblem(f"{home}: cannot create the journal there ({exc.strerror}); "
+                                     "check the folder's permissions and free space (or use --home)") from None
         return journal
+
+    def _set_wal(self) -> None:
+        """WAL mode, once per file (it is persistent). Switching needs a lock SQLite does not wait for
+        (no busy handler: the other process may be creating the file right now), so retry until the
+        deadline; a journal already in WAL mode is left alone."""
+        start = time.monotonic()
+        announced = False
+        while True:
+            try:
+                if self._con.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                    return
+                if self._con.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                    return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+            waited = time.monotonic() - start
+            if waited >= self.timeout_s:
+                raise _busy_error(self.path, self.timeout_s)
+            if not announced and waited >= self._first_wait_s:
+                _notice(self._waiting_message())
+                announced = True
+            time.sleep(0.02)
+
+    def _waiting_message(self) -> str:
+        return f"another jstui is writing the journal {self.path}; waiting up to {self.timeout_s:g} s"
+
+    def _waiting(self, step: Callable[[], T]) -> T:
+        """Run one SQLite step; if it is still busy after the first wait, say so once and wait up to
+        the deadline (SQLite's busy_timeout), then fail with JournalBusy."""
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or self.timeout_s <= self._first_wait_s:
+                raise
+        _notice(self._waiting_message())
+        rest_ms = max(1, int((self.timeout_s - self._first_wait_s) * 1000))
+        self._con.execute(f"PRAGMA busy_timeout = {rest_ms}")
+        try:
+            return step()
+        finally:
+            self._con.execute(f"PRAGMA busy_timeout = {int(self._first_wait_s * 1000)}")
+
+    def _fail(self, exc: sqlite3.Error, doing: str) -> BaseException:
+        return translate(exc, self.path, doing, self.timeout_s) or exc
 
     def _migrate(self) -> None:
         with self._tx() as con:
@@ -336,15 +535,26 @@ class Journal:
                 finally:
                     self._depth -= 1
                 return
-            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                self._waiting(lambda: self._con.execute("BEGIN IMMEDIATE"))
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "write the journal") from None
             self._depth = 1
             try:
                 yield self._con
-            except BaseException:
-                self._con.execute("ROLLBACK")
+            except BaseException as exc:
+                if self._con.in_transaction:
+                    self._con.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._fail(exc, "write the journal") from None
                 raise
             else:
-                self._con.execute("COMMIT")
+                try:
+                    self._con.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    if self._con.in_transaction:
+                        self._con.execute("ROLLBACK")
+                    raise self._fail(exc, "write the journal") from None
             finally:
                 self._depth = 0
 
@@ -355,7 +565,10 @@ class Journal:
 
     def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self._con.execute(sql, params).fetchall()
+            try:
+                return self._waiting(lambda: self._con.execute(sql, params).fetchall())
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read the journal") from None
 
     # --- studies ---------------------------------------------------------------------------
     def upsert_study(self, name: str, path: Path, backend: str, region: str) -> None:
@@ -365,22 +578,22 @@ class Journal:
                 "INSERT INTO studies (name, path, backend, region, created_at, opened_at) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT(name) DO UPDATE SET path=excluded.path, backend=excluded.backend, "
                 "region=excluded.region, opened_at=excluded.opened_at",
-                (name, str(path), backend, region, now, now),
+                (name, study_reference(path), backend, region, now, now),
             )
 
     def study(self, name: str) -> StudyRecord | None:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies WHERE name=?", (name,))
-        return StudyRecord(*rows[0]) if rows else None
+        return _study_record(rows[0]) if rows else None
 
     def studies(self) -> list[StudyRecord]:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies ORDER BY name")
-        return [StudyRecord(*r) for r in rows]
+        return [_study_record(r) for r in rows]
 
     def last_opened(self) -> StudyRecord | None:
         rows = self._query(
             "SELECT name, path, backend, region, created_at, opened_at FROM studies ORDER BY opened_at DESC LIMIT 1"
         )
-        return StudyRecord(*rows[0]) if rows else None
+        return _study_record(rows[0]) if rows else None
 
     def forget_study(self, name: str) -> bool:
         """Remove the study and everything recorded for it from the journal (never from the service)."""

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
-import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from jstui.emulator.server import LISTENING_LINE
 
 from tests.emulator.helpers import client, tuning_request
 
@@ -24,12 +25,12 @@ def _start(tmp_path, *extra):
         [sys.executable, "-m", "jstui", "emulator", "--port", "0", "--state", str(tmp_path / "st.sqlite"), *extra],
         stderr=subprocess.PIPE, text=True, env=env,
     )
-    line = proc.stderr.readline()
-    m = re.search(r"http://127\.0\.0\.1:\d+", line)
+    line = proc.stderr.readline().rstrip("\n")
+    m = LISTENING_LINE.match(line)  # the documented first line: "jstui emulator: listening on URL"
     if not m:
         proc.kill()
-        raise AssertionError(f"no URL in {line!r} {proc.stderr.read()}")
-    return proc, m.group(0)
+        raise AssertionError(f"no URL line in {line!r} {proc.stderr.read()}")
+    return proc, m.group("url")
 
 
 def _aws(url: str, *args) -> dict:
@@ -47,11 +48,11 @@ def test_standalone_emulator_with_boto3_and_aws_cli(tmp_path, catalog):
     try:
         sm = client("sagemaker", url)
         sm.create_hyper_parameter_tuning_job(**tuning_request("cli-mnv2"))
-        for _ in range(100):
-            d = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="cli-mnv2")
-            if d["HyperParameterTuningJobStatus"] == "Completed":
-                break
-            time.sleep(0.05)
+        # drive the clock a day ahead (docs/emulator-control.md) instead of polling the wall clock
+        req = urllib.request.Request(url + "/_emulator/clock", data=b'{"advance": 86400}', method="POST")
+        urllib.request.urlopen(req, timeout=30).close()
+        d = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="cli-mnv2")
+        assert d["HyperParameterTuningJobStatus"] == "Completed", d["HyperParameterTuningJobStatus"]
         best = d["BestTrainingJob"]["TrainingJobName"]
         metrics = {m["MetricName"]: m["Value"] for m in sm.describe_training_job(TrainingJobName=best)["FinalMetricDataList"]}
         assert metrics["test_accuracy"] == pytest.approx(0.808) and metrics["test_throughput"] == pytest.approx(33.5)

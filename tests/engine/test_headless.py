@@ -16,10 +16,12 @@ from tests.engine.conftest import write_study
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _refusing_port() -> socket.socket:
+    """A port bound and never listened on: connections are refused, and no other process can take it
+    while the socket is open (a probed-then-closed port could be)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    return s
 
 
 def test_headless_commands_never_import_textual(tmp_path, emulator):
@@ -63,8 +65,9 @@ def test_status_json_and_export_streams(tmp_path, emulator, capsys):
 
 def test_unreachable_service_is_exit_3_and_no_data(tmp_path, capsys):
     path = write_study(tmp_path, models=1)
-    url = f"http://127.0.0.1:{_free_port()}"
-    assert main(["--home", str(tmp_path / "h"), "--endpoint-url", url, "--export", "csv", str(path)]) == 3
+    with _refusing_port() as sock:
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        assert main(["--home", str(tmp_path / "h"), "--endpoint-url", url, "--export", "csv", str(path)]) == 3
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1 and url in err
 

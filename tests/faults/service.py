@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,16 +20,11 @@ from botocore.config import Config
 from jstui.domain.naming import name_prefix, tuning_job_name
 from jstui.domain.snapshot import StudySnapshot
 from jstui.domain.model import Study
+from jstui.emulator.server import LISTENING_LINE
 from jstui.sample_studies import ROOT
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "catalogs" / "caltech256.csv"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def jstui_cmd(*args: str) -> list[str]:
@@ -40,27 +34,38 @@ def jstui_cmd(*args: str) -> list[str]:
 
 class EmulatorProcess:
     """`jstui emulator --state S --port P` in its own process: kill() is SIGKILL, as an OOM killer or
-    a crashed host would do; start() again reopens the same state on the same port."""
+    a crashed host would do; start() again reopens the same state on the same port. The first start
+    asks for port 0 and reads the port the emulator bound from its documented first line
+    (docs/emulator-control.md), so no other process can take a port probed in advance."""
 
     def __init__(self, directory: Path, speed: float, port: int | None = None):
         self.state = directory / "standalone.sqlite"
         self.home = directory / "emulator-home"
         self.stderr = directory / "emulator.stderr"
         self.speed = speed
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = port or 0
+        self.url = ""
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout_s: float = 20.0) -> EmulatorProcess:
+    def start(self, timeout_s: float = 60.0) -> EmulatorProcess:
         cmd = jstui_cmd("--home", str(self.home), "emulator", "--state", str(self.state), "--port", str(self.port),
                         "--speed", f"{self.speed:g}", "--noise", "0", "--catalog", str(CATALOG))
+        self.stderr.touch()
+        seen = self.stderr.stat().st_size
         with open(self.stderr, "a", encoding="utf-8") as err:
             self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
         deadline = time.monotonic() + timeout_s
-        while not self.answers():
+        while True:  # the URL line is printed once the socket listens
+            lines = self.stderr.read_text(encoding="utf-8")[seen:].splitlines()
+            urls = [m.group("url") for m in map(LISTENING_LINE.match, lines) if m]
+            if urls:
+                break
             assert self.proc.poll() is None, f"the emulator exited {self.proc.returncode}: {self.stderr.read_text()}"
-            assert time.monotonic() < deadline, f"the emulator did not answer on {self.url} in {timeout_s} s"
+            assert time.monotonic() < deadline, f"the emulator printed no URL line in {timeout_s} s"
             time.sleep(0.05)
+        self.url = urls[0]
+        self.port = int(self.url.rsplit(":", 1)[1])
+        assert self.answers(), f"{self.url} does not answer although the emulator says it listens"
         return self
 
     def answers(self) -> bool:
@@ -92,6 +97,13 @@ def sagemaker(url: str):
         "sagemaker", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
         config=Config(retries={"mode": "standard", "total_max_attempts": 10}),
     )
+
+
+def clock(url: str, **control) -> dict:
+    """POST /_emulator/clock (paused=True|False, advance=seconds): docs/emulator-control.md."""
+    req = urllib.request.Request(url + "/_emulator/clock", data=json.dumps(control).encode(), method="POST")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.load(r)
 
 
 def stats(url: str) -> dict:

@@ -3,8 +3,6 @@ job per candidate and every result present (the engine suite covers 30% with a r
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 
 from jstui.cli.main import main
@@ -23,9 +21,7 @@ def test_half_the_calls_throttled_the_launch_completes(tmp_path, fast_botocore_c
     g = ["--home", str(home)]
     emu = start_embedded(tmp_path / "emu.sqlite", [CATALOG], speed=FAST_SPEED, noise=0.0, seed=3, throttle_rate=0.5)
     try:
-        started = time.monotonic()
         assert main(g + ["--endpoint-url", emu.url, "launch", str(study_path), "--yes", "--wait"]) == 0
-        assert time.monotonic() - started < 60
         counts = stats(emu.url)
         emu.set_faults(throttle_rate=0.0)  # the checks below read the service undisturbed
         # the faults really hit: about half of all calls, and some of the launch's Creates (the

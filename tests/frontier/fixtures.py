@@ -1,11 +1,9 @@
 """Fixed snapshot data for the frontier tests: rows built with only the fields a test cares
-about, and seed 000's published Pareto table parsed from the seed file itself."""
+about, and seed 000's published Pareto table (copied into tests/samples/published/, source named there)."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, UTC
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 from jstui.domain.snapshot import (
     ConnectionState,
@@ -16,7 +14,6 @@ from jstui.domain.snapshot import (
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-SEED_000 = next(Path("/work/shared/seeds").glob("000_*"), None) if Path("/work/shared/seeds").exists() else None
 
 
 def training_job(candidate: str, name: str, metrics: dict[str, float], *, tuning: str | None = None,
@@ -80,15 +77,16 @@ def _num(cell: str) -> float:
 
 def seed_000_table() -> dict[str, dict[str, float]]:
     """Seed 000's Pareto table (model -> metrics in the units the script logs)."""
-    assert SEED_000 is not None, "seed 000 is missing"
+    from tests.samples.published_figures import seed_000_pareto
+
     rows: dict[str, dict[str, float]] = {}
-    for line in SEED_000.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) >= 6 and re.fullmatch(r"[0-9.]+M", cells[1] or ""):
-            rows[cells[0]] = {
-                "num_params": _num(cells[1]), "test_accuracy": _num(cells[2]), "test_top_5_accuracy": _num(cells[3]),
-                "test_throughput": _num(cells[4]), "train_epoch_duration": _num(cells[5]),
-                "train_duration": _num(cells[5]) * 5, "test_latency_per_sample": 1 / _num(cells[4]),
-                "val_accuracy": _num(cells[2]),
-            }
+    for row in seed_000_pareto():
+        params, acc, top5 = row["number_of_parameters"], row["test_accuracy"], row["test_top_5_accuracy"]
+        thr, epoch = row["throughput_images_per_s"], row["duration_per_epoch_s"]
+        rows[row["model_name"]] = {
+            "num_params": _num(params), "test_accuracy": _num(acc), "test_top_5_accuracy": _num(top5),
+            "test_throughput": _num(thr), "train_epoch_duration": _num(epoch),
+            "train_duration": _num(epoch) * 5, "test_latency_per_sample": 1 / _num(thr),
+            "val_accuracy": _num(acc),
+        }
     return rows

@@ -1,9 +1,16 @@
 """Deploy on the embedded emulator, over real boto3 and HTTP: a finished study's model reaches
 InService and answers the sample image; delete removes it from ListEndpoints; the headless
 commands do the same with their exit codes; an interrupted deploy is resumed; a Failed one
-exits 5 with its reason."""
+exits 5 with its reason.
+
+Deleting lasts 90 simulated seconds (4.5 ms of wall time at this study's speed): the tests never race
+it. Around a delete they pause the emulator's clock, see the endpoint `Deleting` as ListEndpoints
+shows it on the real service, advance the clock past the deletion and see it gone; where another
+process owns the emulator they wait for the condition with a generous deadline instead."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from jstui.aws import hosting
@@ -13,6 +20,7 @@ from jstui.domain.exitcodes import ExitCode
 from jstui.domain.frontier import frontier_table
 from jstui.engine import deployments as deploy
 from jstui.engine.session import EngineSession, load
+from jstui.emulator.api_hosting import DELETE_S
 
 from tests.frontier.emulated import FAST_MODELS
 
@@ -30,6 +38,28 @@ def names_listed(s) -> set[str]:
     return set(hosting.list_endpoint_summaries(s.clients.sagemaker))
 
 
+def delete_and_see_it_go(s, name: str) -> None:
+    """Delete on a paused clock: listed as Deleting, then gone once the deletion's time has passed."""
+    emulator = s.clients.emulator
+    emulator.pause()
+    try:
+        s.delete_endpoint(name)
+        listed = hosting.list_endpoint_summaries(s.clients.sagemaker)
+        assert listed[name]["EndpointStatus"] == "Deleting"
+        emulator.advance(DELETE_S)
+        assert name not in names_listed(s)
+    finally:
+        emulator.resume()
+
+
+def wait_gone(s, name: str, timeout_s: float = 120.0) -> None:
+    """For an endpoint deleted by another process: wait until ListEndpoints no longer has it."""
+    deadline = time.monotonic() + timeout_s
+    while name in names_listed(s):
+        assert time.monotonic() < deadline, f"{name} still listed {timeout_s:g} s after its delete"
+        time.sleep(0.05)
+
+
 def test_walk_to_the_front_deploy_invoke_delete(session):
     front = frontier_table(session.snapshot(), session.study.frontier)
     assert front.rows, "the finished study has a frontier"
@@ -44,8 +74,7 @@ def test_walk_to_the_front_deploy_invoke_delete(session):
     session.refresh(strict=True)
     [row] = [e for e in session.snapshot().endpoints if e.name == defaults.endpoint_name]
     assert row.status == "InService" and row.candidate == pick and row.usd_per_hour
-    session.delete_endpoint(defaults.endpoint_name)
-    assert defaults.endpoint_name not in names_listed(session)
+    delete_and_see_it_go(session, defaults.endpoint_name)
     session.refresh(strict=True)
     assert all(e.name != defaults.endpoint_name for e in session.snapshot().endpoints)
 
@@ -80,7 +109,7 @@ def test_headless_deploy_endpoints_and_delete(finished, capsys):
     assert "no-wait-endpoint" in capsys.readouterr().out
     assert main(g + ["endpoints", str(study_path), "--delete", "no-wait-endpoint", "--yes"]) == 0
     with EngineSession(load(study_path), home, readonly=True) as s:
-        assert "cli-endpoint" not in names_listed(s)
+        wait_gone(s, "cli-endpoint")
 
 
 def test_interrupted_deploy_is_resumed_by_deploying_again(finished, capsys):
@@ -127,5 +156,4 @@ def test_the_session_deploy_finishes_an_interrupted_deploy_of_that_name(session)
     assert [e.status for e in session.snapshot().endpoints if e.name == "half-done"] == ["Interrupted"]
     session.deploy(cand, "half-done", req.instance_type, 1)
     assert deploy.wait(session, "half-done", poll_s=0.1, timeout_s=60).status == "InService"
-    session.delete_endpoint("half-done")
-    assert "half-done" not in names_listed(session)
+    delete_and_see_it_go(session, "half-done")

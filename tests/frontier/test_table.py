@@ -16,7 +16,7 @@ from jstui.domain.frontier import (
 )
 from jstui.domain.model import FrontierSettings
 
-from tests.frontier.fixtures import SEED_000, seed_000_table, snapshot_of, training_job
+from tests.frontier.fixtures import seed_000_table, snapshot_of, training_job
 from tests.frontier.test_pareto import brute_force_front
 
 ACC_VS_THROUGHPUT = FrontierSettings()  # seed 000: test_throughput and test_accuracy, both maximised
@@ -36,7 +36,6 @@ def test_rows_are_the_front_sorted_by_x_ascending_with_ranks():
     assert res.left_out == ()
 
 
-@pytest.mark.skipif(SEED_000 is None, reason="seed documents are outside the repository")
 def test_seed_000_published_table_against_brute_force():
     table = seed_000_table()
     assert len(table) == 21

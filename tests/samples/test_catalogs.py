@@ -1,28 +1,20 @@
 """The sample studies' emulator catalogs: loadable, every figure sourced, every candidate covered,
-and the published figures exactly as the seeds print them (parsed from the seed files here)."""
+and the published figures exactly as the seeds print them (the seeds' tables are copied, cell for cell,
+into tests/samples/published/, each file and row naming its seed and table)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from jstui.domain.catalog import Catalog, read_catalog_file
 from jstui.sample_studies import CATALOGS, DEFAULT_STUDY
 
+from tests.samples.published_figures import number, seed_000_pareto, seed_002_map, seed_004_relative
 from tests.samples.studies import STUDY_FILES, catalog_ids, catalog_paths, load
 
-# The seeds live beside the repository (`../shared/seeds/`), not inside it.
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 SEED_SOURCE = re.compile(r"^seed \d{3} \(.+\)$")
-
-
-def seed_text(number: str) -> str:
-    files = sorted(SEEDS.glob(f"{number}_*"))
-    if not files:
-        pytest.fail(f"seed {number} not found under {SEEDS}")
-    return files[0].read_text(encoding="utf-8")
 
 
 def test_default_study_is_shipped():
@@ -53,14 +45,9 @@ def test_every_candidate_of_a_study_has_catalog_figures(study_path):
 
 
 def _seed_000_table() -> list[tuple[str, float, float, float, float, float]]:
-    rows = []
-    for line in seed_text("000").splitlines():
-        cells = [c.strip() for c in line.split("|") if c.strip()]
-        if len(cells) == 6 and cells[1].endswith("M") and cells[2].endswith("%"):
-            name, params, acc, top5, thr, epoch = cells
-            rows.append((name, float(params[:-1]) * 1e6, float(acc[:-1]) / 100, float(top5[:-1]) / 100,
-                         float(thr), float(epoch)))
-    return rows
+    return [(r["model_name"], number(r["number_of_parameters"]), number(r["test_accuracy"]),
+             number(r["test_top_5_accuracy"]), number(r["throughput_images_per_s"]), number(r["duration_per_epoch_s"]))
+            for r in seed_000_pareto()]
 
 
 def test_seed_000_table_is_in_the_caltech_catalog():
@@ -99,15 +86,10 @@ def test_seed_004_relative_figures_are_ratios_to_the_base():
     catalog = Catalog.load(catalog_paths(study_path))
     # The post's two tables: "<model>-FT <relative accuracy> <relative time>".
     published: dict[str, dict[str, float]] = {}
-    table = None
-    for line in seed_text("004").splitlines():
-        if line.startswith("Model Name Relative Accuracy Relative"):
-            table = "train" if "Training" in line else "inference"
-            continue
-        m = re.match(r"^(\S+)-FT ([\d.]+) ([\d.]+)$", line.strip())
-        if table and m:
-            published.setdefault(m.group(1), {})["accuracy"] = float(m.group(2))
-            published[m.group(1)][table] = float(m.group(3))
+    for r in seed_004_relative():
+        table = {"relative training time": "train", "relative inference time": "inference"}[r["table"]]
+        published.setdefault(r["model_id"], {})["accuracy"] = float(r["relative_accuracy"])
+        published[r["model_id"]][table] = float(r["relative_time"])
     assert len(published) == 3 and all(len(v) == 3 for v in published.values())
     metric_of = {"accuracy": "test_accuracy", "train": "train_duration", "inference": "test_latency_per_sample"}
     for model_id, figures in published.items():
@@ -126,10 +108,8 @@ def test_seed_004_relative_figures_are_ratios_to_the_base():
 def test_seed_002_type1_map_and_no_map_for_type2():
     study_path = CATALOGS.parent / "neu-det.toml"
     catalog = Catalog.load(catalog_paths(study_path))
-    text = seed_text("002")
-    m = re.search(r"from ([\d.]+) to ([\d.]+) .{0,60}? and ([\d.]+) to ([\d.]+) with", text)
-    assert m, "seed 002's mAP sentence not found"
-    type1_default, type1_tuned = float(m.group(1)), float(m.group(3))
+    published = seed_002_map()
+    type1_default, type1_tuned = published[("type1", "no")], published[("type1", "yes")]
     assert (type1_default, type1_tuned) == (0.067, 0.226)
     type1 = "object-detection:base_network=resnet-50"
     assert catalog.raw(type1, "validation:mAP", "default").value == type1_default
@@ -138,8 +118,8 @@ def test_seed_002_type1_map_and_no_map_for_type2():
     # Type 2 logs no mAP: its endpoint-measured figure may shape the emulator's losses (test_mAP),
     # but nothing a training log prints, and never the frontier's validation:mAP.
     assert "validation:mAP" not in catalog.metrics_of(type2)
-    assert catalog.value(type2, "test_mAP", "default") == float(m.group(2))
-    assert catalog.value(type2, "test_mAP", "tuned") == float(m.group(4))
+    assert catalog.value(type2, "test_mAP", "default") == published[("type2", "no")]
+    assert catalog.value(type2, "test_mAP", "tuned") == published[("type2", "yes")]
     study = load(study_path)
     assert study["prices"]["ml.p3.2xlarge"] == 3.06
     assert {c["name"] for c in study["models"]} == {"type1", "type1-hpo", "type2", "type2-hpo"}

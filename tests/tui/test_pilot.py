@@ -459,23 +459,34 @@ async def test_an_empty_study_says_how_to_launch():
 
 
 class StuckSession(FakeSession):
-    """A refresh that waits on a service that does not answer."""
+    """A refresh that waits on a service that does not answer (until the test releases it)."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.release = threading.Event()
+        self.returned = threading.Event()
 
     def refresh(self):
-        time.sleep(3)
+        self.release.wait(60)
+        self.returned.set()
         return super().refresh()
 
 
 def test_quit_does_not_wait_for_a_stuck_refresh():
+    session = StuckSession()
+
     async def run() -> None:
-        app = JstuiApp(StuckSession(), refresh_interval=None, log_interval=None)
+        app = JstuiApp(session, refresh_interval=None, log_interval=None)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.2)
             await pilot.press("q")
 
-    started = time.monotonic()
-    asyncio.run(run())  # as App.run does: the loop is closed, its executor shut down
-    assert time.monotonic() - started < 2.5
+    try:
+        asyncio.run(run())  # as App.run does: the loop is closed, its executor shut down
+        # quit returned while the refresh is still stuck (had it waited, the refresh would have returned first)
+        assert not session.returned.is_set()
+    finally:
+        session.release.set()
 
 
 async def test_a_cell_whose_text_changes_but_not_its_number_is_updated():

@@ -200,8 +200,8 @@ class TuningJobScreen(Screen[None]):
             Text(fmt.number(job.objective), justify="right"),
             Text(fmt.duration(_duration_s(job, snapshot.taken_at)), justify="right"),
             Text(fmt.usd(job.cost_usd, job.cost_is_estimate), justify="right"),
-            *(fmt.printable(hyperparameter_text(job.hyperparameters[n]), newlines=False)
-              if n in job.hyperparameters else fmt.dash() for n in hp_names),
+            *(fmt.printable(hyperparameter_text(job.hyperparameters[n]), newlines=False) if n in job.hyperparameters
+              else fmt.dash() for n in hp_names),
             fmt.one_line(job.failure_reason, 60),
         )
 
