@@ -83,9 +83,10 @@ def remaining_usd(
     per_job = mean(own) if own else (planned.expected_seconds_per_job if planned else None)
     if per_job is None:
         per_job = study_mean_s
-    price = planned.usd_per_hour if planned and planned.usd_per_hour is not None else None
-    if price is None and price_of is not None:
-        price = price_of(row.instance_type)
+    # the session's price table first (`jstui prices --refresh` changes it), the plan's as a fallback
+    price = price_of(row.instance_type) if price_of is not None else None
+    if price is None and planned is not None:
+        price = planned.usd_per_hour
     if per_job is None or price is None:
         return None
     seconds = 0.0

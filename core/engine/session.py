@@ -502,7 +502,7 @@ class EngineSession:
         return replace(snap, projected_usd=estimate.projected_usd(snap, self.price_of))
 
     def _planned(self) -> tuple:
-        """The plan's figures per candidate (built once: catalog and prices do not change in a session)."""
+        """The plan's figures per candidate (built once; the projection prices them with the session's table)."""
         if getattr(self, "_planned_cache", None) is None:
             from jstui.study import plan
             from jstui.domain.catalog import Catalog
