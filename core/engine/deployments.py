@@ -60,7 +60,7 @@ def deploy_defaults(session: Any, candidate: str) -> DeployDefaults:
     live = live_deployment(session, cand.name)
     if live is not None:
         itype, count = live.get("instance_type") or "", int(live.get("instance_count") or 1)
-        return DeployDefaults(live["name"], itype, count, endpoints.hourly_usd(itype, count, session.study.prices))
+        return DeployDefaults(live["name"], itype, count, session.hosting_usd_per_hour(itype, count))
     spec = inference_spec(session, cand)
     name = endpoints.suggest_endpoint_name(session.study.name, cand.name, taken_names(session))
     return DeployDefaults(name, spec.default_instance_type, 1,
