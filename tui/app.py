@@ -75,6 +75,7 @@ class JstuiApp(App[None]):
         Binding("f", "frontier", "Frontier", id="app.frontier"),
         Binding("e", "endpoints", "Endpoints", id="app.endpoints"),
         Binding("d", "deploy", "Deploy", id="app.deploy"),
+        Binding("y", "copy_ids", "Copy name/ARN/URL", id="app.copy", show=False),  # jstui.tui.screens.copy
         # under --readonly the keys that change what runs say so instead of doing nothing
         *(Binding(k, f"read_only('{what}')", f"Read-only: {what} is off", id=f"app.read_only_{i}", show=False)
           for i, (k, what) in enumerate((("x", "stop"), ("R", "retry"), ("L", "launch"), ("d", "deploy"),
@@ -108,6 +109,7 @@ class JstuiApp(App[None]):
         self.worker_error: str | None = None  # the last refresh's crash, shown as offline
         self.last_event: str | None = self.snapshot.events[-1] if self.snapshot.events else None
         self._owners: dict[Worker, DOMNode] = {}  # run_io workers -> the screen that asked
+        self.on_start: list[Callable[[], None]] = []  # run once mounted (jstui.tui.settings saves the theme)
 
     # --- lifecycle ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -119,6 +121,8 @@ class JstuiApp(App[None]):
         self.set_interval(1.0, self._tick)
         self.start_refresh()
         self._startup_check()
+        for hook in self.on_start:
+            hook()
 
     def _handle_termination_signals(self) -> None:
         """SIGTERM (kill, a closing tmux pane) and SIGHUP (a closed terminal) quit like `q`, so the
@@ -407,6 +411,15 @@ class JstuiApp(App[None]):
         if row is not None:
             self.push_screen(DeployModal(self.session, row.candidate))
 
+    def action_copy_ids(self) -> None:
+        from jstui.tui.screens.copy import CopyModal, copy_choices
+
+        screen = self._quiet_screen()
+        candidate = screen.current_candidate() if isinstance(screen, CandidateScreen) else None
+        job = screen.selected_job() if isinstance(screen, TuningJobScreen) else None
+        self.push_screen(CopyModal(f"Copy or open: {job or candidate or 'nothing selected'}",
+                                   copy_choices(self.snapshot, self.session.study, candidate, job)))
+
     def open_tuning_job(self, candidate: str) -> None:
         """The frontier's enter: the candidate's tuning-job screen."""
         self.push_screen(TuningJobScreen(candidate))
@@ -449,4 +462,9 @@ class JstuiApp(App[None]):
         from jstui.tui.endpoints import EndpointsScreen
         from jstui.tui.frontier import FrontierScreen
 
-        return [("Frontier screen", FrontierScreen), ("Endpoints screen", EndpointsScreen), ("Deploy", DeployModal)]
+        from jstui.tui.screens.compare import CompareScreen
+        from jstui.tui.screens.copy import CopyModal
+        from jstui.tui.screens.curves import CurvesScreen
+
+        return [("Frontier screen", FrontierScreen), ("Endpoints screen", EndpointsScreen), ("Deploy", DeployModal),
+                ("Curves screen (c)", CurvesScreen), ("Compare screen (C)", CompareScreen), ("Copy (y)", CopyModal)]

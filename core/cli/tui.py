@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 import threading
+from pathlib import Path
 
 from jstui.domain.errors import UsageError
 
@@ -28,6 +30,7 @@ def run(args) -> int:
 
     path = resolve_study(getattr(args, "study", None), args.home)
     study = load(path)  # StudyFileError: one line per problem, exit 2
+    settings, where = read_settings()  # a bad file: one line naming file and key, exit 2 (docs/tui-settings.md)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the TUI needs a terminal; for scripts use `jstui status` or `jstui --export csv`")
     session = EngineSession(
@@ -44,12 +47,39 @@ def run(args) -> int:
     gc.freeze()
     try:
         from jstui.tui.app import JstuiApp
+        from jstui.tui.settings import apply
 
-        app = JstuiApp(session, refresh_interval=getattr(session, "poll_interval_s", 2.0))
+        app = JstuiApp(session, refresh_interval=settings.refresh_interval_s or getattr(session, "poll_interval_s", 2.0),
+                       log_interval=settings.log_interval_s or 1.0)
+        apply(app, settings, where)  # a key id or theme that does not exist: one line, exit 2
         app.run()
     finally:
         _close(session)
     return int(app.return_code or 0)
+
+
+def settings_path() -> Path:
+    """The user's TUI settings file: $JSTUI_CONFIG_DIR/tui.toml, else the platform's config directory
+    (platformdirs: ~/.config/jstui on Linux, ~/Library/Application Support/jstui on macOS)."""
+    import platformdirs
+
+    from jstui.domain.settings import FILE_NAME
+
+    base = os.environ.get("JSTUI_CONFIG_DIR") or platformdirs.user_config_dir("jstui")
+    return Path(base) / FILE_NAME
+
+
+def read_settings():
+    from jstui.domain.settings import SettingsError, TuiSettings, parse
+
+    path = settings_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return TuiSettings(), path
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc})") from None
+    return parse(text, str(path)), path
 
 
 def _close(session, timeout_s: float = 5.0) -> None:

@@ -126,3 +126,77 @@ def burn_rate_usd_per_s(snapshot: StudySnapshot, price_of: Callable[[str], float
         price = price_of(row.instance_type) or 0.0
         rate += row.jobs_in_progress * row.instance_count * price / 3600.0
     return rate
+
+
+# --- when: the same figures, as time (the TUI's ETAs; issue 19 item 3) -----------------------------
+# Instance provisioning before TrainingStartTime: wall time, not billed (the plan's PROVISIONING_S).
+PROVISIONING_S = 120.0
+
+
+def expected_job_seconds(jobs: tuple[TrainingJobRow, ...], planned: PlannedCandidate | None,
+                         study_mean_s: float | None) -> float | None:
+    """Billed seconds one training job of a candidate is expected to take: the rule remaining_usd
+    uses (its own completed jobs' mean, else the plan's, else the study's mean)."""
+    own = _completed_seconds(jobs)
+    if own:
+        return mean(own)
+    if planned is not None and planned.expected_seconds_per_job is not None:
+        return planned.expected_seconds_per_job
+    return study_mean_s
+
+
+def job_eta_s(job: TrainingJobRow, per_job_s: float | None, now) -> float | None:
+    """Seconds until a running training job is expected to end (0 once terminal)."""
+    if job.status in TERMINAL_TRAINING:
+        return 0.0
+    if per_job_s is None:
+        return None
+    return max(0.0, per_job_s - _billed_so_far(job, now))
+
+
+def candidate_eta_s(row: TuningJobRow, jobs: tuple[TrainingJobRow, ...], planned: PlannedCandidate | None,
+                    study_mean_s: float | None, max_parallel_jobs: int, now) -> float | None:
+    """Seconds until the candidate's tuning job is expected to end: its running training jobs'
+    remaining time, then the ones not started yet, each on the first of `max_parallel_jobs` slots to
+    free (provisioning, then the expected billed seconds). 0 once it ended; None without figures."""
+    if row.status in TERMINAL_TUNING or row.status == "Stopping":
+        return 0.0
+    per_job = expected_job_seconds(jobs, planned, study_mean_s)
+    if per_job is None:
+        return None
+    slots = [job_eta_s(t, per_job, now) or 0.0 for t in jobs if t.status not in TERMINAL_TRAINING]
+    slots += [0.0] * max(0, max_parallel_jobs - len(slots))
+    started = row.jobs_completed + row.jobs_in_progress + row.jobs_failed + row.jobs_stopped
+    for _ in range(max(0, (row.max_jobs or (planned.training_jobs if planned else 0)) - started)):
+        i = slots.index(min(slots))
+        slots[i] += PROVISIONING_S + per_job
+    return max(slots) if slots else 0.0
+
+
+def study_eta_s(snapshot: StudySnapshot, max_parallel_jobs: Callable[[str], int],
+                max_parallel_tuning_jobs: int) -> float | None:
+    """Seconds until every launched or queued candidate is expected to end: running candidates hold
+    their tuning-job slots for their ETA; queued ones take the first slot to free, in the study's
+    order (the launcher's). None when some candidate cannot be estimated."""
+    planned = {p.candidate: p for p in snapshot.planned}
+    done = _completed_seconds(snapshot.training_jobs)
+    study_mean = mean(done) if done else None
+    running: list[float] = []
+    queued: list[float] = []
+    by_tuning: dict[str, list[TrainingJobRow]] = {}  # one pass: 20,000 jobs are not scanned per candidate
+    for t in snapshot.training_jobs:
+        by_tuning.setdefault(t.tuning_job_name, []).append(t)
+    for row in snapshot.rows_with_plan():
+        if row.status in TERMINAL_TUNING:
+            continue
+        jobs = tuple(by_tuning.get(row.tuning_job_name, ())) if row.tuning_job_name else ()
+        eta = candidate_eta_s(row, jobs, planned.get(row.candidate), study_mean,
+                              max_parallel_jobs(row.candidate), snapshot.taken_at)
+        if eta is None:
+            return None
+        (running if row.tuning_job_name else queued).append(eta)
+    slots = running + [0.0] * max(0, max_parallel_tuning_jobs - len(running))
+    for eta in queued:
+        i = slots.index(min(slots))
+        slots[i] += eta
+    return max(slots) if slots else 0.0

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from jstui.domain.snapshot import StudySnapshot
 from jstui.domain.model import Study
+from jstui.domain.curves import Definition
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class LogChunk:
     lines: tuple[str, ...]  # new log lines, oldest first
     next_token: str | None  # pass back to get only newer lines
     complete: bool  # the job is terminal and every line has been read
+    timestamps: tuple[int, ...] = ()  # each line's CloudWatch timestamp (ms since the epoch), when known
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class StudySession(Protocol):
 
     def logs(self, training_job_name: str, next_token: str | None = None) -> LogChunk:
         """Log lines of a training job newer than `next_token`."""
+
+    def metric_definitions(self, training_job_name: str) -> tuple[Definition, ...]:
+        """The metric definitions the training job ran with (its DescribeTrainingJob's
+        AlgorithmSpecification.MetricDefinitions; cached). May do I/O."""
 
     # --- frontier, deploy, endpoints (issue "Frontier, pick and deploy") ---
     def deploy_defaults(self, candidate: str) -> DeployDefaults:

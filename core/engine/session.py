@@ -21,6 +21,7 @@ from jstui.aws.clients import Clients, make_clients, service_errors, translate
 from jstui.aws.errors import ErrorKind, classify
 from jstui.domain.errors import JstuiError, ServiceRefused, UsageError
 from jstui.engine.journal import DROPPED, LAUNCHED, LAUNCHING, PENDING_STATES, REFUSED, Journal
+from jstui.engine import job_definitions
 from jstui.engine.launcher import Launcher, LaunchReport
 from jstui.engine.poller import Poller, poll_errors
 from jstui.engine.protocol import DeployDefaults, LogChunk
@@ -394,9 +395,13 @@ class EngineSession:
                 kwargs["nextToken"] = state["token"]
             resp = logs.get_log_events(**kwargs)
         lines = tuple(e["message"] for e in resp.get("events", []))
+        stamps = tuple(int(e.get("timestamp") or 0) for e in resp.get("events", []))
         token = resp.get("nextForwardToken") or state.get("token")
         complete = not lines and self._training_terminal(training_job_name)
-        return LogChunk(lines, json.dumps({"stream": stream, "token": token}), complete)
+        return LogChunk(lines, json.dumps({"stream": stream, "token": token}), complete, stamps)
+
+    def metric_definitions(self, training_job_name: str) -> tuple:
+        return job_definitions.metric_definitions(self, training_job_name)
 
     def _training_terminal(self, name: str) -> bool:
         return any(t.training_job_name == name and t.status in TERMINAL_TRAINING for t in self._snapshot.training_jobs)

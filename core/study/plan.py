@@ -27,7 +27,7 @@ from jstui.study.validate import grid_combinations
 # download) to the end of the model upload; instance provisioning is not billed.
 BILLED_OVERHEAD_S = 75.0
 # Instance provisioning before TrainingStartTime ("Starting"): takes wall time, is not billed.
-PROVISIONING_S = 120.0
+PROVISIONING_S = estimate.PROVISIONING_S  # one figure for the plan's duration and the TUI's ETAs
 
 
 def tuning_job_name(study: str, candidate: str, generation: int = 1) -> str:

@@ -8,6 +8,7 @@ import dataclasses
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
+from jstui.domain.curves import Definition
 from jstui.domain.prices import PriceBook
 from jstui.engine.protocol import DeployDefaults, LogChunk
 from jstui.domain.snapshot import ConnectionState, PlannedCandidate, StudySnapshot, TrainingJobRow, TuningJobRow
@@ -148,6 +149,14 @@ PLAN = "\n".join(
 )
 
 
+# the metric definitions the fake training jobs ran with (the jumpstart-ic preset's form, seed 000)
+FAKE_DEFINITIONS = (
+    Definition("val_accuracy", r"- val_accuracy: ([0-9\.]+)"),
+    Definition("train_loss", r"- loss: ([0-9\.]+)"),
+    Definition("val_loss", r"- val_loss: ([0-9\.]+)"),
+)
+
+
 class FakeSession:
     """Implements core.session.StudySession on fixed data."""
 
@@ -207,6 +216,10 @@ class FakeSession:
         ]
         start = int(next_token or 0)
         return LogChunk(lines=tuple(lines[start:]), next_token=str(len(lines)), complete=True)
+
+    def metric_definitions(self, training_job_name: str) -> tuple[Definition, ...]:
+        self.calls.append(("metric_definitions", training_job_name))
+        return FAKE_DEFINITIONS  # what DescribeTrainingJob's AlgorithmSpecification.MetricDefinitions lists
 
     def deploy_defaults(self, candidate: str) -> DeployDefaults:
         return DeployDefaults(endpoint_name=f"{STUDY}-{candidate}"[:63], instance_type="ml.g4dn.xlarge",

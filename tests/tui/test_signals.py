@@ -106,7 +106,7 @@ def test_a_hostile_hyperparameter_value_reaches_the_terminal_escaped(tmp_path):
         seen = bytearray()
         assert _read_until(fd, seen, lambda b: b"Completed" in b.split(ENTER_ALT, 1)[-1],
                            time.monotonic() + DEADLINE_S), bytes(seen[-2000:])
-        # open the candidate's tuning job (its training jobs and their hyperparameters); a key typed
+        # open the candidate's tuning job (its footer offers the log search; its table the hyperparameters); a key typed
         # before the table has focus is dropped, so press again until the screen is there
         deadline = time.monotonic() + DEADLINE_S
         while not _read_until(fd, seen, lambda b: b"Search" in b, min(deadline, time.monotonic() + 2)):

@@ -17,7 +17,8 @@ from jstui.domain.snapshot import NOT_LAUNCHED, StudySnapshot, TuningJobRow
 from jstui.tui import format as fmt
 from jstui.tui.host import host
 from jstui.tui.columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
-from jstui.tui.filtering import name_matcher
+from jstui.tui.filtering import row_matcher
+from jstui.tui.widgets.eta_line import EtaLine
 from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
 
@@ -50,6 +51,10 @@ class StudyScreen(Screen[None]):
         Binding("S", "sort_reverse", "Reverse sort", id="study.sort_reverse", show=False),
         *_sort_bindings(),
         Binding("l", "logs", "Logs", id="study.logs"),
+        Binding("space", "mark", "Mark", id="study.mark", show=False),  # jstui.tui.screens.compare
+        Binding("C", "compare", "Compare marked", id="study.compare", show=False),
+        Binding("E", "export_shown", "Export shown rows (CSV)", id="study.export", show=False),
+        Binding("H", "history", "Optimization history", id="study.history", show=False),
     ]
 
     def __init__(self) -> None:
@@ -66,6 +71,7 @@ class StudyScreen(Screen[None]):
         self._rendered: StudySnapshot | None = None
         self._shown_rows: dict[str, TuningJobRow] = {}  # the rows whose texts are in _values
         self._ready = False  # composed and mounted: until then on_mount renders the app's snapshot
+        self.marked: list[str] = []  # candidates marked for compare (space), in marking order
 
     # --- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -73,8 +79,9 @@ class StudyScreen(Screen[None]):
         yield Static(id="table-status")
         yield DataTable(id="tuning-jobs", cursor_type="row", zebra_stripes=True)
         with Vertical(id="bottom"):
-            yield Input(id="filter", placeholder="filter models: substring or regex (enter keeps, esc clears)")
+            yield Input(id="filter", placeholder="filter: name or regex, status:failed, is:front, best>0.9 (enter keeps, esc clears)")
             yield SpendBar(id="spend")
+            yield EtaLine(id="eta")  # jstui.tui.widgets.eta_line (issue 19 item 3)
             yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -121,11 +128,17 @@ class StudyScreen(Screen[None]):
         self._sync(mark=not first)
 
     def _wanted_rows(self) -> list[TuningJobRow]:
-        match = name_matcher(self.filter_text)
-        rows = [self._rows[c] for c in self._order if match(c)]
+        match = row_matcher(self.filter_text, self._front)  # names, status:, is:front, metric>x
+        rows = [self._rows[c] for c in self._order if match(self._rows[c])]
         if self.sort_key is not None:
             rows = sort_rows(rows, COLUMNS_BY_KEY[self.sort_key], self.sort_reverse)
         return rows
+
+    def _front(self) -> set[str]:
+        from jstui.domain.frontier import frontier_table
+
+        snapshot = host(self).snapshot
+        return {r.candidate for r in frontier_table(snapshot, host(self).session.study.frontier).rows}
 
     def _columns(self) -> tuple[Column, ...]:
         """The study's columns; the objective's name only when candidates optimise different metrics
@@ -153,6 +166,8 @@ class StudyScreen(Screen[None]):
     def _cell(self, row: TuningJobRow, col: Column, marked: bool) -> Text:
         shown = col.render(row)
         text = shown.copy() if isinstance(shown, Text) else Text(shown)
+        if col.key == "model" and row.candidate in self.marked:
+            text.stylize("bold underline")  # marked for compare (no glyph: the column keeps its width)
         if marked:
             text.stylize(MARK_STYLE)
         return text
@@ -329,6 +344,37 @@ class StudyScreen(Screen[None]):
         else:
             self.sort_key, self.sort_reverse = key, False
         self._sync(mark=False)
+
+    def action_mark(self) -> None:
+        from jstui.tui.screens.compare import toggle_mark
+
+        cand = self.current_candidate()
+        self.notify(toggle_mark(self.marked, cand), timeout=4)
+        if cand is not None and cand in self._rows:
+            self.table.update_cell(cand, "model", self._cell(self._rows[cand], COLUMNS_BY_KEY["model"], False))
+        self.table.action_cursor_down()
+
+    def action_compare(self) -> None:
+        from jstui.tui.screens.compare import CompareScreen
+
+        if len(self.marked) < 2:
+            self.notify("mark two or more candidates with space first", severity="warning", timeout=4)
+            return
+        self.app.push_screen(CompareScreen(self.marked))
+
+    def action_history(self) -> None:
+        from jstui.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
+
+    def action_export_shown(self) -> None:
+        from pathlib import Path
+
+        from jstui.tui.screen_export import write_shown
+
+        snapshot, shown = host(self).snapshot, self.visible_candidates()
+        host(self).run_io(self, "Export", "export", lambda: write_shown(snapshot, shown, Path.cwd()),
+                          lambda line: self.notify(line, timeout=10))
 
     def action_sort_next(self) -> None:
         keys = [c.key for c in self._visible]

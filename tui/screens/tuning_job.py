@@ -19,6 +19,7 @@ from jstui.domain.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
 from jstui.tui import format as fmt
 from jstui.tui.host import host
 from jstui.tui.messages import LogChunkReady
+from jstui.tui.widgets.eta_line import EtaLine
 from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
 
@@ -60,6 +61,7 @@ class TuningJobScreen(Screen[None]):
         Binding("w", "toggle_wrap", "Wrap log lines (toggle)", id="tuning.wrap", show=False),
         Binding("slash", "search", "Search", id="tuning.search", priority=True),
         Binding("n", "search_next", "Next match in the log", id="tuning.search_next", show=False),
+        Binding("c", "curves", "Curves", id="tuning.curves"),  # jstui.tui.screens.curves
     ]
 
     def __init__(self, candidate: str, *, logs_full: bool = False) -> None:
@@ -91,6 +93,7 @@ class TuningJobScreen(Screen[None]):
         with Vertical(id="bottom"):
             yield Input(id="log-search", placeholder="search the log (enter finds, n next, esc closes)")
             yield SpendBar(id="spend")
+            yield EtaLine(id="eta")  # jstui.tui.widgets.eta_line (issue 19 item 3)
             yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -357,6 +360,11 @@ class TuningJobScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.table.action_cursor_up()
+
+    def action_curves(self) -> None:
+        from jstui.tui.screens.curves import CurvesScreen  # local: it imports plotext
+
+        self.app.push_screen(CurvesScreen(self.candidate, self.selected_job()))
 
     def action_logs(self) -> None:
         self.logs_full = not self.logs_full
