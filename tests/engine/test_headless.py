@@ -120,5 +120,5 @@ def test_jumpstart_lookups_are_cached_in_the_journal(tmp_path, monkeypatch):
     monkeypatch.setattr(jumpstart, "lookup", lambda *a, **k: calls.append(a) or real(*a, **k))
     for _ in range(2):  # two processes' worth of sessions on one home
         with EngineSession(study, tmp_path / "home") as s:
-            model = s._jumpstart(study.candidates[0])
+            model = s.models.jumpstart(study.candidates[0])
     assert len(calls) == 1 and model.model_id == study.candidates[0].model_id and model.training_image
