@@ -21,7 +21,7 @@ from datetime import datetime
 from jstui.emulator.api_tuning import plan_of
 from jstui.emulator.errors import validation
 from jstui.emulator.paging import page
-from jstui.emulator.shapes import fit, shape
+from jstui.emulator.shapes import shape
 from jstui.emulator.views import arn, describe_training, describe_tuning, last_modified, visible
 
 TEXT = "text"
@@ -48,6 +48,9 @@ TEXT_OPS = {"Equals", "NotEquals", "Contains", "In"}
 TIME_OPS = {"Equals", "NotEquals", "GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"}
 DEFAULT_MAX = 10
 LIMIT = 100
+# A training job's record no longer changes once it has ended: built once (a catch-up reads 20,000).
+_ENDED: dict[tuple, dict] = {}
+_ENDED_MAX = 50_000
 
 
 def _unsupported(what: str) -> Exception:
@@ -120,6 +123,13 @@ def _matches(item: dict, predicates: list) -> bool:
     return True
 
 
+def _top_level(shape_name: str, described: dict) -> dict:
+    """A Describe answer as a Search record: the record's shape has the same member shapes as the
+    Describe response (already fitted), so only its top-level members are kept."""
+    members = shape("sagemaker", shape_name).members
+    return {k: v for k, v in described.items() if k in members}
+
+
 def search(emu, p: dict, region: str) -> dict:
     resource = p["Resource"]
     if resource not in PROPERTIES:
@@ -135,8 +145,14 @@ def search(emu, p: dict, region: str) -> dict:
     at = emu.now() - float(emu.faults.settings.search_lag_s or 0.0)  # the index trails the service
     # Index entries: the filterable properties plus what builds the full record, for the page only.
     items: list[dict] = []
+    # Only an index lookup, not a semantic: skip tuning jobs a TuningJobArn filter rules out.
+    arns = None
+    for name, op, value in predicates:
+        if name == "TuningJobArn" and op in ("Equals", "In"):
+            wanted = {value} if op == "Equals" else {v.strip() for v in value.split(",")}
+            arns = wanted if arns is None else arns & wanted
     for row in emu.store.tuning_jobs():
-        if row["created"] > at:
+        if row["created"] > at or (arns is not None and row["arn"] not in arns):
             continue
         plan = plan_of(emu, row)
         if resource == "HyperParameterTuningJob":
@@ -172,10 +188,17 @@ def search(emu, p: dict, region: str) -> dict:
     for item in chunk:
         row, plan, job = item["_src"]
         if job is None:
-            record = fit(shape("sagemaker", "HyperParameterTuningJobSearchEntity"), describe_tuning(row, plan, region, at))
+            record = _top_level("HyperParameterTuningJobSearchEntity", describe_tuning(row, plan, region, at))
             results.append({"HyperParameterTuningJob": record})
         else:
-            record = fit(shape("sagemaker", "TrainingJob"), describe_training(job, plan, row, region, at))
+            key = (row["arn"], job.name, job.end, region)
+            record = _ENDED.get(key) if at >= job.end else None
+            if record is None:
+                record = _top_level("TrainingJob", describe_training(job, plan, row, region, at))
+                if at >= job.end:
+                    if len(_ENDED) >= _ENDED_MAX:
+                        _ENDED.clear()
+                    _ENDED[key] = record
             results.append({"TrainingJob": record})
     resp: dict = {"Results": results}
     if nxt:

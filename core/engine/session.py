@@ -35,7 +35,7 @@ from jstui.engine.models import ModelResolver
 from jstui.engine.poller import Poller, poll_errors
 from jstui.engine.protocol import DeployDefaults, LogChunk
 from jstui.domain.snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, ConnectionState, StudySnapshot
-from jstui.engine.snapshot_build import BuildInputs, build_snapshot
+from jstui.engine.snapshot_build import BuildInputs, TerminalCache, build_snapshot
 from jstui.engine.snapshot_store import SnapshotStore
 from jstui.domain.model import Study
 
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_IN_SNAPSHOT = 20
 PARTIAL_EVERY_S = 1.0  # a catch-up shows its progress at most this often (each build costs CPU)
+PARTIAL_CPU_SHARE = 0.2  # ...and spends at most about this share of its time building partial snapshots
 POLL_INTERVAL_S = {"emulator": 1.0, "sagemaker": 30.0}  # wall seconds between refreshes
 
 
@@ -152,7 +153,8 @@ class EngineSession:
         self._connection = ConnectionState("connecting")
         self._endpoints: tuple = ()
         self._waiting: str | None = None  # why queued candidates wait (the tuning-job quota)
-        self._last_partial = 0.0
+        self._next_partial = 0.0  # time.monotonic() before which no partial snapshot is built
+        self._terminal = TerminalCache()
         if self.store.load_saved() is None:
             self.store.show(self._build())
 
@@ -308,8 +310,9 @@ class EngineSession:
 
     def _show_progress(self) -> None:
         """A catch-up journaled another batch: show the rows so far (not saved; no guard, no projection)."""
-        if time.monotonic() - self._last_partial < PARTIAL_EVERY_S:
+        if time.monotonic() < self._next_partial:
             return
+        started = time.monotonic()
         shown = self.store.current()
         snap = self._build(project=False)
         snap = replace(
@@ -318,7 +321,8 @@ class EngineSession:
             budget_state=shown.budget_state,
         )
         self.store.show(snap)
-        self._last_partial = time.monotonic()
+        spent = time.monotonic() - started
+        self._next_partial = time.monotonic() + max(PARTIAL_EVERY_S, spent / PARTIAL_CPU_SHARE)
 
     def _refresh_endpoints(self) -> None:
         """Endpoints jstui created for the study (no call at all when there are none)."""
@@ -467,10 +471,7 @@ class EngineSession:
         earlier = tuple(
             l for l in self.journal.launches(study.name) if l.state == LAUNCHED and l.tuning_job_name not in current_names
         )
-        names = [l.tuning_job_name for l in launches.values() if l.state == LAUNCHED] + [
-            l.tuning_job_name for l in earlier
-        ]
-        terminal = self.journal.terminal_training_jobs(names)
+        terminal = self._terminal.read(self.journal)
         events = tuple(
             f"{e['at'] or ''} {e['message']}".strip()
             for e in self.journal.events(study.name, limit=EVENTS_IN_SNAPSHOT)

@@ -111,6 +111,7 @@ def test_a_lagging_index_is_described_not_missed(world):
 def test_catch_up_shows_rows_as_they_arrive_and_the_guard_waits_for_the_whole_cycle(world, monkeypatch):
     emu, study, names, clock, tmp = world
     monkeypatch.setattr(session_module, "PARTIAL_EVERY_S", 0.0)
+    monkeypatch.setattr(session_module, "PARTIAL_CPU_SHARE", float("inf"))  # a partial snapshot after every batch
     with _watch(study, names, tmp / "partial", emu.url) as s:
         shown = []
         real_show = s.store.show
