@@ -9,7 +9,7 @@ expected before its next check*, so the stop requests go out before the budget i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import mean
+from math import fsum
 from typing import Callable, Literal
 
 from jstui.domain.snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, StudySnapshot, TuningJobRow
@@ -19,17 +19,25 @@ WARN_FRACTION = 0.8
 State = Literal["ok", "warning", "stopped", "exceeded"]
 
 
-def _observed_seconds(rows) -> list[float]:
-    return [
-        float(t.billable_seconds)
-        for t in rows
-        if t.status == "Completed" and t.billable_seconds and not t.cost_is_estimate
-    ]
+def mean(values: list[float]) -> float:
+    return fsum(values) / len(values)  # statistics.mean is exact through fractions: 100x slower on 20,000 values
 
 
 def projected_usd(snapshot: StudySnapshot, price_of: Callable[[str], float | None]) -> float | None:
     """Spend at completion if every candidate runs its remaining jobs; None before any job finished."""
-    study_durations = _observed_seconds(snapshot.training_jobs)
+    # One pass over the training jobs, grouped by tuning job (scanning them per tuning job is O(N^2)):
+    # observed durations, and the billable seconds of those still running.
+    observed: dict[str, list[float]] = {}
+    running: dict[str, list[float]] = {}
+    study_durations: list[float] = []
+    for t in snapshot.training_jobs:
+        if t.status == "Completed":
+            if t.billable_seconds and not t.cost_is_estimate:
+                d = float(t.billable_seconds)
+                study_durations.append(d)
+                observed.setdefault(t.tuning_job_name, []).append(d)
+        elif t.status not in TERMINAL_TRAINING:
+            running.setdefault(t.tuning_job_name, []).append(t.billable_seconds or 0.0)
     if not study_durations:
         return None
     study_mean = mean(study_durations)
@@ -38,13 +46,10 @@ def projected_usd(snapshot: StudySnapshot, price_of: Callable[[str], float | Non
         price = price_of(row.instance_type)
         if price is None or row.status in TERMINAL_TUNING:
             continue
-        jobs = snapshot.training_jobs_of(row.tuning_job_name) if row.tuning_job_name else ()
-        own = _observed_seconds(jobs)
+        name = row.tuning_job_name
+        own = observed.get(name) if name else None
         per_job = mean(own) if own else study_mean
-        running_left = 0.0
-        for t in jobs:
-            if t.status not in TERMINAL_TRAINING:
-                running_left += max(0.0, per_job - (t.billable_seconds or 0.0))
+        running_left = sum(max(0.0, per_job - s) for s in running.get(name, ())) if name else 0.0
         started = row.jobs_completed + row.jobs_in_progress + row.jobs_failed + row.jobs_stopped
         not_started = max(0, row.max_jobs - started)
         total += (not_started * per_job + running_left) * price * row.instance_count / 3600.0
