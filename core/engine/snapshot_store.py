@@ -2,9 +2,11 @@
 
 `show` replaces what `current()` answers (an atomic reference swap: readers never wait); `publish`
 also keeps it in the journal. Serialising a 20,000-job snapshot holds the GIL for a quarter of a second
-(keys stall in the TUI), so a snapshot whose content equals the last saved one (only the clock and
-connection moved) is saved at most every SAVE_UNCHANGED_EVERY_S, and on `flush` (close): the journal
-never loses the last state. Partial snapshots (a catch-up in progress) are shown, never saved."""
+(keys stall in the TUI), so it is not done every refresh: the first snapshot is saved at once, a changed
+one at most every SAVE_CHANGED_EVERY_S, one whose content equals the last saved one (only the clock and
+connection moved) every SAVE_UNCHANGED_EVERY_S, and the last one on `flush` (close). A crash loses at
+most that much of the saved picture, never a fact: the journal's launch, tuning-job and training-job
+rows are written as they arrive and the next refresh rebuilds the snapshot from them. Partial snapshots (a catch-up in progress) are shown, never saved."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from jstui.engine.journal import Journal
 from jstui.engine.snapshot_codec import snapshot_from_json, snapshot_to_json
 
 SAVE_UNCHANGED_EVERY_S = 60.0
+SAVE_CHANGED_EVERY_S = 15.0  # a changed snapshot waits at most this long (the journal's rows hold the facts)
 _ANY_CONNECTION = ConnectionState("ok")  # stands for every connection state when comparing contents
 
 
@@ -51,16 +54,17 @@ class SnapshotStore:
         self._current = snap
         content = replace(snap, taken_at=None, connection=_ANY_CONNECTION)
         with self._lock:
-            stale = time.monotonic() - self._saved_at >= SAVE_UNCHANGED_EVERY_S
-            if content == self._saved_content and not stale:
+            age = time.monotonic() - self._saved_at
+            due = age >= (SAVE_UNCHANGED_EVERY_S if content == self._saved_content else SAVE_CHANGED_EVERY_S)
+            if self._saved_content is not None and not due:
                 self._unsaved = snap
                 return
             self._save(snap, content)
 
     def flush(self) -> None:
         with self._lock:
-            if self._unsaved is not None and self._saved_content is not None:
-                self._save(self._unsaved, self._saved_content)
+            if self._unsaved is not None:
+                self._save(self._unsaved, replace(self._unsaved, taken_at=None, connection=_ANY_CONNECTION))
 
     def _save(self, snap: StudySnapshot, content: StudySnapshot) -> None:
         self._journal.save_snapshot(self._study, snapshot_to_json(snap))
