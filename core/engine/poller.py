@@ -110,6 +110,23 @@ def _total(describe: dict) -> tuple[int, int]:
     return sum(int(v) for v in c.values()), sum(int(c.get(k, 0)) for k in TERMINAL_COUNTERS)
 
 
+def _fresh(summary: dict) -> bool:
+    """Just created: in progress, no training job started yet."""
+    return summary.get("HyperParameterTuningJobStatus") == "InProgress" and _total(summary)[0] == 0
+
+
+def from_request(request: dict, summary: dict) -> dict:
+    """What DescribeHyperParameterTuningJob would say of a tuning job created a moment ago: its
+    CreateHyperParameterTuningJob request (the definition) with the list summary's state. Described
+    for real as soon as its summary changes (its fingerprint is the summary's)."""
+    out = {k: v for k, v in request.items() if k != "Tags"}
+    for key in ("HyperParameterTuningJobArn", "HyperParameterTuningJobStatus", "CreationTime", "LastModifiedTime",
+                "TrainingJobStatusCounters", "ObjectiveStatusCounters"):
+        if key in summary:
+            out[key] = summary[key]
+    return out
+
+
 def summary_from_record(record: dict, tuning_name: str, describe: dict) -> dict:
     """What ListTrainingJobsForHyperParameterTuningJob says of a training job, read off its Search
     record (the shapes HyperParameterTrainingJobSummary and TrainingJob in botocore's model): tuned
@@ -162,6 +179,9 @@ class Poller:
         self.last_now: datetime | None = None
         self._retry_at = 0.0  # monotonic time before which a new attempt is not due
         self.search_usable = True  # False once the service refused Search (then: describe, as before)
+        # Requests of tuning jobs this process created (the launcher's): a job seen for the first time
+        # with no training job yet is described by its request and list summary, without a call.
+        self.created: dict[str, dict] = {}
 
     @property
     def _sm(self):
@@ -233,14 +253,21 @@ class Poller:
                 stale.append(name)  # not in the list (a name outside the prefixes) or changed: describe it
         # Tuning level: one Search page holds 100 full records; cheaper than describing each when many changed.
         entities: dict[str, dict] = {}
-        listed_here = [n for n in stale if n in summaries]
+        by_request = {
+            n: self.created[n] for n in stale
+            if n in self.created and n in summaries and records.get(n) is None and _fresh(summaries[n])
+        }
+        listed_here = [n for n in stale if n in summaries and n not in by_request]
         if self.search_usable and len(listed_here) > math.ceil(len(summaries) / PAGE):
             entities, calls = self._search_tuning(prefixes, set(listed_here))
             searched += calls
         for name in stale:
             summary = summaries.get(name)
             entity = entities.get(name)
-            if entity is not None and summary is not None and summary_fingerprint(entity) == summary_fingerprint(summary):
+            self.created.pop(name, None)
+            if name in by_request:
+                resp = from_request(by_request[name], summary or {})
+            elif entity is not None and summary is not None and summary_fingerprint(entity) == summary_fingerprint(summary):
                 resp = dict(entity)
                 resp.pop("Tags", None)
             else:
@@ -270,6 +297,9 @@ class Poller:
             if describe.get(GONE_KEY):
                 if record is None or record.counters != key:
                     self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=[])
+            elif (record is None or record.counters != key) and _total(describe)[0] == 0:
+                # No training job yet (the counters say so): nothing to list.
+                self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=[])
             elif record is None or record.counters != key:
                 changed.append(name)
         swept: set[str] = set()

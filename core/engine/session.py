@@ -202,6 +202,10 @@ class EngineSession:
                 self._poller = Poller(clients, self.journal, self.study)
             return self._poller
 
+    def _wire(self) -> None:
+        """The poller describes jobs the launcher just created by their requests (no call)."""
+        self.poller.created = self.launcher.created
+
     @property
     def poll_interval_s(self) -> float:
         return POLL_INTERVAL_S.get(self.study.backend, 30.0)
@@ -267,12 +271,14 @@ class EngineSession:
     def _run_cycle(self, strict: bool, raise_refusals: bool | None) -> StudySnapshot:
         if raise_refusals is None:
             raise_refusals = strict
+        self._wire()
         if strict or self.poller.due():
             self._poll(strict)
         # Launch only right after the service answered: while it is down, a Create would sit in
         # its client's 20 backed-off attempts (minutes) and the outage would show nowhere.
         if not self.readonly and not self.guard.stopped and self.poller.failures == 0:
             try:
+                self._prefetch_models()
                 report = self.launcher.launch_ready()
                 self._waiting = report.waiting
                 if report.launched or report.adopted:
@@ -354,7 +360,14 @@ class EngineSession:
         self._check_writable("launch")
         if self.guard.stopped:
             return LaunchReport()
+        self._prefetch_models()
         return self.launcher.launch_ready()
+
+    def _prefetch_models(self) -> None:
+        """The JumpStart lookups of everything queued, in one child process (errors surface per
+        candidate when the launcher reaches it)."""
+        by_name = {c.name: c for c in self.study.candidates}
+        self.models.prefetch(by_name[l.candidate] for l in self.launcher.pending() if l.candidate in by_name)
 
     def stop(self, candidate: str) -> None:
         """Stop now (one call, no lock), then ask for a cycle without waiting for one in flight."""

@@ -63,3 +63,28 @@ def test_quiet_cycle_costs_ceil_n_over_100_list_calls(tmp_path):
             assert _stats(emu.url)["calls"] == {"ListHyperParameterTuningJobs": math.ceil(n / 100)}
     finally:
         emu.stop()
+
+
+def test_the_first_poll_after_a_launch_describes_nothing_it_just_created(tmp_path):
+    clock = [1_800_000_000.0]
+    emu = start_embedded(tmp_path / "emu.sqlite", [ROOT / "catalogs" / "caltech256.csv"], speed=1, clock=lambda: clock[0])
+    try:
+        study = load(write_study(tmp_path, models=3))
+        with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:
+            session.launcher.queue()
+            assert len(session.launch_now().launched) == 3
+            _reset(emu.url)
+            snap = session.refresh(strict=True)
+            assert _stats(emu.url)["calls"] == {"ListHyperParameterTuningJobs": 1}
+            rows = {r.candidate: r for r in snap.tuning_jobs}
+            for cand in study.candidates:  # the definition came from the request the launcher sent
+                row = rows[cand.name]
+                assert row.tuning_job_name and row.status == "InProgress"
+                assert row.max_jobs == cand.tuning.max_jobs and row.instance_type == cand.resources.instance_type
+            clock[0] += 3600  # training jobs start: their tuning jobs are described for real
+            _reset(emu.url)
+            session.refresh(strict=True)
+            assert _stats(emu.url)["calls"].get("DescribeHyperParameterTuningJob", 0) + \
+                _stats(emu.url)["calls"].get("Search", 0) >= 1
+    finally:
+        emu.stop()
