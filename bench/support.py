@@ -13,7 +13,7 @@ import re
 import shutil
 import sys
 import urllib.request
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import boto3
@@ -138,7 +138,7 @@ def rss_mb(pid: int) -> float | None:
 # --- reporting --------------------------------------------------------------------------------
 def machine() -> dict:
     return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),

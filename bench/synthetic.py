@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
 from jstui.domain.metrics import PRESETS
 
-T0 = datetime(2026, 6, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 1, 8, 0, 0, tzinfo=UTC)
 INSTANCE = "ml.p3.2xlarge"
 USD_PER_S = 3.825 / 3600
 METRICS = tuple(d.name for d in PRESETS["jumpstart-ic"])

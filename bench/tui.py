@@ -121,7 +121,7 @@ async def measure_refresh(study, snap, repeats: int) -> dict:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         out["first_render_s"] = round(time.perf_counter() - start, 3)  # app start, 1,000 rows added, idle
-        rows_shown = app.screen.table.row_count  # type: ignore[attr-defined]
+        rows_shown = app.screen.table.row_count  # type: ignore[attr-defined]  # app.screen is typed Screen; here a StudyScreen
         current = snap
         step = 0
 
@@ -308,7 +308,7 @@ class SilentService:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64)  # the kernel completes connections; nothing reads or writes them
-        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
 
     def close(self) -> None:
         self.sock.close()

@@ -1,4 +1,4 @@
-"""The layering rules of DESIGN ("Shape"): core never imports textual; tui never calls boto3."""
+"""The layering rules (docs/architecture.md): only the TUI imports textual; the TUI never calls boto3."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ import logging
 import re
 import time
 from datetime import datetime
-from typing import Callable
+from collections.abc import Callable
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -242,7 +242,7 @@ class JstuiApp(App[None]):
         )
         self.push_screen(
             ConfirmModal(f"Stop {row.candidate}?", body, "Stop", id="confirm-stop"),
-            lambda ok: ok and self._run_action(f"Stop {row.candidate}", self.session.stop, row.candidate),
+            lambda ok: self._run_action(f"Stop {row.candidate}", self.session.stop, row.candidate) if ok else None,
         )
 
     def action_retry(self) -> None:
@@ -260,7 +260,7 @@ class JstuiApp(App[None]):
         )
         self.push_screen(
             ConfirmModal(f"Retry {row.candidate}?", body, "Retry", id="confirm-retry"),
-            lambda ok: ok and self._run_action(f"Retry {row.candidate}", self.session.retry, row.candidate),
+            lambda ok: self._run_action(f"Retry {row.candidate}", self.session.retry, row.candidate) if ok else None,
         )
 
     def action_launch(self) -> None:
@@ -286,7 +286,7 @@ class JstuiApp(App[None]):
         title = "This study is not launched yet. Launch it?" if message.on_startup else "Launch what is not launched?"
         self.push_screen(
             ConfirmModal(title, message.plan, "Launch", id="confirm-launch"),
-            lambda ok: ok and self._run_action("Launch", self.session.launch, None),
+            lambda ok: self._run_action("Launch", self.session.launch, None) if ok else None,
         )
 
     def _run_action(self, what: str, fn: Callable, *args: object) -> None:
@@ -301,17 +301,17 @@ class JstuiApp(App[None]):
 
     # --- frontier / endpoints / deploy (their screens come with the frontier issue) --------
     def action_frontier(self) -> None:
-        from jstui.tui.frontier import FrontierScreen  # type: ignore[import-not-found]
+        from jstui.tui.frontier import FrontierScreen
 
         self.push_screen(FrontierScreen(self.session))
 
     def action_endpoints(self) -> None:
-        from jstui.tui.endpoints import EndpointsScreen  # type: ignore[import-not-found]
+        from jstui.tui.endpoints import EndpointsScreen
 
         self.push_screen(EndpointsScreen(self.session))
 
     def action_deploy(self) -> None:
-        from jstui.tui.deploy import DeployModal  # type: ignore[import-not-found]
+        from jstui.tui.deploy import DeployModal
 
         row = self._current_row()
         if row is not None:
@@ -321,9 +321,11 @@ class JstuiApp(App[None]):
     def key_sections(self) -> list[KeySection]:
         """Every key, by where it works, without the ones --readonly removed."""
 
-        def rows(bindings: list[Binding]) -> list[tuple[str, str]]:
+        def rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
             out: list[tuple[str, str]] = []
             for b in bindings:
+                if not isinstance(b, Binding):
+                    b = Binding(*b)  # a (key, action[, description]) tuple, as Textual allows
                 if b.action in CHANGING_ACTIONS and self.session.readonly:
                     continue
                 keys = " ".join(self.get_key_display(dataclasses.replace(b, key=k.strip())) for k in b.key.split(","))

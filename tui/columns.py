@@ -5,10 +5,12 @@ dropped or cut)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from rich.text import Text
 
+from jstui.domain.metrics import implausibility
 from jstui.domain.snapshot import TuningJobRow
 
 from jstui.tui import format as fmt
@@ -40,6 +42,14 @@ def _right(text: str) -> Text:
     return Text(text, justify="right")
 
 
+def _checked(name: str, value: float | None, text: str) -> Text:
+    """A metric cell, with ⚠ after a value its metric cannot take (core's rule: jstui.domain.metrics)."""
+    cell = _right(text)
+    if implausibility(name, value):
+        cell.append("⚠", style="bold yellow")
+    return cell
+
+
 def _jobs(r: TuningJobRow) -> str:
     # completed/running/failed of max: the three numbers a user watches during HPO
     return f"{r.jobs_completed}/{r.jobs_in_progress}/{r.jobs_failed} of {r.max_jobs}"
@@ -54,13 +64,13 @@ STUDY_COLUMNS: tuple[Column, ...] = (
     Column("status", "Status", 12, 1, lambda r: STATUS_ORDER.get(r.status, 99), lambda r: fmt.status_text(r.status),
            right=False),
     Column("jobs", "Jobs✓/▶/✗", 10, 4, lambda r: (r.jobs_completed, r.jobs_in_progress), _jobs, right=False),
-    Column("best", "Best obj", 7, 2, lambda r: r.best_objective, lambda r: _right(fmt.number(r.best_objective))),
+    Column("best", "Best obj", 7, 2, lambda r: r.best_objective, lambda r: _checked(r.objective_name, r.best_objective, fmt.number(r.best_objective))),
     Column("test_acc", "Test acc", 6, 5, _metric("test_accuracy"),
-           lambda r: _right(fmt.fraction(r.best_metrics.get("test_accuracy")))),
+           lambda r: _checked("test_accuracy", r.best_metrics.get("test_accuracy"), fmt.fraction(r.best_metrics.get("test_accuracy")))),
     Column("top5", "Top-5", 6, 7, _metric("test_top_5_accuracy"),
-           lambda r: _right(fmt.fraction(r.best_metrics.get("test_top_5_accuracy")))),
+           lambda r: _checked("test_top_5_accuracy", r.best_metrics.get("test_top_5_accuracy"), fmt.fraction(r.best_metrics.get("test_top_5_accuracy")))),
     Column("throughput", "Img/s", 6, 6, _metric("test_throughput"),
-           lambda r: _right(fmt.number(r.best_metrics.get("test_throughput")))),
+           lambda r: _checked("test_throughput", r.best_metrics.get("test_throughput"), fmt.number(r.best_metrics.get("test_throughput")))),
     Column("params", "Params", 6, 9, _metric("num_params"),
            lambda r: _right(fmt.count(r.best_metrics.get("num_params")))),
     Column("epoch", "Epoch", 6, 8, _metric("train_epoch_duration"),

@@ -3,6 +3,7 @@ nothing is reachable only by remembering a key."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -12,9 +13,9 @@ _SKIP_ACTIONS = {"command_palette", "cursor_down", "cursor_up"}
 
 
 class KeyCommands(Provider):
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], Awaitable[object]]]]:
         seen: set[str] = set()
-        out = []
+        out: list[tuple[str, str, Callable[[], Awaitable[object]]]] = []
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.description or not active.enabled or binding.action in _SKIP_ACTIONS:

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from jstui.domain.endpoints import endpoint_name_problem, hourly_usd
+from jstui.domain.endpoints import endpoint_name_problem
 from jstui.engine.protocol import DeployDefaults, StudySession
 
 from jstui.tui.frontier import format_value
@@ -141,7 +141,7 @@ class DeployModal(ModalScreen[str | None]):
         return name, itype, count
 
     def _price(self, itype: str, count: int) -> float | None:
-        price = hourly_usd(itype, count, self.session.study.prices)
+        price = self.session.hosting_usd_per_hour(itype, count)
         d = self.defaults
         if price is None and d is not None and d.usd_per_hour is not None and itype == d.instance_type:
             price = d.usd_per_hour / max(1, d.instance_count) * count

@@ -12,7 +12,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -59,7 +61,7 @@ class EndpointsScreen(Screen):
     class Done(Message):
         """A worker's action ended; `endpoint` names one whose local "Deleting" mark can go."""
 
-        def __init__(self, text: str, severity: str = "information", endpoint: str | None = None) -> None:
+        def __init__(self, text: str, severity: SeverityLevel = "information", endpoint: str | None = None) -> None:
             super().__init__()
             self.text = text
             self.severity = severity
@@ -122,9 +124,9 @@ class EndpointsScreen(Screen):
         table = self.query_one(DataTable)
         rows = self._rows()
         keys = [r.name for r in rows]
-        for key in [k.value for k in list(table.rows)]:
-            if key not in keys:
-                table.remove_row(key)
+        for row_key in list(table.rows):
+            if row_key.value not in keys:
+                table.remove_row(row_key)
         for row in rows:
             cells = self._cells(row)
             if row.name in [k.value for k in table.rows]:
@@ -151,7 +153,7 @@ class EndpointsScreen(Screen):
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((r for r in self._rows() if r.name == key), None)
 
     @on(DataTable.RowHighlighted, "#endpoints-table")
@@ -182,7 +184,7 @@ class EndpointsScreen(Screen):
         body = (f"Delete endpoint {row.name} ({row.instance_count} × {row.instance_type}), its endpoint "
                 f"config and its model? The trained model artifact in S3 stays.")
         self.app.push_screen(ConfirmModal(f"Delete {row.name}?", body, "Delete"),
-                             lambda ok: ok and self._start_delete(row.name))
+                             lambda ok: self._start_delete(row.name) if ok else None)
 
     def _start_delete(self, name: str) -> None:
         self._pending[name] = "Deleting"
@@ -215,7 +217,7 @@ class EndpointsScreen(Screen):
             self.post_message(self.Done(f"invoking {name} failed: {exc}", "error"))
 
     def on_endpoints_screen_done(self, message: Done) -> None:
-        self.notify(message.text, severity=message.severity, timeout=8)  # type: ignore[arg-type]
+        self.notify(message.text, severity=message.severity, timeout=8)
         if message.endpoint:
             self._pending.pop(message.endpoint, None)
         self.update_snapshot(self.session.snapshot())

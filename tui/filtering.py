@@ -4,7 +4,7 @@ regex, else a plain substring (so `resnet(` still filters instead of erroring)."
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 
 def name_matcher(text: str) -> Callable[[str], bool]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from functools import partial
-from typing import Callable, ClassVar
+from typing import ClassVar, Literal
+from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -193,7 +194,7 @@ class FrontierScreen(Screen):
         return f"{axis} ({direction})"
 
     def _render_summary(self) -> None:
-        s, r = self.settings, self.result
+        r = self.result
         what = "training jobs" if self.all_jobs else "models"
         parts = [f"{FRONT_MARKER} front {len(r.rows)}/{len(r.points)} {what} {SELECTED_MARKER} selected "
                  f"{DOMINATED_MARKER} dominated"]
@@ -363,7 +364,7 @@ class FrontierScreen(Screen):
             if metric != s.y:
                 out.append((f"Frontier y axis: {metric}", partial(self.set_settings, replace(s, y=metric)),
                             f"plot {metric} upwards"))
-        flip = {"max": "min", "min": "max"}
+        flip: dict[str, Literal["max", "min"]] = {"max": "min", "min": "max"}
         out.append((f"Frontier x direction: {flip[s.x_direction]}",
                     partial(self.set_settings, replace(s, x_direction=flip[s.x_direction])), f"{s.x}: prefer the other end"))
         out.append((f"Frontier y direction: {flip[s.y_direction]}",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 
 class DaemonThreadExecutor(concurrent.futures.ThreadPoolExecutor):

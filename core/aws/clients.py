@@ -4,7 +4,8 @@ retry config (adaptive, 20 attempts: launch storms hit the API's rate limits, an
 mode differs by version). On the emulator backend without --endpoint-url, the study's embedded
 emulator is started (state `<home>/emulator/<study>.sqlite`) with dummy credentials.
 
-`service_errors()` maps botocore's exceptions to jstui's errors (and exit codes)."""
+`service_errors()` maps botocore's exceptions to jstui's errors (and exit codes) through the one
+classifier, `jstui.aws.errors`."""
 
 from __future__ import annotations
 
@@ -15,26 +16,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.utils import parse_timestamp
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectionClosedError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-    ReadTimeoutError,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 
-from jstui.domain.errors import JstuiError, ServiceRefused, ServiceUnreachable, UsageError
+# What a service error means is decided in jstui.aws.errors; these names stay importable from here.
+from jstui.aws.errors import (  # noqa: F401
+    GENERIC_RENEW_HINT,
+    CredentialsExpired,
+    expired_message,
+    is_expired_credentials,
+    is_unreachable,
+    translate,
+)
+from jstui.domain.errors import JstuiError, ServiceUnreachable, UsageError
 from jstui.domain.model import Study
 
 log = logging.getLogger(__name__)
@@ -48,22 +49,6 @@ READ_TIMEOUT_S = 60
 DUMMY_KEY = "jstui-emulator"
 # The Price List API lives in two regions only; us-east-1 answers for all.
 PRICING_REGION = "us-east-1"
-
-REFUSAL_CODES = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "ExpiredTokenException",
-    "ValidationException",
-    "ValidationError",
-    "ResourceLimitExceeded",
-    "ResourceInUse",
-    "ResourceNotFound",
-}
-THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
-
 
 def retry_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
     return Config(
@@ -103,8 +88,14 @@ class Clients:
     runtime: Any
     sagemaker_poll: Any = None  # same endpoint, fewer attempts (see POLL_MAX_ATTEMPTS)
     emulator: Any = None
+    profile: str | None = None  # the shared-config profile whose credentials sign (None: the chain's default)
+    credential_method: str | None = None  # botocore's name for where they came from ("sso", "env", ...)
+    renewals: int = 0  # how many times renew_credentials() rebuilt the clients
     _pricing: Any = field(default=None, repr=False)
+    _others: dict[str, Any] = field(default_factory=dict, repr=False)  # sts, iam, s3, service-quotas (doctor)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Builds (session, clients by attribute) afresh; None on the emulator backend (dummy keys never expire).
+    _rebuild: Callable[[], tuple[Any, dict[str, Any]]] | None = field(default=None, repr=False)
 
     @property
     def pricing(self) -> Any:
@@ -116,8 +107,39 @@ class Clients:
                 self._pricing = self.session.client("pricing", **kwargs)
             return self._pricing
 
+    def other(self, service: str) -> Any:
+        """A client of a service the study itself never calls (STS, IAM, S3, Service Quotas: the
+        preflight's), same session and retry config. Never on --endpoint-url: that endpoint is
+        SageMaker's (or the emulator's, which speaks none of these)."""
+        with self._lock:
+            if service not in self._others:
+                self._others[service] = self.session.client(service, region_name=self.region, config=retry_config(5))
+            return self._others[service]
+
+    def renew_credentials(self) -> bool:
+        """After a call failed for expired credentials: a fresh botocore session, so the credential
+        chain is resolved again (a new SSO token after `aws sso login`, a rewritten credentials file,
+        a credential_process), and fresh clients signing with it. Cheap: no call is made. The clients
+        are swapped in place, so the poller and launcher, which read them from this object at each
+        call, use them from their next attempt on. Returns False when there is nothing to renew."""
+        if self._rebuild is None:
+            return False
+        with self._lock:
+            session, clients = self._rebuild()
+            self.session = session
+            for name, client in clients.items():
+                setattr(self, name, client)
+            self._pricing = None
+            self._others = {}
+            self.renewals += 1
+        log.info("credentials renewed (a fresh session, renewal %d)", self.renewals)
+        return True
+
+    def renew_hint(self) -> str:
+        return renew_hint(self.profile, self.credential_method, self.session)
+
     def close(self) -> None:
-        for c in (self.sagemaker, self.sagemaker_poll, self.logs, self.runtime, self._pricing):
+        for c in (self.sagemaker, self.sagemaker_poll, self.logs, self.runtime, self._pricing, *self._others.values()):
             if c is not None:
                 try:
                     c.close()
@@ -185,17 +207,31 @@ def make_clients(
         if endpoint_url:
             kwargs["endpoint_url"] = endpoint_url
         poll_kwargs = {**kwargs, "config": retry_config(min(max_attempts, POLL_MAX_ATTEMPTS))}
+
+        def clients_of(s: Any) -> dict[str, Any]:
+            return {
+                "sagemaker": s.client("sagemaker", **kwargs),
+                "sagemaker_poll": s.client("sagemaker", **poll_kwargs),
+                "logs": s.client("logs", **kwargs),
+                "runtime": s.client("sagemaker-runtime", **kwargs),
+            }
+
+        def rebuild() -> tuple[Any, dict[str, Any]]:
+            fresh = boto3.Session(profile_name=profile, region_name=region)
+            return fresh, clients_of(fresh)
+
         try:
+            creds = session.get_credentials() if study.backend != "emulator" else None
             return Clients(
                 backend=study.backend,
                 region=region,
                 endpoint_url=endpoint_url,
                 session=session,
-                sagemaker=session.client("sagemaker", **kwargs),
-                sagemaker_poll=session.client("sagemaker", **poll_kwargs),
-                logs=session.client("logs", **kwargs),
-                runtime=session.client("sagemaker-runtime", **kwargs),
                 emulator=emulator,
+                profile=profile or (session.profile_name if study.backend != "emulator" else None),
+                credential_method=getattr(creds, "method", None),
+                _rebuild=rebuild if study.backend != "emulator" else None,
+                **clients_of(session),
             )
         except BaseException:
             if emulator is not None:
@@ -228,37 +264,37 @@ def error_message(exc: BaseException) -> str:
     return str(exc)
 
 
-def is_unreachable(exc: BaseException) -> bool:
-    return isinstance(
-        exc, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, NoCredentialsError, PartialCredentialsError)
-    )
+def _profile_config(session: Any, profile: str | None) -> dict[str, Any]:
+    try:
+        return dict((session._session.full_config.get("profiles") or {}).get(profile or "default") or {})
+    except Exception:  # an unreadable config: no hint from it
+        return {}
 
 
-def translate(exc: BaseException, doing: str = "") -> JstuiError:
-    """The jstui error a botocore exception means (exit 3 unreachable, 4 refused, else 1)."""
-    where = f" ({doing})" if doing else ""
-    if isinstance(exc, JstuiError):
-        return exc
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return ServiceUnreachable(f"no usable AWS credentials{where}: {exc}")
-    if isinstance(exc, ProfileNotFound):
-        return UsageError(f"{exc}")
-    if isinstance(exc, NoRegionError):
-        return UsageError("no AWS region: set [study] region, --region or AWS_DEFAULT_REGION")
-    if isinstance(exc, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError)):
-        return ServiceUnreachable(f"service unreachable{where}: {exc}")
-    if isinstance(exc, ClientError):
-        code = error_code(exc)
-        message = error_message(exc)
-        if code in REFUSAL_CODES or code.startswith("AccessDenied"):
-            return ServiceRefused(f"the service refused{where}: {code}: {message}")
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if code in THROTTLE_CODES or status >= 500:
-            return ServiceUnreachable(f"the service keeps failing{where}: {code}: {message}")
-        return ServiceRefused(f"the service refused{where}: {code}: {message}")
-    if isinstance(exc, BotoCoreError):
-        return ServiceUnreachable(f"service error{where}: {exc}")
-    return JstuiError(f"{type(exc).__name__}: {exc}")
+def _is_sso_profile(session: Any, profile: str | None, depth: int = 0) -> bool:
+    conf = _profile_config(session, profile)
+    if conf.get("sso_session") or conf.get("sso_start_url"):
+        return True
+    source = conf.get("source_profile")  # an assumed role whose source is an SSO profile
+    return bool(source and depth < 5 and source != profile and _is_sso_profile(session, source, depth + 1))
+
+
+def renew_hint(profile: str | None, method: str | None, session: Any = None) -> str:
+    """One line: how to renew the credentials of this profile (botocore's credential `method`)."""
+    name = profile or "default"
+    flag = f" --profile {name}" if profile and profile != "default" else ""
+    if method in ("sso",) or (session is not None and _is_sso_profile(session, profile)):
+        return f"run `aws sso login{flag}`"
+    if method == "env":
+        return ("refresh your credentials (the AWS_* variables jstui started with expired; a running process "
+                "cannot see new ones: quit, export fresh ones, start jstui again)")
+    if method in ("shared-credentials-file", "config-file"):
+        return f"refresh your credentials (write fresh keys for profile {name} in your AWS credentials file)"
+    if method == "custom-process":
+        return f"refresh your credentials (the credential_process of profile {name} failed)"
+    if method == "assume-role":
+        return f"refresh your credentials (the source credentials of profile {name}'s role expired)"
+    return f"refresh your credentials (profile {name})"
 
 
 @contextmanager

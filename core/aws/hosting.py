@@ -18,11 +18,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable
 
 from jstui.domain.endpoints import (  # the pure rules, re-exported for the hosting steps' callers
     DELETING,
+    DeployStep,
     MODEL_TAG,
     STEPS,
     STUDY_TAG,
@@ -31,8 +33,10 @@ from jstui.domain.endpoints import (  # the pure rules, re-exported for the host
     endpoint_name_problem,
     hourly_usd,
 )
+from jstui.aws.errors import is_already_exists, is_not_found, translate
 from jstui.domain.errors import JobFailed, JstuiError, ServiceRefused, UsageError
 from jstui.domain.model import Candidate, Study
+from jstui.domain.prices import PriceTable
 from jstui.domain.snapshot import EndpointRow
 
 log = logging.getLogger(__name__)
@@ -73,7 +77,7 @@ class DeployRequest:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "DeployRequest":
+    def from_dict(cls, data: dict[str, Any]) -> DeployRequest:
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -141,34 +145,34 @@ def start_deploy(sm: Any, journal: Any, req: DeployRequest) -> None:
     the endpoint is being created. Safe to run again on the same request after a crash."""
     record = {r["name"]: r for r in journal.endpoints(req.study)}.get(req.endpoint_name)
     state = record["state"] if record else None
-    if state not in STEPS:
+    if state not in STEPS or (record and record.get("status")):  # the service has had it: check again
         state = None
     if record is None:
         journal.save_endpoint(req.endpoint_name, req.study, candidate=req.candidate,
                               training_job_name=req.training_job_name, instance_type=req.instance_type,
-                              instance_count=req.instance_count, state="planned", body=req.to_dict())
+                              instance_count=req.instance_count, state=DeployStep.PLANNED, body=req.to_dict())
         journal.add_event(req.study, "deploy", f"deploying {req.candidate} to endpoint {req.endpoint_name}")
-        state = "planned"
-    done = STEPS.index(state or "planned")
-    if done < STEPS.index("model"):
+        state = DeployStep.PLANNED
+    done = STEPS.index(state or DeployStep.PLANNED)
+    if done < STEPS.index(DeployStep.MODEL):
         _create_or_adopt(sm, req, "model", lambda: sm.create_model(
             ModelName=req.model_name, ExecutionRoleArn=req.role_arn, Tags=req.tags(),
             PrimaryContainer={"Image": req.image_uri, "ModelDataUrl": req.model_data_url, "Mode": "SingleModel"},
         ), lambda: sm.describe_model(ModelName=req.model_name)["ModelArn"])
-        journal.save_endpoint(req.endpoint_name, req.study, state="model")
-    if done < STEPS.index("config"):
+        journal.save_endpoint(req.endpoint_name, req.study, state=DeployStep.MODEL)
+    if done < STEPS.index(DeployStep.CONFIG):
         _create_or_adopt(sm, req, "endpoint config", lambda: sm.create_endpoint_config(
             EndpointConfigName=req.config_name, Tags=req.tags(),
             ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": req.model_name,
                                  "InitialInstanceCount": req.instance_count, "InstanceType": req.instance_type,
                                  "InitialVariantWeight": 1.0}],
         ), lambda: sm.describe_endpoint_config(EndpointConfigName=req.config_name)["EndpointConfigArn"])
-        journal.save_endpoint(req.endpoint_name, req.study, state="config")
-    if done < STEPS.index("endpoint"):
+        journal.save_endpoint(req.endpoint_name, req.study, state=DeployStep.CONFIG)
+    if done < STEPS.index(DeployStep.ENDPOINT):
         _create_or_adopt(sm, req, "endpoint", lambda: sm.create_endpoint(
             EndpointName=req.endpoint_name, EndpointConfigName=req.config_name, Tags=req.tags(),
         ), lambda: sm.describe_endpoint(EndpointName=req.endpoint_name)["EndpointArn"])
-        journal.save_endpoint(req.endpoint_name, req.study, state="endpoint")
+        journal.save_endpoint(req.endpoint_name, req.study, state=DeployStep.ENDPOINT)
 
 
 def resume_deploy(sm: Any, journal: Any, study: str, endpoint_name: str) -> DeployRequest | None:
@@ -187,10 +191,9 @@ def interrupted_deploys(journal: Any, study: str) -> list[str]:
 
 
 def _already_exists(exc: BaseException) -> bool:
-    code, message = _error(exc)
     # Training jobs answer ResourceInUse; hosting resources answer ValidationException
-    # "Cannot create already existing ...".
-    return code == "ResourceInUse" or "already exist" in message.lower()
+    # "Cannot create already existing ..." (jstui.aws.errors classifies both).
+    return is_already_exists(exc)
 
 
 def _create_or_adopt(sm: Any, req: DeployRequest, what: str, create: Callable[[], Any], arn_of: Callable[[], str]) -> None:
@@ -250,7 +253,7 @@ def wait_for_endpoint(sm: Any, name: str, *, poll_s: float = 5.0, timeout_s: flo
 
 
 def record_status(journal: Any, study: str, st: EndpointStatus) -> None:
-    journal.save_endpoint(st.name, study, state=st.status)
+    journal.save_endpoint(st.name, study, status=st.status)
     if st.status == "Failed":
         journal.add_event(study, "deploy", f"endpoint {st.name} failed: {st.failure_reason or 'no reason given'}")
     elif st.status == "InService":
@@ -298,7 +301,8 @@ def endpoint_row(record: dict, summary: dict | None, now: datetime, usd_per_hour
     """One row of the endpoints table from the journal's record and ListEndpoints' summary."""
     body = record.get("body") or {}
     if summary is None:
-        status = "Interrupted" if record["state"] in STEPS[:-1] else record["state"]
+        step = record["state"]
+        status = "Interrupted" if step in STEPS[:-1] else step if step == DELETING else (record.get("status") or step)
         reason = (f"deploy stopped after step '{record['state']}'; run the deploy again or delete it"
                   if status == "Interrupted" else failure_reason)
         created = None
@@ -318,7 +322,7 @@ def endpoint_row(record: dict, summary: dict | None, now: datetime, usd_per_hour
 
 
 def endpoint_rows(sm: Any, journal: Any, study: Study | str, now: datetime,
-                  prices: dict[str, float] | None = None) -> tuple[EndpointRow, ...]:
+                  prices: dict[str, float] | None = None, table: PriceTable | None = None) -> tuple[EndpointRow, ...]:
     """Every endpoint jstui created for the study, with status, $/hour and accrued cost: one
     ListEndpoints page per 100 endpoints, plus a DescribeEndpoint for each Failed one (its reason).
     Endpoints deleted outside jstui leave the journal."""
@@ -341,38 +345,19 @@ def endpoint_rows(sm: Any, journal: Any, study: Study | str, now: datetime,
         if summary is not None and summary.get("EndpointStatus") == "Failed":
             st = endpoint_status(sm, rec["name"])
             reason = st.failure_reason if st else None
-        if summary is not None and summary.get("EndpointStatus") != rec["state"]:
-            journal.save_endpoint(rec["name"], name, state=summary.get("EndpointStatus"))
-        price = hourly_usd(rec.get("instance_type") or "", rec.get("instance_count") or 1, overrides)
+        if summary is not None and summary.get("EndpointStatus") != rec.get("status"):
+            journal.save_endpoint(rec["name"], name, status=summary.get("EndpointStatus"))
+        price = hourly_usd(rec.get("instance_type") or "", rec.get("instance_count") or 1, overrides, table)
         rows.append(endpoint_row(rec, summary, now, price, reason))
     return tuple(rows)
 
 
-# --- errors ----------------------------------------------------------------------------------
-def _error(exc: BaseException) -> tuple[str, str]:
-    resp = getattr(exc, "response", None)
-    if isinstance(resp, dict):
-        err = resp.get("Error", {})
-        return str(err.get("Code", "")), str(err.get("Message", ""))
-    return "", str(exc)
-
-
+# --- errors: classified in one place, jstui.aws.errors -----------------------------------------
 def _not_found(exc: BaseException) -> bool:
-    code, message = _error(exc)
-    m = message.lower()
-    # Hosting resources answer ValidationException "Could not find endpoint ..."; be lenient.
-    return code in ("ResourceNotFound", "ValidationException", "ValidationError") and (
-        "could not find" in m or "not found" in m or "does not exist" in m
-    ) or code == "ResourceNotFound"
+    return is_not_found(exc)
 
 
 def translate_error(exc: BaseException, doing: str) -> JstuiError:
-    if isinstance(exc, JstuiError):
-        return exc
-    from jstui.aws.clients import (
-        translate,  # boto3 lives there; imported only when an error happened
-    )
-
     return translate(exc, doing)
 
 
@@ -387,7 +372,7 @@ def _as_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return datetime.fromtimestamp(value, tz=UTC)
     return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -20,7 +21,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 from jstui.domain.errors import ServiceRefused, ServiceUnreachable, UsageError
 
@@ -59,7 +61,7 @@ class JumpStartModel:
         return json.loads(json.dumps(asdict(self)))  # deep copy, JSON-safe
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "JumpStartModel":
+    def from_dict(cls, data: dict[str, Any]) -> JumpStartModel:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -125,6 +127,35 @@ def offline_model_ids(offline_dir: Path) -> list[str]:
         return sorted({e["model_id"] for e in entries})
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{manifest_dir / MANIFEST_FILE}: unreadable JumpStart manifest ({exc})") from None
+
+
+# Live metadata can change under the same SDK (a new model version for "*"): a live answer is trusted
+# this long, then looked up again.
+LIVE_CACHE_MAX_AGE_S = 24 * 3600.0
+
+
+def metadata_fingerprint(offline_dir: Path | None) -> str:
+    """What a cached lookup's answer depends on besides its arguments: the sagemaker-core release that
+    resolved it and, offline, the snapshot's contents (manifest and every spec file), so a rebuilt or
+    replaced snapshot, or an SDK upgrade, misses the cache. A snapshot of 41 small files hashes in ~1 ms."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        sdk = version("sagemaker-core")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        sdk = "unknown"
+    if offline_dir is None:
+        return f"live sagemaker-core {sdk}"
+    digest = hashlib.sha256()
+    root = Path(offline_dir)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"unreadable")
+        digest.update(b"\0")
+    return f"offline {digest.hexdigest()[:16]} sagemaker-core {sdk}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +258,7 @@ class _metadata_source:
                 os.environ[name] = old
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _unsigned_s3_client(region: str):
     """One per region and process: the SDK's cache keys on the client object it is given."""
     import boto3
@@ -257,6 +288,8 @@ def _translate_errors(
 ) -> T:
     import botocore.exceptions as bex
 
+    from jstui.aws.errors import ErrorKind, classify
+
     where = f"offline snapshot {offline_dir}" if offline_dir else "live JumpStart metadata"
     try:
         return fetch()
@@ -272,8 +305,9 @@ def _translate_errors(
     except (bex.EndpointConnectionError, bex.ConnectTimeoutError, bex.ReadTimeoutError, bex.ConnectionError) as exc:
         raise ServiceUnreachable(f"JumpStart metadata for {model_id!r} unreachable: {exc}") from None
     except bex.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in ("AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"):
+        err = classify(exc)
+        code = err.code
+        if err.kind in (ErrorKind.DENIED, ErrorKind.AUTH, ErrorKind.EXPIRED):
             raise ServiceRefused(f"JumpStart metadata for {model_id!r} in {region}: S3 refused ({code})") from None
         raise ServiceUnreachable(f"JumpStart metadata for {model_id!r} in {region}: {code or exc}") from None
     except ValueError as exc:  # region not covered, no image for this instance type, bad region

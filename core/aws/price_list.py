@@ -42,7 +42,7 @@ def parse_price_item(item: str | dict) -> InstancePrice | None:
                 continue
             usd = (dim.get("pricePerUnit") or {}).get("USD")
             try:
-                value = float(usd)
+                value = float(usd)  # type: ignore[arg-type]  # None raises TypeError: skipped below
             except (TypeError, ValueError):
                 continue
             if value <= 0:

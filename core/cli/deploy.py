@@ -50,7 +50,7 @@ def run(args) -> int:
             req = resumed
         else:
             req = deploying.plan_deploy(session, candidate, args.name, args.instance_type, args.count)
-        rate = endpoints.hourly_usd(req.instance_type, req.instance_count, study.prices)
+        rate = session.hosting_usd_per_hour(req.instance_type, req.instance_count)
         price = f"${rate:,.2f}/hour" if rate is not None else "price unknown"
         _say(f"endpoint {req.endpoint_name}: {candidate} (training job {req.training_job_name}) on "
              f"{req.instance_count} × {req.instance_type}, {price} while it runs")

@@ -43,6 +43,42 @@ def _picked_frame(session, model):
     return pd.DataFrame([rec], columns=list(rec), dtype=object)
 
 
+def plausibility_notes(snap, what: str) -> list[str]:
+    """Per exported row (same order as the frame), its implausible metrics and objective, "; "-joined
+    ("" when all are plausible): docs/exports-plausibility.md."""
+    from jstui.domain.metrics import implausibilities, implausibility
+
+    notes = []
+    if what == "tuning-jobs":
+        for r in snap.tuning_jobs:
+            found = implausibilities(r.best_metrics)
+            obj = implausibility(r.objective_name, r.best_objective)
+            if obj and r.objective_name not in r.best_metrics:
+                found.insert(0, obj)
+            notes.append("; ".join(found))
+    else:
+        objective_of = {r.tuning_job_name: r.objective_name for r in snap.tuning_jobs}
+        for t in snap.training_jobs:
+            found = implausibilities(t.metrics)
+            name = objective_of.get(t.tuning_job_name, "objective")
+            obj = implausibility(name, t.objective)
+            if obj and name not in t.metrics:
+                found.insert(0, obj)
+            notes.append("; ".join(found))
+    return notes
+
+
+def _warn_implausible(study: str, what: str, notes: list[str]) -> None:
+    """One stderr line per export that holds implausible values (the data itself is unchanged)."""
+    flagged = [n for n in notes if n]
+    if not flagged:
+        return
+    rows = "row" if len(flagged) == 1 else "rows"
+    print(f"jstui: warning: {len(flagged)} {what} {rows} hold values outside their metric's plausible range "
+          f"(first: {flagged[0]}); a metric regex may misread the log: `jstui status {study} --reread-metrics` "
+          "re-reads them, `--plausibility` adds an `implausible` column", file=sys.stderr)
+
+
 def run(args) -> int:
     from jstui.engine.session import open_session
     from jstui.domain.export import frame, to_csv, to_json
@@ -52,6 +88,10 @@ def run(args) -> int:
         snap = _snapshot(args, session)
         if args.what in ("tuning-jobs", "training-jobs"):
             df = frame(snap, args.what)
+            notes = plausibility_notes(snap, args.what)
+            _warn_implausible(session.study.name, args.what, notes)
+            if args.plausibility:
+                df["implausible"] = [n or None for n in notes]
         elif args.what == "frontier":
             df = _frontier_frame(snap, session, args.base)
         else:

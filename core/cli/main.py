@@ -1,8 +1,8 @@
-"""The command line (DESIGN, "Contract: command line").
+"""The command line (the contract: docs/cli.md).
 
     jstui [GLOBAL] [STUDY]                 the TUI
     jstui [GLOBAL] --export csv|json ...   headless export
-    jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator
+    jstui [GLOBAL] SUBCOMMAND ...          launch, status, stop, deploy, endpoints, studies, prices, emulator, doctor
 
 Each subcommand lives in `core/commands/<name>.py` as `add_arguments(parser)` and `run(args) -> int`.
 Errors: a `JstuiError` prints its one line and exits with its code; anything else is a bug: one line
@@ -18,6 +18,7 @@ import tempfile
 import traceback
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from jstui import __version__
 from jstui.domain.commands import PROG, SUBCOMMANDS
@@ -30,7 +31,7 @@ log = logging.getLogger("jstui")
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so usage errors are one line and exit 2."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise _UsageExit(f"{self.prog}: {message} (see `{PROG} --help`)")
 
 
@@ -68,6 +69,8 @@ def _main_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", metavar="CAND", help="candidate for --what picked")
     e.add_argument("--base", metavar="CAND", help="base candidate: relative_* frontier columns")
     e.add_argument("--offline", action="store_true", help="export the journal's last snapshot, no service call")
+    e.add_argument("--plausibility", action="store_true",
+                   help="add an `implausible` column: metrics outside their plausible range (docs/exports-plausibility.md)")
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     return p
 
@@ -76,28 +79,51 @@ def _command(name: str) -> ModuleType:
     """The module of one command, imported only when it runs (the TUI's import is heavy). Spelled out,
     not built from a string, so the layer contract (docs/architecture.md) sees every edge."""
     if name == "launch":
-        from jstui.cli import launch as mod
+        from jstui.cli import launch
+
+        return launch
     elif name == "status":
-        from jstui.cli import status as mod
+        from jstui.cli import status
+
+        return status
     elif name == "stop":
-        from jstui.cli import stop as mod
+        from jstui.cli import stop
+
+        return stop
     elif name == "deploy":
-        from jstui.cli import deploy as mod
+        from jstui.cli import deploy
+
+        return deploy
     elif name == "endpoints":
-        from jstui.cli import endpoints as mod
+        from jstui.cli import endpoints
+
+        return endpoints
     elif name == "studies":
-        from jstui.cli import studies as mod
+        from jstui.cli import studies
+
+        return studies
     elif name == "prices":
-        from jstui.cli import prices as mod
+        from jstui.cli import prices
+
+        return prices
     elif name == "emulator":
-        from jstui.cli import emulator as mod
+        from jstui.cli import emulator
+
+        return emulator
+    elif name == "doctor":
+        from jstui.cli import doctor
+
+        return doctor
     elif name == "export":
-        from jstui.cli import export as mod
+        from jstui.cli import export
+
+        return export
     elif name == "tui":
-        from jstui.cli import tui as mod
+        from jstui.cli import tui
+
+        return tui
     else:  # pragma: no cover - SUBCOMMANDS and this list are kept together
         raise KeyError(name)
-    return mod
 
 
 def _sub_parser(name: str) -> tuple[argparse.ArgumentParser, ModuleType]:

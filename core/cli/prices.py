@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from rich.console import Console
 from rich.table import Table
@@ -52,7 +52,7 @@ def _refresh(args) -> str:
         hosting = fetch_prices(client, region, HOSTING)
     if not training:
         raise ServiceRefused(f"the Price List API returned no SageMaker training rates for region {region}")
-    fetched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fetched_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     path = save_refreshed_prices(args.home, region=region, fetched_at=fetched_at, training=training, hosting=hosting)
     return f"refreshed {len(training)} training and {len(hosting)} hosting rates for {region}; cached in {path}"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from jstui.domain.errors import UsageError
 from jstui.domain.exitcodes import ExitCode
@@ -47,7 +47,7 @@ def run(args) -> int:
                 spend = f"${snap.spend_usd:,.2f}{'~' if snap.spend_is_estimate else ''}"
             elif journal.launches(rec.name):
                 state = "launched, not refreshed yet"
-            opened = datetime.fromtimestamp(rec.opened_at, tz=timezone.utc).strftime("%Y-%m-%d %H:%MZ")
+            opened = datetime.fromtimestamp(rec.opened_at, tz=UTC).strftime("%Y-%m-%d %H:%MZ")
             table.add_row(rec.name, rec.backend, state, spend, opened, rec.path)
         Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160).print(table)
         return ExitCode.OK

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import fsum
-from typing import Callable, Literal
+from typing import Literal
+from collections.abc import Callable
 
 from jstui.domain.snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, StudySnapshot, TuningJobRow
 from jstui.domain.spend import seconds_between

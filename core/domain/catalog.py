@@ -1,4 +1,4 @@
-"""Emulator catalogs (DESIGN, "Contract: the emulator"): CSV of published figures per model.
+"""Emulator catalogs (docs/emulator.md): CSV of published figures per model.
 
 Columns: model_id, metric, value, condition, relative_to, source
 - condition: `tuned` (best configuration) or `default` (default hyperparameters)
@@ -35,7 +35,7 @@ class Catalog:
             self._figs[(f.model_id, f.metric, f.condition)] = f
 
     @classmethod
-    def load(cls, paths: list[Path] | tuple[Path, ...]) -> "Catalog":
+    def load(cls, paths: list[Path] | tuple[Path, ...]) -> Catalog:
         figs: list[Figure] = []
         for path in paths:
             figs.extend(read_catalog_file(Path(path)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from jstui.domain.snapshot import EndpointRow
@@ -15,12 +16,39 @@ ENDPOINT_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 MAX_NAME = 63
 STUDY_TAG = "jstui:study"
 MODEL_TAG = "jstui:model-id"
-# Where a deploy got to, in order (the journal's `state`); the endpoint's own status follows.
-STEPS = ("planned", "model", "config", "endpoint")
-DELETING = "deleting"
+
+
+class DeployStep(StrEnum):
+    """Where a deploy got to, in order (the journal's endpoint `state` until the service has the
+    endpoint; from then on the state is the endpoint's own `HostingStatus`), and the delete."""
+
+    PLANNED = "planned"
+    MODEL = "model"  # CreateModel answered
+    CONFIG = "config"  # CreateEndpointConfig answered
+    ENDPOINT = "endpoint"  # CreateEndpoint answered
+    DELETING = "deleting"
+
+
+class HostingStatus(StrEnum):
+    """The service's EndpointStatus (botocore's sagemaker service model, shape `EndpointStatus`)."""
+
+    OUT_OF_SERVICE = "OutOfService"
+    CREATING = "Creating"
+    UPDATING = "Updating"
+    SYSTEM_UPDATING = "SystemUpdating"
+    ROLLING_BACK = "RollingBack"
+    IN_SERVICE = "InService"
+    DELETING = "Deleting"
+    FAILED = "Failed"
+    UPDATE_ROLLBACK_FAILED = "UpdateRollbackFailed"
+
+
+STEPS = (DeployStep.PLANNED, DeployStep.MODEL, DeployStep.CONFIG, DeployStep.ENDPOINT)
+DELETING = DeployStep.DELETING
 # Endpoint statuses that keep instances running, hence accrue cost.
-BILLED_STATUSES = frozenset({"Creating", "InService", "Updating", "SystemUpdating", "RollingBack"})
-TERMINAL_STATUSES = frozenset({"InService", "Failed", "OutOfService"})
+BILLED_STATUSES = frozenset({HostingStatus.CREATING, HostingStatus.IN_SERVICE, HostingStatus.UPDATING,
+                             HostingStatus.SYSTEM_UPDATING, HostingStatus.ROLLING_BACK})
+TERMINAL_STATUSES = frozenset({HostingStatus.IN_SERVICE, HostingStatus.FAILED, HostingStatus.OUT_OF_SERVICE})
 
 
 # --- names -----------------------------------------------------------------------------------

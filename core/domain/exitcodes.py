@@ -1,4 +1,4 @@
-"""Exit codes: an API for scripts (README has the table)."""
+"""Exit codes: an API for scripts (the table: docs/cli.md)."""
 
 from enum import IntEnum
 
@@ -12,4 +12,5 @@ class ExitCode(IntEnum):
     FAILED = 5  # a tuning job or endpoint ended Failed
     BUDGET = 6  # budget exceeded or stopped by the guard (wins over FAILED)
     JOURNAL = 7  # journal unreadable: corrupt, or written by a newer jstui
+    PREFLIGHT = 9  # `jstui doctor`: at least one check failed (✗) (docs/doctor.md)
     INTERRUPTED = 130  # Ctrl-C: jobs on the service keep running

@@ -1,4 +1,4 @@
-"""Exports (DESIGN, "Contract: exports"): tuning-jobs and training-jobs tables of a snapshot as CSV
+"""Exports (the contract: docs/exports.md): tuning-jobs and training-jobs tables of a snapshot as CSV
 or JSON. Column order is stable; times ISO 8601 UTC with `Z`; booleans `true`/`false`; a missing
 value is an empty cell (CSV) or null (JSON). In CSV, text cells that a spreadsheet would run as a
 formula are neutralised with a leading apostrophe; numbers are never touched."""

@@ -1,4 +1,5 @@
-"""The Pareto frontier of a study over two axes (DESIGN `[frontier]`, "Contract: exports").
+"""The Pareto frontier of a study over two axes (the study file's `[frontier]`: docs/study-file.md;
+the export: docs/exports.md).
 
 Pure functions on a `StudySnapshot`: no I/O, no clock. One point per tuning job (its best
 training job's metrics) by default, every training job on request. An axis is any metric the
@@ -13,7 +14,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal, TypeGuard, cast
+from collections.abc import Sequence
 
 from jstui.domain.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
 from jstui.domain.model import FrontierSettings
@@ -30,7 +32,7 @@ LATENCY_METRIC = "test_latency_per_sample"
 RELATIVE_COLUMNS = ("relative_accuracy", "relative_training_time", "relative_inference_time")
 
 
-def _usable(v: float | None) -> bool:
+def _usable(v: float | None) -> TypeGuard[float]:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
 
@@ -198,9 +200,9 @@ def _no_best_reason(tj: TuningJobRow) -> str:
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
-    if not _usable(a) or not _usable(b) or b == 0:
-        return None
-    return a / b
+    if _usable(a) and _usable(b) and b != 0:
+        return a / b
+    return None
 
 
 def _relative(src: _Source, base: _Source) -> tuple[float | None, float | None, float | None]:
@@ -238,7 +240,7 @@ def frontier_table(
             left_out.append(LeftOut(s.candidate, s.training_job_name, reason))
             continue
         placed.append(s)
-        coords.append((float(values[0]), float(values[1])))
+        coords.append((float(cast(float, values[0])), float(cast(float, values[1]))))  # no reason: both set
 
     on_front = set(pareto_front(coords, settings.x_direction, settings.y_direction))
     points = tuple(
@@ -300,7 +302,7 @@ def frontier_export_rows(
                  "tuning_job_name": r.tuning_job_name, "best_training_job_name": r.best_training_job_name}
         row = {c: fixed[c] if c in fixed else r.value(c) for c in cols}
         if row.get(COST) is not None:  # sums of float costs carry noise (0.43881250000000005)
-            row[COST] = round(float(row[COST]), 6)
+            row[COST] = round(float(cast(float, row[COST])), 6)
         out.append(row)
     return out
 

@@ -18,7 +18,8 @@ MAX_REGEX_LEN = 500
 # Seed 000's number pattern, kept as published (it cannot read "-0.5" or "1e-05"; see lint_regex).
 _NUM = r"([0-9\.]+)"
 
-# Seed 000 (JumpStart TensorFlow image classification, DESIGN "SageMaker facts"): train_/val_/test_
+# Seed 000 (JumpStart TensorFlow image classification; aws/amazon-sagemaker-examples,
+# Amazon_JumpStart_Image_Classification_Benchmarking.ipynb): train_/val_/test_
 # x seven metrics, then the model-size, duration, latency and throughput lines. 29 in all.
 _IC_METRICS = ("accuracy", "loss", "top_5_accuracy", "precision", "recall", "auc", "prc")
 
@@ -114,3 +115,94 @@ def lint_regex(regex: str) -> str | None:
     except re.error:
         return None
     return None
+
+
+# --- plausible ranges (docs/exports-plausibility.md) ------------------------------------------------
+# A metric read by a regex that misreads the log (seed 000's `([0-9\.]+)` reads Keras's
+# `val_accuracy: 8.0000e-04` as 8.0 and `-5.1230e-01` as 5.1230) often lands outside the range the
+# metric can take. The range is known from the metric's name: its words (split on anything not a
+# letter or digit, lower-cased: `val_top_5_accuracy` -> val, top, 5, accuracy; `validation:mAP` ->
+# validation, map) against the table below, first rule that matches wins. Names no rule knows are
+# never flagged. (This block's imports are its own, here, so that it stays apart from the presets above.)
+
+import math as _math  # noqa: E402
+from collections.abc import Mapping as _Mapping  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+
+@_dataclass(frozen=True)
+class PlausibleRange:
+    lo: float
+    hi: float
+    what: str  # why, in a few words
+
+    def contains(self, value: float) -> bool:
+        return _math.isfinite(value) and self.lo <= value <= self.hi
+
+    def text(self) -> str:
+        return f"[{self.lo:g}, ∞)" if self.hi == _math.inf else f"[{self.lo:g}, {self.hi:g}]"
+
+
+_FRACTION = PlausibleRange(0.0, 1.0, "a fraction")
+_NON_NEGATIVE = PlausibleRange(0.0, _math.inf, "never negative")
+
+# (words any of which names the metric, range). Fractions: the jumpstart-ic preset's accuracy,
+# top-5 accuracy, precision, recall, AUC and PRC (Keras metrics, all in [0, 1]); the built-in
+# algorithms' validation:accuracy / validation:mAP (AWS docs, "Image Classification - MXNet" and
+# "Object Detection - MXNet" metrics). Never negative: losses (cross-entropy, smooth L1 and the
+# jumpstart-od preset's Val_CrossEntropy / Val_SmoothL1), durations, latencies, throughputs, counts.
+PLAUSIBLE_RANGES: tuple[tuple[frozenset[str], PlausibleRange], ...] = (
+    (frozenset({"accuracy", "acc", "precision", "recall", "auc", "prc", "f1", "map", "iou"}), _FRACTION),
+    (frozenset({"loss", "crossentropy", "entropy", "smoothl1", "l1", "mse", "rmse", "mae"}), _NON_NEGATIVE),
+    (frozenset({"throughput", "latency", "duration", "time", "seconds", "params", "parameters"}), _NON_NEGATIVE),
+)
+
+
+def _words(name: str) -> set[str]:
+    words = {w for w in re.split(r"[^a-z0-9]+", name.lower()) if w}
+    # "cross_entropy" and "smooth_l1" say the same as "crossentropy" and "smoothl1"
+    joined = re.sub(r"[^a-z0-9]+", "", name.lower())
+    words |= {w for w in ("crossentropy", "smoothl1") if w in joined}
+    return words
+
+
+def plausible_range(name: str) -> PlausibleRange | None:
+    """The range a metric of this name can take, or None when its name says nothing."""
+    words = _words(name)
+    for names, rng in PLAUSIBLE_RANGES:
+        if words & names:
+            return rng
+    return None
+
+
+def implausibility(name: str, value: float | None) -> str | None:
+    """One line when `value` cannot be a `name` (e.g. "val_accuracy 8 outside [0, 1] (a fraction)"), else None."""
+    if value is None:
+        return None
+    rng = plausible_range(name)
+    if rng is None or rng.contains(float(value)):
+        return None
+    return f"{name} {float(value):g} outside {rng.text()} ({rng.what})"
+
+
+def implausibilities(metrics: _Mapping[str, float | None]) -> list[str]:
+    """The implausible values of a set of metrics, one line each, in name order."""
+    return [line for name in sorted(metrics) if (line := implausibility(name, metrics[name])) is not None]
+
+
+def read_metrics(lines: list[str], definitions: tuple[MetricDefinition, ...] | list[MetricDefinition]) -> dict[str, float]:
+    """What SageMaker would record from a training log with these definitions: each regex searched
+    in each line, its one group read as a number; a metric's final value is its last match (the
+    value FinalMetricDataList reports). A match that is not a number is skipped, as SageMaker skips it."""
+    out: dict[str, float] = {}
+    compiled = [(d.name, re.compile(d.regex)) for d in definitions]
+    for line in lines:
+        for name, rx in compiled:
+            m = rx.search(line)
+            if m is None or not m.groups():
+                continue
+            try:
+                out[name] = float(m.group(1))
+            except (TypeError, ValueError):
+                continue
+    return out

@@ -72,7 +72,7 @@ class Candidate:
 
     @property
     def catalog_id(self) -> str:
-        """The id the emulator catalog knows this model by (DESIGN: built-ins are the algorithm
+        """The id the emulator catalog knows this model by (docs/emulator.md: built-ins are the algorithm
         plus the hyperparameters that select it, e.g. `image-classification:num_layers=50`)."""
         if self.model_id:
             return self.model_id

@@ -1,4 +1,5 @@
-"""Tuning-job names (DESIGN, "SageMaker facts"): at most 32 characters of [a-zA-Z0-9-], derived from
+"""Tuning-job names (CreateHyperParameterTuningJob: at most 32 characters, pattern
+`[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}`, botocore's sagemaker service model): derived from
 the study, the candidate and a generation number only, so that a relaunch after a crash computes the
 same name, meets `ResourceInUse` and adopts its own job instead of creating a duplicate."""
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# DESIGN "Prices": us-east-1, on-demand, from secondary sources, unverified against AWS.
+# us-east-1, on-demand, from the secondary sources below, unverified against AWS; `jstui prices --refresh`
+# replaces them with the AWS Price List API's figures.
 SHIPPED_PRICES_DATE = "2026"
 SHIPPED_PRICES_REGION = "us-east-1"
 SHIPPED_PRICES_SOURCES = (
@@ -123,3 +124,43 @@ def save_refreshed_prices(home: Path, *, region: str, fetched_at: str, training:
     path = home / CACHE_FILE
     os.replace(tmp, path)
     return path
+
+
+class PriceBook:
+    """The one price table of a session, for training and hosting alike: the study's `[prices]`, else a
+    cached Price List refresh, else the shipped table. `reload_if_changed()` (once a refresh cycle) reads
+    the cache again when `jstui prices --refresh` rewrote it, so a refresh changes every figure, even in a
+    running jstui; lookups themselves never touch the disk."""
+
+    def __init__(self, home: Path | None, overrides: dict[str, float] | None = None) -> None:
+        self.home = Path(home) if home is not None else None
+        self.overrides = dict(overrides or {})
+        self._stamp = self._cache_stamp()
+        self.table = load_price_table(self.home)
+
+    def _cache_stamp(self) -> tuple[int, int] | None:
+        if self.home is None:
+            return None
+        try:
+            st = (self.home / CACHE_FILE).stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def reload_if_changed(self) -> bool:
+        """Read the cache again if it changed since it was read; True when it did."""
+        stamp = self._cache_stamp()
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        self.table = load_price_table(self.home)
+        return True
+
+    def training(self, instance_type: str) -> float | None:
+        """USD per hour of one training instance; None when nobody prices the type."""
+        return self.table.price(instance_type, self.overrides, TRAINING)[0]
+
+    def hosting(self, instance_type: str, instance_count: int = 1) -> float | None:
+        """USD per hour of `instance_count` hosting instances; None when nobody prices the type."""
+        price = self.table.price(instance_type, self.overrides, HOSTING)[0]
+        return None if price is None else float(price) * max(1, int(instance_count))

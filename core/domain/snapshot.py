@@ -86,7 +86,7 @@ class EndpointRow:
 
 @dataclass(frozen=True)
 class ConnectionState:
-    state: Literal["ok", "retrying", "offline", "connecting"] = "connecting"
+    state: Literal["ok", "retrying", "offline", "connecting", "expired"] = "connecting"  # expired: credentials
     retry_in_s: float | None = None
     message: str | None = None  # the last error, one line
 

@@ -1,4 +1,4 @@
-"""Spend (DESIGN, "SageMaker facts"): a training job costs BillableTimeInSeconds x InstanceCount x
+"""Spend (SageMaker bills training by BillableTimeInSeconds, DescribeTrainingJob): a training job costs BillableTimeInSeconds x InstanceCount x
 hourly price / 3600 (spot savings are already in billable time). A running job accrues from its
 TrainingStartTime to the backend's "now" and is marked an estimate."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, cast
 
 from jstui.domain.errors import UsageError
 from jstui.domain.model import Candidate, ParameterRange, Study
@@ -67,7 +67,8 @@ def parameter_ranges(ranges: tuple[ParameterRange, ...], defaults: dict[str, str
             key = "ContinuousParameterRanges" if r.type == "continuous" else "IntegerParameterRanges"
             fmt = format_value if r.type == "continuous" else (lambda v: str(int(v)))
             out[key].append(
-                {"Name": r.name, "MinValue": fmt(r.min), "MaxValue": fmt(r.max), "ScalingType": r.scaling}
+                {"Name": r.name, "MinValue": fmt(cast(float, r.min)), "MaxValue": fmt(cast(float, r.max)),  # numeric: both set
+                 "ScalingType": r.scaling}
             )
     return {k: v for k, v in out.items() if v}
 

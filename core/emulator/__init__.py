@@ -1,4 +1,4 @@
-"""A local SageMaker-compatible emulator speaking the real wire protocol (DESIGN, "Contract: the emulator").
+"""A local SageMaker-compatible emulator speaking the real wire protocol (docs/emulator.md).
 
 - `server.serve(...)`: the standalone `jstui emulator`; `embedded.start_embedded(...)`: a thread on an
   ephemeral port for one study.

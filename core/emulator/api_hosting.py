@@ -263,7 +263,7 @@ def list_endpoints(emu, p: dict, region: str) -> dict:
     out.sort(key=_SORT[p.get("SortBy", "CreationTime")], reverse=p.get("SortOrder", "Descending") == "Descending")
     chunk, nxt = page(out, p, {k: p.get(k) for k in ("NameContains", "StatusEquals", "SortBy", "SortOrder")},
                       default_max=10, limit=100)
-    resp = {"Endpoints": chunk}
+    resp: dict[str, object] = {"Endpoints": chunk}
     if nxt:
         resp["NextToken"] = nxt
     return resp

@@ -77,7 +77,7 @@ def describe_log_streams(emu, p: dict, region: str) -> dict:
     rows.sort(key=key, reverse=bool(p.get("descending")))
     chunk, nxt = page(rows, p, {k: p.get(k) for k in ("logStreamNamePrefix", "orderBy", "descending")},
                       default_max=50, limit=50, token_key="nextToken", max_key="limit")
-    resp = {"logStreams": chunk}
+    resp: dict[str, object] = {"logStreams": chunk}
     if nxt:
         resp["nextToken"] = nxt
     return resp
@@ -153,7 +153,7 @@ def filter_log_events(emu, p: dict, region: str) -> dict:
     events.sort(key=lambda e: (e["timestamp"], e["eventId"]))
     query = {k: p.get(k) for k in ("logStreamNames", "logStreamNamePrefix", "filterPattern", "startTime", "endTime")}
     chunk, nxt = page(events, p, query, default_max=10000, limit=10000, token_key="nextToken", max_key="limit")
-    resp = {"events": chunk, "searchedLogStreams": [{"logStreamName": s, "searchedCompletely": True} for s, _ in streams]}
+    resp: dict[str, object] = {"events": chunk, "searchedLogStreams": [{"logStreamName": s, "searchedCompletely": True} for s, _ in streams]}
     if nxt:
         resp["nextToken"] = nxt
     return resp

@@ -62,7 +62,7 @@ def _invoke(emu, p: dict, region: str):
             boxes.append([float(rng.randrange(6)), round(min(0.99, quality * (0.8 + 0.4 * rng.random())), 4),
                           round(x, 4), round(y, 4), round(x + 0.2 + 0.2 * rng.random(), 4),
                           round(y + 0.2 + 0.2 * rng.random(), 4)])
-        answer = {"prediction": sorted(boxes, key=lambda b: -b[1])}
+        answer: dict[str, object] = {"prediction": sorted(boxes, key=lambda b: -b[1])}
     else:
         top = min(0.99, max(0.01, quality + rng.uniform(-0.05, 0.05)))
         rest, probs = 1.0 - top, [top]

@@ -47,7 +47,7 @@ def list_tags(emu, p: dict, region: str) -> dict:
     keys = {t["Key"] for t in own}
     tags = [t for t in inherited if t["Key"] not in keys] + own
     chunk, nxt = page(tags, p, {"arn": p["ResourceArn"]}, default_max=50, limit=100)
-    resp = {"Tags": chunk}
+    resp: dict[str, object] = {"Tags": chunk}
     if nxt:
         resp["NextToken"] = nxt
     return resp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from jstui.emulator.errors import ServiceError, not_found, validation
 from jstui.emulator.families import builtin_metric_definitions
@@ -167,7 +168,7 @@ def list_hyper_parameter_tuning_jobs(emu, p: dict, region: str) -> dict:
     out.sort(key=_TUNING_SORT[p.get("SortBy", "Name")], reverse=p.get("SortOrder", "Ascending") == "Descending")
     query = {k: p.get(k) for k in ("NameContains", "StatusEquals", "SortBy", "SortOrder")}
     chunk, nxt = page(out, p, query, default_max=10, limit=100)
-    resp = {"HyperParameterTuningJobSummaries": chunk}
+    resp: dict[str, object] = {"HyperParameterTuningJobSummaries": chunk}
     if nxt:
         resp["NextToken"] = nxt
     return resp
@@ -215,7 +216,7 @@ def list_training_jobs_for_hyper_parameter_tuning_job(emu, p: dict, region: str)
     out.sort(key=_TRAINING_SORT[sort_by], reverse=p.get("SortOrder", "Ascending") == "Descending")
     query = {k: p.get(k) for k in ("HyperParameterTuningJobName", "StatusEquals", "SortBy", "SortOrder")}
     chunk, nxt = page(out, p, query, default_max=10, limit=100)
-    resp = {"TrainingJobSummaries": chunk}
+    resp: dict[str, object] = {"TrainingJobSummaries": chunk}
     if nxt:
         resp["NextToken"] = nxt
     return resp
@@ -232,7 +233,7 @@ def list_training_jobs(emu, p: dict, region: str) -> dict:
         for j in visible(plan_of(emu, row), now):
             if needle not in j.name.lower():
                 continue
-            s = {
+            s: dict[str, Any] = {
                 "TrainingJobName": j.name,
                 "TrainingJobArn": arn(region, "training-job", j.name),
                 "CreationTime": j.created,
@@ -254,7 +255,7 @@ def list_training_jobs(emu, p: dict, region: str) -> dict:
     out.sort(key=key, reverse=p.get("SortOrder", "Ascending") == "Descending")
     query = {k: p.get(k) for k in ("NameContains", "StatusEquals", "SortBy", "SortOrder")}
     chunk, nxt = page(out, p, query, default_max=10, limit=100)
-    resp = {"TrainingJobSummaries": chunk}
+    resp: dict[str, object] = {"TrainingJobSummaries": chunk}
     if nxt:
         resp["NextToken"] = nxt
     return resp

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from email.utils import formatdate
-from typing import Callable
+from collections.abc import Callable
 
 
 class SimClock:
@@ -19,7 +19,7 @@ class SimClock:
         self._injected: Callable[[], float] | None = None
 
     @classmethod
-    def injected(cls, now: Callable[[], float], speed: float = 1.0) -> "SimClock":
+    def injected(cls, now: Callable[[], float], speed: float = 1.0) -> SimClock:
         """A clock whose simulated now is whatever `now()` returns (tests)."""
         c = cls(origin=0.0, wall_origin=0.0, speed=speed)
         c._injected = now

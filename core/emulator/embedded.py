@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from jstui.emulator.faults import FaultSettings
 from jstui.emulator.server import EmulatorServer
@@ -31,7 +31,7 @@ class EmbeddedEmulator:
     def stop(self) -> None:
         self._server.stop()
 
-    def __enter__(self) -> "EmbeddedEmulator":
+    def __enter__(self) -> EmbeddedEmulator:
         return self
 
     def __exit__(self, *exc) -> None:

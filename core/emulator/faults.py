@@ -1,4 +1,4 @@
-"""Faults and quotas the emulator injects (DESIGN, "Faults and quotas"), and its call statistics.
+"""Faults and quotas the emulator injects (docs/emulator.md, "Faults and quotas"), and its call statistics.
 
 Throttling is per operation, as the service limits each API: a token bucket of `throttle_tps` requests
 per wall-clock second, plus a random `throttle_rate`. `error_rate` answers HTTP 500. `fail_rate` and

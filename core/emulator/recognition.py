@@ -1,4 +1,4 @@
-"""Which model a training job is (DESIGN, "Which model a job is"), in this order:
+"""Which model a training job is (docs/emulator.md, "Which model a job is"), in this order:
 1. the `sagemaker-sdk:jumpstart-model-id` tag the SageMaker SDK puts on JumpStart jobs;
 2. a built-in algorithm's training image plus the hyperparameters that select its network;
 3. the longest catalog model id contained in an input channel's or hyperparameter's S3 URI;

@@ -1,4 +1,4 @@
-"""Search strategies (DESIGN, "Search"): which hyperparameters the n-th training job of a tuning job gets.
+"""Search strategies (docs/emulator.md, "Search"): which hyperparameters the n-th training job of a tuning job gets.
 
 - Grid: categorical ranges only; enumerates every combination in order.
 - Random: seeded draws; in a finite space no configuration repeats while untried ones remain.

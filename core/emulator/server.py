@@ -66,7 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         # headers and body in one write: two small writes meet delayed ACKs (~40 ms a call)
-        self._headers_buffer.append(b"\r\n" + body)
+        self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]  # http.server's own buffer, absent from typeshed
         self.flush_headers()
 
     def _send_json(self, status: int, obj: dict) -> None:
@@ -164,9 +164,9 @@ class EmulatorServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="jstui-emulator", daemon=True)
         self._thread.start()
         return self

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from jstui.domain.catalog import Catalog
 from jstui.emulator import api_hosting, api_logs, api_search, api_tags, api_tuning

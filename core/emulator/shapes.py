@@ -8,7 +8,7 @@ import botocore.session
 from botocore.model import Shape
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def service_model(service: str):
     return botocore.session.get_session().get_service_model(service)
 

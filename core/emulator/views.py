@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import cast
 from jstui.emulator.schedule import TrainingPlan, TuningPlan, metric_value
 from jstui.emulator.shapes import fit, shape
 
@@ -43,7 +44,7 @@ def best(plan: TuningPlan, now: float) -> TrainingPlan | None:
     if not done:
         return None
     sign = 1 if plan.maximize else -1
-    return max(done, key=lambda j: (sign * j.objective, -j.index))
+    return max(done, key=lambda j: (sign * cast(float, j.objective), -j.index))  # done: reported
 
 
 def last_modified(plan: TuningPlan, now: float) -> float:

@@ -8,7 +8,7 @@ JumpStart lookup and the backend's "now"."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from jstui.aws import hosting, smoke_test
@@ -58,7 +58,7 @@ def deploy_defaults(session: Any, candidate: str) -> DeployDefaults:
     spec = inference_spec(session, cand)
     name = endpoints.suggest_endpoint_name(session.study.name, cand.name, taken_names(session))
     return DeployDefaults(name, spec.default_instance_type, 1,
-                          endpoints.hourly_usd(spec.default_instance_type, 1, session.study.prices))
+                          session.hosting_usd_per_hour(spec.default_instance_type, 1))
 
 
 def plan_deploy(session: Any, candidate: str, endpoint_name: str | None = None, instance_type: str | None = None,
@@ -120,8 +120,9 @@ def resume_interrupted(session: Any) -> list[str]:
 def endpoint_rows(session: Any, now: datetime | None = None) -> tuple[EndpointRow, ...]:
     """The study's endpoints for the snapshot (costs accrued to the backend's `now`)."""
     if now is None:
-        now = session.backend_now() or session.snapshot().taken_at or datetime.now(timezone.utc)
-    return hosting.endpoint_rows(session.clients.sagemaker, session.journal, session.study, now)
+        now = session.backend_now() or session.snapshot().taken_at or datetime.now(UTC)
+    return hosting.endpoint_rows(session.clients.sagemaker, session.journal, session.study, now,
+                                 table=session.prices.table)
 
 
 # SageMaker adds these to a tuned job's hyperparameters itself; passing them back is an error.

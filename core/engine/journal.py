@@ -6,7 +6,8 @@ of each study, JumpStart lookups, endpoints and events. Safe for two processes o
 a busy timeout) and for the threads of one process (one lock per connection).
 
 A file that is corrupt or was written by a newer jstui is refused (JournalError, exit 7) after a
-read-only look, so it is never touched."""
+read-only look, so it is never touched. An older one is upgraded in place, in one transaction, by the
+ordered steps in `MIGRATIONS` (its schema version is SQLite's `PRAGMA user_version`)."""
 
 from __future__ import annotations
 
@@ -16,28 +17,32 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator, Sequence
 
 from jstui.domain.errors import JournalError
 from jstui.domain.times import iso
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FILE_NAME = "journal.sqlite"
 BUSY_TIMEOUT_MS = 10_000
 
 # Launch states. `launching` is written before the Create call and `launched` after it, so a process
 # killed in between finds `launching` and retries the Create under the same name (ResourceInUse ->
 # adopt): never a lost job, never a duplicate.
-QUEUED, LAUNCHING, LAUNCHED, WAITING, REFUSED, DROPPED = (
-    "queued",
-    "launching",
-    "launched",
-    "waiting",
-    "refused",
-    "dropped",
-)
+class LaunchState(StrEnum):
+    QUEUED = "queued"  # waiting for a slot (max_parallel_tuning_jobs)
+    LAUNCHING = "launching"  # the Create call is (or was, when a process died) under way
+    LAUNCHED = "launched"  # the service has the tuning job
+    WAITING = "waiting"  # the account's tuning-job quota is full; retried as slots free
+    REFUSED = "refused"  # the service (or the request builder) refused it; `reason` says why
+    DROPPED = "dropped"  # removed from the queue by the user
+
+
+QUEUED, LAUNCHING, LAUNCHED, WAITING, REFUSED, DROPPED = LaunchState  # the names callers import
 PENDING_STATES = (QUEUED, LAUNCHING, WAITING)
 
 _SCHEMA = """
@@ -89,13 +94,6 @@ CREATE TABLE snapshots (
     body TEXT NOT NULL,
     saved_at REAL NOT NULL
 );
-CREATE TABLE jumpstart (
-    model_id TEXT NOT NULL,
-    version TEXT NOT NULL,
-    region TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (model_id, version, region)
-);
 CREATE TABLE endpoints (
     name TEXT PRIMARY KEY,
     study TEXT NOT NULL,
@@ -105,7 +103,8 @@ CREATE TABLE endpoints (
     instance_count INTEGER,
     state TEXT NOT NULL,
     body TEXT,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    status TEXT
 );
 CREATE TABLE events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -117,6 +116,50 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_study ON events (study, id);
 """
+
+# An endpoint's `state` is how far jstui's deploy got (jstui.domain.endpoints.DeployStep); `status` is the
+# service's EndpointStatus as last seen (None until then).
+_DEPLOY_STEPS = ("planned", "model", "config", "endpoint", "deleting")
+
+# JumpStart lookups depend on the instance type (CPU and GPU images differ) and on the metadata they came
+# from: `source` is a fingerprint of it (jstui.aws.jumpstart.metadata_fingerprint), so a rebuilt offline
+# snapshot or another SDK release misses the cache instead of reading a stale answer.
+_JUMPSTART_TABLE = """
+CREATE TABLE jumpstart (
+    model_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    region TEXT NOT NULL,
+    instance_type TEXT NOT NULL,
+    source TEXT NOT NULL,
+    body TEXT NOT NULL,
+    saved_at REAL NOT NULL,
+    PRIMARY KEY (model_id, version, region, instance_type, source)
+);
+"""
+
+
+def _statements(script: str) -> list[str]:
+    return [s for s in (part.strip() for part in script.split(";")) if s]
+
+
+def _v1_to_v2(con: sqlite3.Connection) -> None:
+    """Schema 1 cached JumpStart lookups by (model, version, region) only: forget them (a cache) and key
+    the new table by instance type and metadata source too. Schema 1 kept an endpoint's deploy step and
+    the service's status in one `state` column: split them (a row past its deploy steps is `endpoint`)."""
+    con.execute("DROP TABLE IF EXISTS jumpstart")
+    for statement in _statements(_JUMPSTART_TABLE):
+        con.execute(statement)
+    con.execute("ALTER TABLE endpoints ADD COLUMN status TEXT")
+    steps = ", ".join(f"'{step}'" for step in _DEPLOY_STEPS)
+    con.execute(f"UPDATE endpoints SET status=state, state='endpoint' WHERE state NOT IN ({steps})")
+
+
+# Migration steps, in order: MIGRATIONS[n] upgrades a journal of schema n to n + 1. Never edit a step that
+# shipped; add the next one and raise SCHEMA_VERSION.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2,
+}
+assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION)), "one step per schema version"
 
 
 def to_json(value: Any) -> str:
@@ -137,12 +180,17 @@ class Launch:
     study: str
     candidate: str
     generation: int
-    state: str
+    state: LaunchState
     tuning_job_name: str
     model_id: str
     reason: str | None
     adopted: bool
     recipe: str | None  # JSON of what the candidate looked like when queued (plan shows changes)
+
+
+def _launch(r: Sequence[Any]) -> Launch:
+    """A Launch from a row of Journal._LAUNCH_COLS."""
+    return Launch(r[0], r[1], r[2], LaunchState(r[3]), r[4], r[5], r[6], bool(r[7]), r[8])
 
 
 @dataclass(frozen=True)
@@ -198,7 +246,7 @@ class Journal:
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, home: Path) -> "Journal":
+    def open(cls, home: Path) -> Journal:
         home = Path(home)
         path = home / FILE_NAME
         if path.exists() and path.stat().st_size > 0:
@@ -221,9 +269,13 @@ class Journal:
         with self._tx() as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
-                for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+                for statement in _statements(_SCHEMA + _JUMPSTART_TABLE):
                     con.execute(statement)
                 con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif version < SCHEMA_VERSION:  # written by an older jstui: its steps, in order, in this transaction
+                for step in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[step](con)
+                    con.execute(f"PRAGMA user_version = {step + 1}")
             elif version > SCHEMA_VERSION:  # another process upgraded it meanwhile
                 raise JournalError(f"{self.path}: journal was written by a newer jstui (schema {version})")
 
@@ -306,7 +358,7 @@ class Journal:
             f"SELECT {self._LAUNCH_COLS} FROM launches WHERE study=? ORDER BY queued_at, candidate, generation",
             (study,),
         )
-        return [Launch(*r[:7], bool(r[7]), r[8]) for r in rows]
+        return [_launch(r) for r in rows]
 
     def current_launches(self, study: str) -> dict[str, Launch]:
         """The latest generation of every candidate ever queued."""
@@ -318,7 +370,7 @@ class Journal:
 
     def launch_by_name(self, tuning_job_name: str) -> Launch | None:
         rows = self._query(f"SELECT {self._LAUNCH_COLS} FROM launches WHERE tuning_job_name=?", (tuning_job_name,))
-        return Launch(*rows[0][:7], bool(rows[0][7]), rows[0][8]) if rows else None
+        return _launch(rows[0]) if rows else None
 
     def queue(
         self,
@@ -328,7 +380,7 @@ class Journal:
         tuning_job_name: str,
         model_id: str,
         *,
-        state: str = QUEUED,
+        state: LaunchState = QUEUED,
         adopted: bool = False,
         recipe: str | None = None,
     ) -> bool:
@@ -342,7 +394,7 @@ class Journal:
             )
             return cur.rowcount > 0
 
-    def set_launch_state(self, study: str, candidate: str, generation: int, state: str, reason: str | None = None) -> None:
+    def set_launch_state(self, study: str, candidate: str, generation: int, state: LaunchState, reason: str | None = None) -> None:
         with self._tx() as con:
             con.execute(
                 "UPDATE launches SET state=?, reason=?, updated_at=? WHERE study=? AND candidate=? AND generation=?",
@@ -442,17 +494,29 @@ class Journal:
         return rows[0][0] if rows else None
 
     # --- JumpStart cache -------------------------------------------------------------------
-    def jumpstart(self, model_id: str, version: str, region: str) -> dict | None:
+    def jumpstart(self, model_id: str, version: str, region: str, instance_type: str, source: str,
+                  max_age_s: float | None = None) -> dict | None:
+        """A cached lookup from the same metadata `source` (None when there is none, or it is older than
+        `max_age_s`)."""
         rows = self._query(
-            "SELECT body FROM jumpstart WHERE model_id=? AND version=? AND region=?", (model_id, version, region)
+            "SELECT body, saved_at FROM jumpstart WHERE model_id=? AND version=? AND region=? AND instance_type=? "
+            "AND source=?",
+            (model_id, version, region, instance_type, source),
         )
-        return json.loads(rows[0][0]) if rows else None
+        if not rows or (max_age_s is not None and time.time() - rows[0][1] > max_age_s):
+            return None
+        return json.loads(rows[0][0])
 
-    def save_jumpstart(self, model_id: str, version: str, region: str, body: dict) -> None:
+    def save_jumpstart(self, model_id: str, version: str, region: str, instance_type: str, source: str,
+                       body: dict) -> None:
         with self._tx() as con:
+            # one entry per lookup: an answer from other metadata is replaced, not kept beside it
+            con.execute("DELETE FROM jumpstart WHERE model_id=? AND version=? AND region=? AND instance_type=?",
+                        (model_id, version, region, instance_type))
             con.execute(
-                "INSERT OR REPLACE INTO jumpstart (model_id, version, region, body) VALUES (?,?,?,?)",
-                (model_id, version, region, to_json(body)),
+                "INSERT INTO jumpstart (model_id, version, region, instance_type, source, body, saved_at) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (model_id, version, region, instance_type, source, to_json(body), time.time()),
             )
 
     # --- endpoints -------------------------------------------------------------------------
@@ -465,14 +529,20 @@ class Journal:
         training_job_name: str | None = None,
         instance_type: str | None = None,
         instance_count: int | None = None,
-        state: str = "creating",
+        state: str | None = None,
+        status: str | None = None,
         body: dict | None = None,
     ) -> None:
+        """Insert or update an endpoint's record. `state` is a deploy step; a service status passed as
+        `state` (as schema 1 stored it) is recorded as `status`, the step becoming `endpoint`."""
+        if state is not None and state not in _DEPLOY_STEPS:
+            state, status = "endpoint", state
         with self._tx() as con:
             con.execute(
                 "INSERT INTO endpoints (name, study, candidate, training_job_name, instance_type, instance_count, "
-                "state, body, created_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
-                "state=excluded.state, body=COALESCE(excluded.body, endpoints.body)",
+                "state, status, body, created_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+                "state=COALESCE(?, endpoints.state), status=COALESCE(?, endpoints.status), "
+                "body=COALESCE(excluded.body, endpoints.body)",
                 (
                     name,
                     study,
@@ -480,17 +550,22 @@ class Journal:
                     training_job_name,
                     instance_type,
                     instance_count,
-                    state,
+                    state or "planned",
+                    status,
                     None if body is None else to_json(body),
                     time.time(),
+                    state,
+                    status,
                 ),
             )
 
     def endpoints(self, study: str | None = None) -> list[dict]:
-        sql = "SELECT name, study, candidate, training_job_name, instance_type, instance_count, state, body FROM endpoints"
+        """Each endpoint's record: `state` (the deploy step), `status` (the service's, last seen) and the rest."""
+        sql = ("SELECT name, study, candidate, training_job_name, instance_type, instance_count, state, status, body "
+               "FROM endpoints")
         rows = self._query(sql + (" WHERE study=?" if study else "") + " ORDER BY created_at", (study,) if study else ())
-        keys = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state", "body")
-        return [dict(zip(keys, r[:7]), body=_load(r[7])) for r in rows]
+        keys = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state", "status")
+        return [dict(zip(keys, r[:8]), body=_load(r[8])) for r in rows]
 
     def delete_endpoint(self, name: str) -> None:
         with self._tx() as con:

@@ -12,12 +12,14 @@ import dataclasses
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 
 from jstui.domain import naming
-from jstui.aws.clients import Clients, error_code, error_message, service_errors
+from jstui.aws.clients import Clients, service_errors
+from jstui.aws.errors import ErrorKind, classify
 from jstui.domain.errors import JstuiError, ServiceRefused
 from jstui.engine.journal import (
     DROPPED,
@@ -184,13 +186,13 @@ class Launcher:
         try:
             self.clients.sagemaker.create_hyper_parameter_tuning_job(**request)
         except ClientError as exc:
-            code = error_code(exc)
-            if code == "ResourceInUse":
+            err = classify(exc)
+            if err.kind is ErrorKind.ALREADY_EXISTS:
                 return self._adopt_existing(launch, report)
-            if code == "ResourceLimitExceeded":
-                return self._quota(launch, candidate, error_message(exc), report)
-            if code in ("ValidationException", "ValidationError") or code.startswith("AccessDenied"):
-                reason = f"{cname}: the service refused tuning job {launch.tuning_job_name}: {code}: {error_message(exc)}"
+            if err.kind is ErrorKind.QUOTA:
+                return self._quota(launch, candidate, err.message, report)
+            if err.kind in (ErrorKind.INVALID, ErrorKind.DENIED, ErrorKind.NOT_FOUND):
+                reason = f"{cname}: the service refused tuning job {launch.tuning_job_name}: {err}"
                 self.journal.set_launch_state(study, cname, gen, REFUSED, reason)
                 self.journal.add_event(study, "refused", reason)
                 raise ServiceRefused(reason) from None

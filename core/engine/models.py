@@ -21,12 +21,24 @@ class ModelResolver:
         self._journal = journal
         self._study = study
         self._region = region
+        self._source: str | None = None  # fingerprint of the JumpStart metadata in use (once a session)
 
-    def _key(self, candidate: Candidate) -> tuple[str, str, str]:
-        return candidate.model_id or "", candidate.model_version or "*", self._region
+    def _offline(self):
+        return self._study.emulator.jumpstart_metadata if self._study.backend == "emulator" else None
+
+    def _key(self, candidate: Candidate) -> tuple[str, str, str, str, str]:
+        from jstui.aws.jumpstart import metadata_fingerprint  # no sagemaker-core import: package metadata only
+
+        if self._source is None:
+            self._source = metadata_fingerprint(self._offline())
+        return (candidate.model_id or "", candidate.model_version or "*", self._region,
+                candidate.resources.instance_type, self._source)  # fmt: skip
 
     def _cached(self, candidate: Candidate) -> dict | None:
-        cached = self._journal.jumpstart(*self._key(candidate))
+        from jstui.aws.jumpstart import LIVE_CACHE_MAX_AGE_S
+
+        max_age = None if self._offline() is not None else LIVE_CACHE_MAX_AGE_S
+        cached = self._journal.jumpstart(*self._key(candidate), max_age_s=max_age)
         return cached if cached is not None and cached.get("training_image") else None
 
     def prefetch(self, candidates: Iterable[Candidate]) -> dict[str, Exception]:
@@ -37,14 +49,15 @@ class ModelResolver:
                 missing.setdefault(self._key(c), c)
         if not missing:
             return {}
-        offline = self._study.emulator.jumpstart_metadata if self._study.backend == "emulator" else None
+        offline = self._offline()
         items = [{"model_id": k[0], "version": k[1], "region": k[2], "offline_dir": str(offline) if offline else None,
-                  "instance_type": c.resources.instance_type} for k, c in missing.items()]  # fmt: skip
+                  "instance_type": k[3]} for k in missing]  # fmt: skip
         results = self._run_worker(items)
         failed: dict[str, Exception] = {}
-        for (model_id, version, region), result in zip(missing, results):
+        for key, result in zip(missing, results):
+            model_id = key[0]
             if "model" in result:
-                self._journal.save_jumpstart(model_id, version, region, result["model"])
+                self._journal.save_jumpstart(*key, result["model"])
             else:
                 kind = getattr(errors, result.get("kind", ""), errors.JstuiError)
                 failed[model_id] = kind(result.get("error", "JumpStart lookup failed"))

@@ -1,4 +1,4 @@
-"""The incremental poller (DESIGN, "SageMaker facts"): one cycle lists the study's tuning jobs
+"""The incremental poller (docs/architecture.md, "Polling"): one cycle lists the study's tuning jobs
 (ListHyperParameterTuningJobs, 100 a page, by name prefix) and then spends calls only where something
 changed: DescribeHyperParameterTuningJob when a job's summary changed, its training-job list when its
 counters changed, DescribeTrainingJob once per terminal training job (cached in the journal forever).
@@ -22,14 +22,15 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable
-from datetime import datetime, timezone
+from typing import Callable, Literal
+from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from jstui.domain import naming
-from jstui.aws.clients import Clients, error_code, error_message, is_unreachable
+from jstui.aws.clients import Clients, error_code, error_message
+from jstui.aws.errors import expired_message, is_expired_credentials, is_not_found, is_unreachable
 from jstui.engine.journal import LAUNCHED, Journal
 from jstui.domain.snapshot import TERMINAL_TRAINING, ConnectionState
 from jstui.domain.model import Study
@@ -57,7 +58,7 @@ def response_time(response: dict) -> datetime | None:
     except (TypeError, ValueError):
         return None
     # "-0000" / naive forms mean UTC too; aware everywhere so ages can be subtracted.
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def summary_fingerprint(summary: dict) -> str:
@@ -78,8 +79,7 @@ def counters_key(source: dict) -> str:
 
 def _not_found(exc: ClientError) -> bool:
     """SageMaker answers a Describe of an unknown job with ValidationException (not ResourceNotFound)."""
-    code, message = error_code(exc), error_message(exc).lower()
-    return code == "ResourceNotFound" or (code == "ValidationException" and "not found" in message)
+    return is_not_found(exc)
 
 
 def gone(name: str) -> dict:
@@ -182,6 +182,7 @@ class Poller:
         # Requests of tuning jobs this process created (the launcher's): a job seen for the first time
         # with no training job yet is described by its request and list summary, without a call.
         self.created: dict[str, dict] = {}
+        self._renew = False  # credentials expired: re-resolve them right before the next attempt
 
     @property
     def _sm(self):
@@ -200,7 +201,14 @@ class Poller:
         self._retry_at = time.monotonic() + delay
         message = f"{error_code(exc)}: {error_message(exc)}" if isinstance(exc, ClientError) else str(exc)
         message = " ".join(message.split())[:200]
-        state = "offline" if is_unreachable(exc) and self.failures >= OFFLINE_AFTER else "retrying"
+        state: Literal["offline", "retrying", "expired"] = (
+            "offline" if is_unreachable(exc) and self.failures >= OFFLINE_AFTER else "retrying"
+        )
+        if is_expired_credentials(exc) and self.clients.backend != "emulator":
+            # Expired SSO/assumed-role credentials: say how to renew them, and re-resolve the credential
+            # chain so the next attempt (after the usual backoff) signs with whatever works by then.
+            state, message = "expired", expired_message(self.clients.renew_hint(), resumes=True)
+            self._renew = True
         self.connection = ConnectionState(state, retry_in_s=delay, message=message)
         log.info("poll failed (%s), retrying in %.0f s: %s", state, delay, message)
 
@@ -212,6 +220,9 @@ class Poller:
     # --- one cycle -------------------------------------------------------------------------
     def poll_once(self, progress: Callable[[], None] | None = None) -> PollResult:
         """One incremental cycle. Raises botocore errors (the caller records them)."""
+        if self._renew:
+            self._renew = False
+            self.clients.renew_credentials()
         sm = self._sm
         wanted = {
             l.tuning_job_name: l

@@ -64,13 +64,17 @@ class StudySession(Protocol):
         """Log lines of a training job newer than `next_token`."""
 
     # --- frontier, deploy, endpoints (issue "Frontier, pick and deploy") ---
-    def deploy_defaults(self, candidate: str) -> "DeployDefaults":
+    def deploy_defaults(self, candidate: str) -> DeployDefaults:
         """Suggested endpoint name (valid, not taken), instance type (JumpStart hosting default),
         count and $/hour for deploying the candidate's best training job. May do I/O."""
 
     def deploy(self, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> None:
         """Create Model, EndpointConfig and Endpoint for the candidate's best training job,
         journaling each step; returns once the Endpoint is being created (poll snapshot for status)."""
+
+    def hosting_usd_per_hour(self, instance_type: str, instance_count: int) -> float | None:
+        """$/hour of `instance_count` hosting instances from the session's one price table (the one
+        training is priced with); None when nobody prices the type. No I/O."""
 
     def smoke_invoke(self, endpoint_name: str) -> str:
         """One invocation with the shipped sample image; a one-line answer (top prediction)."""

@@ -26,6 +26,7 @@ from typing import Any
 
 from jstui.domain import budget
 from jstui.aws.clients import Clients, make_clients, service_errors, translate
+from jstui.aws.errors import ErrorKind, classify
 from jstui.domain.errors import JstuiError, ServiceRefused, UsageError
 from jstui.engine.budget_guard import BudgetGuard
 from jstui.engine.journal import DROPPED, LAUNCHED, LAUNCHING, PENDING_STATES, REFUSED, Journal
@@ -38,6 +39,7 @@ from jstui.domain.snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, Connection
 from jstui.engine.snapshot_build import BuildInputs, TerminalCache, build_snapshot
 from jstui.engine.snapshot_store import SnapshotStore
 from jstui.domain.model import Study
+from jstui.domain.prices import PriceBook
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +86,10 @@ def load(path: Path) -> Study:
     return load_study(path)
 
 
-def price_function(study: Study, home: Path):
-    """$/hour by instance type: the study's overrides, a cached Price List refresh, the shipped table."""
-    from jstui.domain.prices import load_price_table
-
-    table = load_price_table(home)
-
-    def price_of(instance_type: str) -> float | None:
-        return table.price(instance_type, study.prices)[0]
-
-    return price_of
+def price_book(study: Study, home: Path) -> PriceBook:
+    """The session's one price table (training and hosting): the study's overrides, a cached Price List
+    refresh, the shipped table."""
+    return PriceBook(home, study.prices)
 
 
 def open_session(args: Any, study_arg: str | None, *, readonly: bool | None = None, budget_usd: float | None = None) -> "EngineSession":
@@ -135,7 +131,8 @@ class EngineSession:
         policy = "stop" if budget_usd is not None and study.budget.usd is None else study.budget.policy
         self.journal = Journal.open(self.home)
         self.journal.upsert_study(study.name, study.path, study.backend, self.region)
-        self.price_of = price_function(study, self.home)
+        self.prices = price_book(study, self.home)
+        self.price_of = self.prices.training
         self._clients = clients
         self._clients_lock = threading.Lock()  # creating the clients (may start the embedded emulator)
         self.models = ModelResolver(self.journal, study, self.region)
@@ -231,12 +228,11 @@ class EngineSession:
     def plan_text(self) -> str:
         from jstui.study import plan
         from jstui.domain.catalog import Catalog
-        from jstui.domain.prices import load_price_table
 
         from jstui.engine.launcher import launch_changes
 
         catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
-        text = plan.format_plan_compact(plan.build_plan(self.study, catalog, load_price_table(self.home)))
+        text = plan.format_plan_compact(plan.build_plan(self.study, catalog, self.prices.table))
         changes = launch_changes(self.study, self.journal)
         if changes:
             text += "\n\nSince the last launch:\n" + "\n".join(f"  {line}" for line in changes)
@@ -271,6 +267,7 @@ class EngineSession:
     def _run_cycle(self, strict: bool, raise_refusals: bool | None) -> StudySnapshot:
         if raise_refusals is None:
             raise_refusals = strict
+        self.prices.reload_if_changed()  # `jstui prices --refresh` in another process changes every figure
         self._wire()
         if strict or self.poller.due():
             self._poll(strict)
@@ -312,7 +309,7 @@ class EngineSession:
             self.poller.record_failure(exc)
             self._connection = self.poller.connection
             if strict:
-                raise translate(exc, "refreshing the study") from None
+                raise translate(exc, "refreshing the study", hint=self.clients.renew_hint()) from None
 
     def _show_progress(self) -> None:
         """A catch-up journaled another batch: show the rows so far (not saved; no guard, no projection)."""
@@ -340,8 +337,9 @@ class EngineSession:
         from jstui.aws import hosting
 
         try:
-            self._endpoints = hosting.endpoint_rows(self.clients.sagemaker, self.journal, self.study, self._now)
-        except (JstuiError, *poll_errors()) as exc:
+            self._endpoints = hosting.endpoint_rows(self.clients.sagemaker, self.journal, self.study, self._now,
+                                                   table=self.prices.table)
+        except (JstuiError,) + poll_errors() as exc:
             log.info("endpoint refresh failed: %s", exc)
 
     def launch(self, candidates: list[str] | None = None) -> None:
@@ -389,8 +387,8 @@ class EngineSession:
             try:
                 self.clients.sagemaker.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
             except ClientError as exc:
-                # Already terminal: SageMaker answers ValidationException; nothing to stop.
-                if exc.response.get("Error", {}).get("Code") in ("ValidationException", "ResourceNotFound"):
+                # Already terminal (SageMaker answers ValidationException) or gone: nothing to stop.
+                if classify(exc).kind in (ErrorKind.INVALID, ErrorKind.NOT_FOUND):
                     return
                 raise
         self.journal.add_event(self.study.name, "stopped", f"{candidate}: stop requested for {name}")
@@ -450,6 +448,9 @@ class EngineSession:
 
         self._check_writable("delete an endpoint")
         deployments.delete_endpoint(self, endpoint_name)
+
+    def hosting_usd_per_hour(self, instance_type: str, instance_count: int) -> float | None:
+        return self.prices.hosting(instance_type, instance_count)
 
     def close(self) -> None:
         self.store.flush()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import Literal
+from collections.abc import Callable
 
 from jstui.domain import spend
 from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Journal, Launch, TuningJobRecord
@@ -71,7 +72,7 @@ class BuildInputs:
     events: tuple[str, ...] = ()
     budget_usd: float | None = None
     budget_policy: str | None = None
-    budget_state: str = "ok"
+    budget_state: Literal["ok", "warning", "stopped", "exceeded"] = "ok"
     projected_usd: float | None = None
     # Earlier generations (retried candidates): not shown, but their money was spent.
     earlier: tuple[Launch, ...] = ()
@@ -234,9 +235,9 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
         best_row = next((j for j in jobs if j.is_best), None)
         best_value = (best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}).get("Value")
         for j in jobs:
-            for m in j.metrics:
-                if m not in metric_names:
-                    metric_names.append(m)
+            for metric in j.metrics:
+                if metric not in metric_names:
+                    metric_names.append(metric)
         total = spend.total(
             [spend.JobSpend(j.billable_seconds, j.cost_usd, j.cost_is_estimate) for j in jobs]
         )
@@ -298,6 +299,6 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
         endpoint_spend_usd=endpoint_spend,
         budget_usd=inp.budget_usd,
         budget_policy=inp.budget_policy,
-        budget_state=inp.budget_state,  # type: ignore[arg-type]
+        budget_state=inp.budget_state,
         events=tuple(inp.events),
     )

@@ -235,7 +235,7 @@ class _StudyReader(CandidateReader):
         catalogs: list[Path] = []
         cat = f["catalog"]
         if cat is not INVALID and cat is not None:
-            for i, rel in enumerate([cat] if isinstance(cat, str) else cat):
+            for rel in [cat] if isinstance(cat, str) else cat:
                 p = (self.base / rel).resolve()
                 if not p.is_file():
                     self.p.error(at + ("catalog",), f"catalog {rel!r} not found (looked for {p})")

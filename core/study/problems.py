@@ -19,7 +19,7 @@ def field_label(path: Path) -> str:
         if isinstance(part, int):
             out += f"[{part + 1}]"
             continue
-        key = part if _PLAIN_KEY.match(part) else f'"{part}"'
+        key = part if isinstance(part, str) and _PLAIN_KEY.match(part) else f'"{part}"'  # keys are strings
         out += ("." if out else "") + key
     return out or "(file)"
 

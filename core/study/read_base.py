@@ -5,7 +5,7 @@ replaced by INVALID so later checks skip it instead of reporting the same mistak
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jstui.study import schema as S
 from jstui.study import values as V
@@ -15,7 +15,8 @@ from jstui.study.validate import CandidateSite
 
 INVALID = object()  # a value that failed its check: later checks skip it
 
-# Service limits (DESIGN "SageMaker facts"; CreateHyperParameterTuningJob, CreateTrainingJob).
+# Service limits (AWS docs, "Amazon SageMaker endpoints and quotas"; CreateHyperParameterTuningJob,
+# CreateTrainingJob).
 MAX_JOBS = 750
 MAX_PARALLEL_JOBS = 100
 MAX_PARALLEL_TUNING_JOBS = 100
@@ -102,7 +103,7 @@ class BaseReader:
         if raw is None or raw is INVALID:
             return {}
         out: dict[str, str] = {}
-        for k, v in raw.items():  # type: ignore[union-attr]
+        for k, v in cast("dict[str, object]", raw).items():  # a table: the schema checked its type first
             if not V.is_scalar(v):
                 self.p.error(at + (k,), f"expected a string, number or boolean, got {V.toml_type(v)}")
                 continue

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from jstui.study import schema as S
 from jstui.study import values as V
 from jstui.domain.algorithms import BUILTIN_METRICS, SELECTING_HYPERPARAMETERS
 from jstui.study.locate import Path as KeyPath
 from jstui.domain.metrics import PRESET_OBJECTIVES
-from jstui.domain.model import Candidate, Resources, Tuning
+from jstui.domain.model import Candidate, Direction, Resources, Tuning
 from jstui.study.read_base import INVALID
 from jstui.study.read_metrics import MetricsReader
 from jstui.study.read_ranges import RangesReader
@@ -124,7 +124,7 @@ class CandidateReader(RangesReader, MetricsReader):
             ),
             tuning=Tuning(
                 objective=objective,
-                direction=direction,
+                direction=cast(Direction, direction),  # the schema allows only Maximize or Minimize
                 strategy=merged_tun["strategy"],
                 max_jobs=int(merged_tun["max_jobs"]),
                 max_parallel_jobs=int(merged_tun["max_parallel_jobs"]),
@@ -152,7 +152,7 @@ class CandidateReader(RangesReader, MetricsReader):
                 and objective not in BUILTIN_METRICS[algorithm]:
             # A built-in cannot report a JumpStart objective; it is tuned on its own (seed 002 mixes both).
             self.p.warning(("tuning", "objective"), f"'{objective}' is not a metric of the built-in {algorithm} "
-                                                    f"algorithm; candidate models[{at[1] + 1}] is tuned on {family[0]} "
+                                                    f"algorithm; candidate models[{cast(int, at[1]) + 1}] is tuned on {family[0]} "
                                                     "(set tuning.objective on it to choose)")
             objective = None
             direction = c_tun.get("direction")

@@ -42,7 +42,7 @@ class RangesReader(BaseReader):
         if kind == "categorical":
             for k in ("min", "max"):
                 if f[k] is not None:
-                    self.p.error(at + (k,), f"is for continuous and integer ranges; a categorical range takes values "
+                    self.p.error(at + (k,), "is for continuous and integer ranges; a categorical range takes values "
                                             "or relative_to_default")
                     bad = True
             if "scaling" in raw:

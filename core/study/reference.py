@@ -1,8 +1,8 @@
-"""The study-file reference in README ("Study files"), rendered from the schema, the metric presets
+"""The study-file reference in docs/study-file.md ("Reference"), rendered from the schema, the metric presets
 and the built-in algorithm tables, so the documentation cannot drift from what the loader accepts.
 
     python -m jstui.study.reference            print the section
-    python -m jstui.study.reference --write    replace it in README.md between its markers"""
+    python -m jstui.study.reference --write    replace it in docs/study-file.md between its markers"""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from jstui.domain.metrics import MAX_DEFINITIONS, PRESET_OBJECTIVES, PRESETS
 
 START = "<!-- study-reference:start -->"
 END = "<!-- study-reference:end -->"
+DOC = "docs/study-file.md"  # relative to the repository
 
 
 def _default(f: S.Field) -> str:
@@ -160,24 +161,24 @@ def reference_markdown() -> str:
     return "\n".join(lines)
 
 
-def write_readme(readme: Path) -> bool:
+def write_doc(doc: Path) -> bool:
     """Replace the section between the markers; True if the file changed."""
-    text = readme.read_text(encoding="utf-8")
+    text = doc.read_text(encoding="utf-8")
     i, j = text.index(START) + len(START), text.index(END)
     new = text[:i] + "\n" + reference_markdown() + text[j:]
     if new != text:
-        readme.write_text(new, encoding="utf-8")
+        doc.write_text(new, encoding="utf-8")
     return new != text
 
 
-def readme_section(readme: Path) -> str:
-    text = readme.read_text(encoding="utf-8")
+def doc_section(doc: Path) -> str:
+    text = doc.read_text(encoding="utf-8")
     return text[text.index(START) + len(START) + 1 : text.index(END)]
 
 
 if __name__ == "__main__":  # pragma: no cover
     if "--write" in sys.argv:
         root = Path(__file__).resolve().parents[2]
-        print("README.md updated" if write_readme(root / "README.md") else "README.md already up to date")
+        print(f"{DOC} updated" if write_doc(root / DOC) else f"{DOC} already up to date")
     else:
         print(reference_markdown())

@@ -1,7 +1,7 @@
 """The study file's schema: every table and key, its type, default and meaning.
 
 One source of truth for three readers: the loader (types, defaults, unknown-key checks), the
-README reference (`core.study.reference` renders these tables) and the test that keeps the two
+docs/study-file.md reference (`jstui.study.reference` renders these tables) and the test that keeps the two
 in step. Semantic rules that involve more than one key live in `core.study.validate`."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ class _Required:
 REQUIRED = _Required()  # a key with no default
 NONE = None  # an optional key whose absence means "not set"
 
-# Types as the README names them; the loader checks TOML values against these.
+# Types as docs/study-file.md names them; the loader checks TOML values against these.
 STRING = "string"
 INTEGER = "integer"
 NUMBER = "number"  # integer or float
@@ -222,6 +222,6 @@ MODEL = Table(
 # Top-level tables in file order; "models" is the array of candidates.
 TOP_LEVEL: tuple[Table, ...] = (STUDY, DATA, RESOURCES, TUNING, METRICS, BUDGET, FRONTIER, PRICES, EMULATOR, MODEL)
 TOP_LEVEL_BY_NAME = {t.name: t for t in TOP_LEVEL}
-# Every documented table, for the README reference.
+# Every documented table, for the reference in docs/study-file.md.
 ALL_TABLES: tuple[Table, ...] = (STUDY, DATA, RESOURCES, TUNING, RANGE, METRICS, METRIC_DEFINITION, BUDGET,
                                  FRONTIER, PRICES, EMULATOR, MODEL)

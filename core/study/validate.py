@@ -173,8 +173,8 @@ def _builtin_hyperparameters(site: CandidateSite, problems: Problems, backend: s
                 problems.error(at + ("values",), f"{r.name}: {msg}")
         if r.relative_to_default and spec.default is not None and spec.kind in ("int", "float"):
             for factor in r.relative_to_default:
-                value = float(spec.default) * factor
-                text = str(int(value)) if spec.kind == "int" and value.is_integer() else repr(value)
+                scaled = float(spec.default) * factor
+                text = str(int(scaled)) if spec.kind == "int" and scaled.is_integer() else repr(scaled)
                 msg = spec.problem(text)
                 if msg:
                     problems.error(at + ("relative_to_default",), f"{r.name}: {factor} x the default "

@@ -72,15 +72,15 @@ def check_jumpstart_hyperparameters(sites: list[CandidateSite], problems: Proble
                 continue
             if r.relative_to_default:
                 try:
-                    default = float(spec.get("default"))  # type: ignore[arg-type]
+                    default = float(spec.get("default"))  # type: ignore[arg-type]  # None raises TypeError, reported below
                 except (TypeError, ValueError):
                     report(True, at + ("relative_to_default",), f"the model's default {r.name} is "
                                                                 f"{spec.get('default')!r}, not a number to multiply",
                            model)
                     continue
                 for factor in r.relative_to_default:
-                    value = default * factor
-                    text = str(int(value)) if spec.get("type") == "int" and value.is_integer() else repr(value)
+                    scaled = default * factor
+                    text = str(int(scaled)) if spec.get("type") == "int" and scaled.is_integer() else repr(scaled)
                     msg = spec_value_problem(spec, text)
                     if msg:
                         report(True, at + ("relative_to_default",), f"{factor:g} x the default {default:g}: {msg}",

@@ -78,13 +78,13 @@ def type_problem(value: object, expected: str) -> str | None:
     if expected == S.INTEGER:
         if got == "integer":
             return None
-        if got == "float" and float(value).is_integer():  # type: ignore[arg-type]
-            return f"expected an integer, got {value} (write {int(value)})"  # type: ignore[arg-type]
+        if isinstance(value, float) and value.is_integer():  # got == "float"
+            return f"expected an integer, got {value} (write {int(value)})"
         if _numeric_string(value):
             return f"expected an integer, got the string {_show(value)} (remove the quotes)"
         return f"expected an integer, got {_show(value)}"
     if expected == S.NUMBER:
-        if got == "float" and not math.isfinite(value):  # type: ignore[arg-type]
+        if isinstance(value, float) and not math.isfinite(value):  # got == "float"
             return f"expected a finite number, got {value}"
         if got in ("integer", "float"):
             return None

@@ -16,6 +16,7 @@ FAMILIES), not copies of the live files.
 
 from __future__ import annotations
 
+from typing import Any
 import json
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def _hp(name, type_, default, **kw):
     return {"name": name, "type": type_, "default": default, "scope": "algorithm", **kw}
 
 
-FAMILIES = {
+FAMILIES: dict[str, dict[str, Any]] = {
     # Image Classification - TensorFlow (seed 000 names train_only_top_layer's default True).
     "tensorflow-ic": {
         "framework": ("tensorflow", "2.9", "py39"),
@@ -126,7 +127,7 @@ MODELS = {
     "tensorflow-ic-imagenet-mobilenet-v2-075-96": "2.0.17",
     "tensorflow-ic-imagenet-mobilenet-v2-035-96": "2.0.17",
     "tensorflow-ic-imagenet-mobilenet-v1-025-128-classification-4": "4.0.17",
-    # DESIGN's study-file example
+    # the study-file example in docs/study-file.md
     "tensorflow-ic-imagenet-mobilenet-v2-100-224-classification-4": "4.0.17",
     # seed 004 (plant leaves, 15 models)
     "pytorch-ic-alexnet": "3.1.7",

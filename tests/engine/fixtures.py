@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
 
 
 def t(h: int, m: int, s: int = 0) -> datetime:
-    return datetime(2026, 1, 2, h, m, s, tzinfo=timezone.utc)
+    return datetime(2026, 1, 2, h, m, s, tzinfo=UTC)
 
 
 def training(name: str, tuning: str, cand: str, *, status="Completed", best=False, objective=None, hp=None,

@@ -31,7 +31,7 @@ def test_kill_9_at_random_moments_then_rerun(tmp_path, emulator):
     home = tmp_path / "home"
     rng = random.Random(os.environ.get("JSTUI_TEST_SEED", "kill-9"))
     seen, delays = [], []
-    for round_ in range(3):
+    for _round in range(3):
         proc = subprocess.Popen(_launch_cmd(home, emulator.url, study_path), cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Kill at a random moment after this round's process started creating jobs (start-up

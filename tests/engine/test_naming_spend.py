@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -34,7 +34,7 @@ def test_names_unique_for_colliding_slugs_and_generations():
 
 
 def test_spend_billed_and_accrued():
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     billed = spend.training_job_spend(status="Completed", billable_seconds=1800, started_at=start,
                                       ended_at=start + timedelta(hours=1), now=None, instance_count=2,
                                       usd_per_hour=3.825)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from jstui.engine.journal import LAUNCHED, QUEUED, WAITING, Launch, TuningJobRecord
 from jstui.domain.snapshot import ConnectionState
 from jstui.engine.snapshot_build import BuildInputs, build_snapshot
 from jstui.domain.model import Candidate, Resources, Study, Tuning
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _cand(name):

@@ -51,7 +51,7 @@ class EmulatorProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout_s: float = 20.0) -> "EmulatorProcess":
+    def start(self, timeout_s: float = 20.0) -> EmulatorProcess:
         cmd = jstui_cmd("--home", str(self.home), "emulator", "--state", str(self.state), "--port", str(self.port),
                         "--speed", f"{self.speed:g}", "--noise", "0", "--catalog", str(CATALOG))
         with open(self.stderr, "a", encoding="utf-8") as err:

@@ -9,6 +9,7 @@ from pathlib import Path
 from jstui.domain import endpoints
 from jstui.domain.model import Candidate, FrontierSettings, Resources, Study, Tuning
 from jstui.domain.snapshot import EndpointRow, StudySnapshot
+from jstui.domain.prices import PriceBook
 from jstui.engine.protocol import DeployDefaults, LogChunk
 
 from tests.frontier.fixtures import T0, seed_000_table, snapshot_of
@@ -127,6 +128,10 @@ class FakeSession:
                           failure_reason=failure_reason)
         old[name] = row
         self._snapshot = replace(self._snapshot, endpoints=tuple(old.values()))
+
+    def hosting_usd_per_hour(self, instance_type: str, instance_count: int) -> float | None:
+        """The shipped table with the study's overrides (a fake session has no cached refresh)."""
+        return PriceBook(None, self.study.prices).hosting(instance_type, instance_count)
 
     def smoke_invoke(self, endpoint_name: str) -> str:
         self.calls.append(("smoke_invoke", endpoint_name))

@@ -4,7 +4,7 @@ about, and seed 000's published Pareto table parsed from the seed file itself.""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 from jstui.domain.snapshot import (
@@ -15,7 +15,7 @@ from jstui.domain.snapshot import (
     TuningJobRow,
 )
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SEED_000 = next(Path("/work/shared/seeds").glob("000_*"), None) if Path("/work/shared/seeds").exists() else None
 
 

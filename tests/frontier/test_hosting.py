@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import boto3
 import pytest
@@ -20,7 +20,7 @@ from jstui.domain.errors import ServiceRefused, UsageError
 from jstui.engine.journal import Journal
 
 SAGEMAKER_RULE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def request(name="demo-effb5") -> hosting.DeployRequest:
@@ -190,7 +190,7 @@ def test_delete_refuses_endpoints_jstui_did_not_create(sm, journal):
 
 # --- the endpoints table -------------------------------------------------------------------------
 def test_endpoint_rows_price_accrue_and_forget_endpoints_deleted_elsewhere(sm, journal, monkeypatch):
-    monkeypatch.setattr(hosting, "hourly_usd", lambda t, n, o=None: {"ml.g4dn.xlarge": 0.5}.get(t, 2.0) * n)
+    monkeypatch.setattr(hosting, "hourly_usd", lambda t, n, o=None, table=None: {"ml.g4dn.xlarge": 0.5}.get(t, 2.0) * n)
     a, b, c = request("live-one"), request("gone-one"), request("broken-one")
     for r in (a, b, c):
         journal.save_endpoint(r.endpoint_name, "demo", candidate=r.candidate, instance_type=r.instance_type,

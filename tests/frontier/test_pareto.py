@@ -134,7 +134,7 @@ def test_rejects_unknown_direction():
     import pytest
 
     with pytest.raises(ValueError):
-        pareto_front([(1.0, 1.0)], "up", "max")  # type: ignore[arg-type]
+        pareto_front([(1.0, 1.0)], "up", "max")  # type: ignore[arg-type]  # the wrong value is the test
 
 
 def test_infinities_are_ordinary_extremes():

@@ -26,8 +26,8 @@ def catalog_paths(study_path: Path) -> list[Path]:
 
 
 def catalog_ids(study: dict) -> list[str]:
-    """The id each candidate is known by in the emulator catalog (DESIGN: built-ins by algorithm
-    and selecting hyperparameters)."""
+    """The id each candidate is known by in the emulator catalog (docs/emulator.md: built-ins by
+    algorithm and selecting hyperparameters)."""
     out = []
     for m in study["models"]:
         out.append(m["id"] if "id" in m else catalog_id_for(m["algorithm"], m.get("hyperparameters", {})))

@@ -13,7 +13,7 @@ from jstui.sample_studies import CATALOGS, DEFAULT_STUDY
 
 from tests.samples.studies import STUDY_FILES, catalog_ids, catalog_paths, load
 
-# The seeds live beside the repository (DESIGN: `../shared/seeds/`), not inside it.
+# The seeds live beside the repository (`../shared/seeds/`), not inside it.
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 SEED_SOURCE = re.compile(r"^seed \d{3} \(.+\)$")
 

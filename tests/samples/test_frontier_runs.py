@@ -31,7 +31,7 @@ def fast_copy(name: str, tmp_path: Path) -> Path:
     text = re.sub(r"^noise = .*$", "noise = 0", text, flags=re.M)
     text = re.sub(r"^usd = .*$", "usd = 1000000", text, flags=re.M)
     for key in ("catalog", "jumpstart_metadata"):
-        text = re.sub(rf'^{key} = "([^"]+)"', lambda m: f'{key} = "{(ROOT / m.group(1)).as_posix()}"', text,
+        text = re.sub(rf'^{key} = "([^"]+)"', lambda m, key=key: f'{key} = "{(ROOT / m.group(1)).as_posix()}"', text,
                       flags=re.M)
     out = tmp_path / name
     out.write_text(text, encoding="utf-8")

@@ -14,7 +14,7 @@ from jstui.aws.jumpstart import lookup
 
 from tests.samples.studies import SNAPSHOT, STUDY_FILES, catalog_ids, catalog_paths, load
 
-# The study-file contract's top-level tables (DESIGN, "Contract: study file").
+# The study-file contract's top-level tables (docs/study-file.md).
 CONTRACT_TABLES = {"study", "data", "resources", "tuning", "metrics", "budget", "frontier", "prices", "emulator",
                    "models"}
 WALL_SECONDS = 45  # a full run must fit in 60 s (issue 2) / 90 s (issue 9); leave room for overheads

@@ -1,4 +1,4 @@
-"""DESIGN's contract example loads into the typed objects it describes; single-value checks."""
+"""The study-file contract's example (docs/study-file.md) loads into the typed objects it describes; single-value checks."""
 
 from __future__ import annotations
 

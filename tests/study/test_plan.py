@@ -18,8 +18,8 @@ from jstui.study import load_study
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CALTECH = ROOT / "sample_studies" / "caltech256.toml"
-# DESIGN "Prices": ml.p3.2xlarge, us-east-1 on-demand, the figure the shipped table must carry.
-DESIGN_P3_2XLARGE = 3.825
+# ml.p3.2xlarge, us-east-1 on-demand: the figure the shipped table carries (core/domain/prices.py, its sources).
+SHIPPED_P3_2XLARGE = 3.825
 
 
 def _money(text: str, label: str) -> float:
@@ -36,7 +36,7 @@ def test_caltech_plan_maximum_is_jobs_times_runtime_times_price(tmp_path: Path, 
     for m in raw["models"]:
         r = {**res, **m.get("resources", {})}
         t = {**tun, **m.get("tuning", {})}
-        price = raw.get("prices", {}).get(r["instance_type"], DESIGN_P3_2XLARGE)
+        price = raw.get("prices", {}).get(r["instance_type"], SHIPPED_P3_2XLARGE)
         assert r["instance_type"] == "ml.p3.2xlarge" and t.get("strategy", "Bayesian") != "Grid"
         by_hand += t["max_jobs"] * r["max_runtime_s"] * r.get("instance_count", 1) * price / 3600
     code = main(["--home", str(tmp_path / "home"), "launch", str(CALTECH)])

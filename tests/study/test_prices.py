@@ -9,8 +9,8 @@ from jstui.domain import prices
 from jstui.domain.prices import PriceTable, load_price_table, price_per_hour, save_refreshed_prices
 
 
-def test_shipped_table_carries_design_figures_sources_and_date():
-    # DESIGN "Prices" (us-east-1, on-demand, 2026)
+def test_shipped_table_carries_the_published_figures_sources_and_date():
+    # us-east-1, on-demand, 2026, from the secondary sources the table names
     design = {"ml.p3.2xlarge": 3.825, "ml.p3.8xlarge": 14.688, "ml.g4dn.xlarge": 0.7364, "ml.g5.xlarge": 1.4084,
               "ml.g5.2xlarge": 1.515, "ml.m5.xlarge": 0.23, "ml.c5.xlarge": 0.204}
     assert prices.SHIPPED_PRICES == design

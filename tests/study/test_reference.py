@@ -1,5 +1,5 @@
-"""README's study-file reference is the schema's: every key is documented, the generated section is
-what README holds, and the example study in it validates."""
+"""The study-file reference (docs/study-file.md) is the schema's: every key is documented, the generated
+section is what the doc holds, and the example study in it validates."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 from jstui.study import load_study
 from jstui.study import schema as S
 from jstui.domain.metrics import PRESETS
-from jstui.study.reference import readme_section, reference_markdown
+from jstui.study.reference import DOC, doc_section, reference_markdown
 
-README = Path(__file__).resolve().parent.parent.parent / "README.md"
+STUDY_DOC = Path(__file__).resolve().parent.parent.parent / DOC
 
 
-def test_every_schema_key_appears_in_readme_section():
-    section = readme_section(README)
+def test_every_schema_key_appears_in_the_reference():
+    section = doc_section(STUDY_DOC)
     missing = []
     for table in S.ALL_TABLES:
         if f"`[{table.name}]`" not in section and f"`[[{table.name}]]`" not in section:
@@ -29,15 +29,26 @@ def test_every_schema_key_appears_in_readme_section():
     assert missing == []
 
 
-def test_readme_section_is_the_generated_reference():
-    assert readme_section(README) == reference_markdown(), "run: python -m jstui.study.reference --write"
+def test_the_reference_is_the_generated_one():
+    assert doc_section(STUDY_DOC) == reference_markdown(), "run: python -m jstui.study.reference --write"
 
 
-def test_readme_example_study_validates(tmp_path: Path):
-    example = re.search(r"```toml\n(.*?)```", readme_section(README), re.S)
+def test_the_reference_example_study_validates(tmp_path: Path):
+    example = re.search(r"```toml\n(.*?)```", doc_section(STUDY_DOC), re.S)
     assert example
     f = tmp_path / "example.toml"
     f.write_text(example.group(1), encoding="utf-8")
     study = load_study(f)
     assert [c.name for c in study.candidates][1:] == ["effv2-b0-fixed", "resnet-50"]
     assert study.warnings == ()
+
+
+def test_the_contract_example_in_the_doc_is_the_tested_one():
+    """docs/study-file.md shows the contract's example; tests/study/contract/design_example.toml is the copy
+    the contract tests load (its catalog path is relative to its own folder)."""
+    doc = STUDY_DOC.read_text(encoding="utf-8")
+    shown = re.search(r"## The contract's example\n.*?```toml\n(.*?)```", doc, re.S)
+    assert shown
+    tested = (Path(__file__).resolve().parent / "contract" / "design_example.toml").read_text(encoding="utf-8")
+    tested = tested.split("\n", 1)[1].replace("../../../sample_studies/catalogs/", "catalogs/")
+    assert shown.group(1) == tested

@@ -5,14 +5,15 @@ what the app asked for (launch, stop, retry, logs)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
+from jstui.domain.prices import PriceBook
 from jstui.engine.protocol import DeployDefaults, LogChunk
 from jstui.domain.snapshot import ConnectionState, StudySnapshot, TrainingJobRow, TuningJobRow
 from jstui.domain.model import Candidate, Resources, Study, Tuning
 
-T0 = datetime(2026, 1, 5, 12, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 12, 0, 0, tzinfo=UTC)
 STUDY = "caltech256"
 INSTANCE = "ml.p3.2xlarge"
 
@@ -202,6 +203,10 @@ class FakeSession:
 
     def deploy(self, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> None:
         self.calls.append(("deploy", candidate, endpoint_name, instance_type, instance_count))
+
+    def hosting_usd_per_hour(self, instance_type: str, instance_count: int) -> float | None:
+        """The shipped table with the study's overrides (a fake session has no cached refresh)."""
+        return PriceBook(None, self.study.prices).hosting(instance_type, instance_count)
 
     def smoke_invoke(self, endpoint_name: str) -> str:
         return "097.colander (0.91)"

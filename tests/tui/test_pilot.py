@@ -31,7 +31,7 @@ SIZE = (100, 30)
 
 
 def rows_of(app: JstuiApp) -> list[str]:
-    return app.screen.visible_candidates()  # type: ignore[attr-defined]
+    return app.screen.visible_candidates()  # type: ignore[attr-defined]  # app.screen is typed Screen; here a StudyScreen
 
 
 def header_of(app: JstuiApp) -> str:
@@ -39,7 +39,7 @@ def header_of(app: JstuiApp) -> str:
 
 
 def cursor_candidate(app: JstuiApp) -> str | None:
-    return app.screen.current_candidate()  # type: ignore[attr-defined]
+    return app.screen.current_candidate()  # type: ignore[attr-defined]  # app.screen is typed Screen; here a StudyScreen
 
 
 async def test_drill_in_and_out_keeps_the_cursor():
@@ -388,7 +388,7 @@ async def test_action_failure_is_one_notification():
     def refuse(candidate):
         raise RuntimeError(f"{candidate}: AccessDeniedException: not allowed\nsecond line")
 
-    session.stop = refuse  # type: ignore[method-assign]
+    session.stop = refuse  # type: ignore[method-assign]  # a fake that refuses, patched in
     app = make_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -77,16 +77,16 @@ class StudyScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self.app.render_chrome(self)  # type: ignore[attr-defined]
+        self.app.render_chrome(self)  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
         self._ready = True
-        self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
+        self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
 
     def on_unmount(self) -> None:
         self._ready = False
 
     def on_screen_resume(self) -> None:
         # a refresh that arrived while a modal or another screen was on top is shown now
-        snap = self.app.snapshot  # type: ignore[attr-defined]
+        snap = self.app.snapshot  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
         if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
 
@@ -211,7 +211,7 @@ class StudyScreen(Screen[None]):
     def _show_table_status(self, shown: int) -> None:
         total = len(self._order)
         if total == 0:
-            hint = "" if self.app.session.readonly else ": L shows the plan and launches"  # type: ignore[attr-defined]
+            hint = "" if self.app.session.readonly else ": L shows the plan and launches"  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
             parts = [f" nothing launched yet{hint}"]
         else:
             parts = [f" {total} candidates"]
@@ -223,7 +223,7 @@ class StudyScreen(Screen[None]):
         hidden = len(STUDY_COLUMNS) - len(self._visible)
         if hidden:
             parts.append(f"{hidden} column{'s' if hidden > 1 else ''} hidden")
-        event = self.app.last_event  # type: ignore[attr-defined]
+        event = self.app.last_event  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
         if event:
             parts.append(f"last event: {fmt.event(event)}")
         self.query_one("#table-status", Static).update(" · ".join(parts))

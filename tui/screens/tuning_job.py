@@ -72,12 +72,12 @@ class TuningJobScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_class(self.logs_full, "logs-full")
         self.query_one(DataTable).focus()
-        self.app.render_chrome(self)  # type: ignore[attr-defined]
+        self.app.render_chrome(self)  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
         self._ready = True
-        self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]
+        self.apply_snapshot(self.app.snapshot)  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
 
     def on_screen_resume(self) -> None:
-        snap = self.app.snapshot  # type: ignore[attr-defined]
+        snap = self.app.snapshot  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
         if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
 
@@ -208,7 +208,7 @@ class TuningJobScreen(Screen[None]):
 
     def _fetch_log(self, job: str, token: str | None) -> None:
         # the app runs it, so that its one worker-error handler sees failures
-        self.app.fetch_log(self, job, token)  # type: ignore[attr-defined]
+        self.app.fetch_log(self, job, token)  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
 
     def on_log_chunk_ready(self, message: LogChunkReady) -> None:
         if message.training_job_name != self._log_job or not self._ready:
@@ -227,7 +227,7 @@ class TuningJobScreen(Screen[None]):
         self._schedule_log()
 
     def _schedule_log(self) -> None:
-        interval = self.app.log_interval  # type: ignore[attr-defined]
+        interval = self.app.log_interval  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
         job, token = self._log_job, self._log_token
         if interval is None or job is None:
             return

@@ -22,6 +22,8 @@ def connection_text(snapshot: StudySnapshot, worker_error: str | None) -> Text:
         return Text(f"⟳ retrying{wait}", style="bold yellow")
     if c.state == "offline":
         return Text("✗ offline", style="bold red")
+    if c.state == "expired":
+        return Text("⚿ credentials expired", style="bold red")
     return Text("… connecting", style="cyan")
 
 
@@ -29,7 +31,7 @@ def connection_reason(snapshot: StudySnapshot, worker_error: str | None) -> str:
     """Why the connection is not fine: the last error, one line (last on the header: it may be long)."""
     if worker_error:
         return fmt.one_line(worker_error)
-    if snapshot.connection.state in ("retrying", "offline"):
+    if snapshot.connection.state in ("retrying", "offline", "expired"):
         return fmt.one_line(snapshot.connection.message)
     return ""
 

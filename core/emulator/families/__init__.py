@@ -1,5 +1,5 @@
 """Algorithm families: what each emulated training script logs and, for built-ins, the metric definitions
-the service supplies (DESIGN, "Algorithm families")."""
+the service supplies (docs/emulator.md, "Algorithm families")."""
 
 from __future__ import annotations
 
