@@ -61,7 +61,7 @@ def setup(tmp: Path, n: int, m: int):
     with EngineSession(study, tmp / f"creator-{n}", endpoint_url=emu.url) as s:
         sm = s.clients.sagemaker
         s.models.prefetch(study.candidates)  # every model's JumpStart lookup in one child process
-        for i, cand in enumerate(study.candidates[:n]):
+        for cand in study.candidates[:n]:
             name = f"{study.name}-{cand.name}"
             request = s.launcher.request_for(cand, name)
             request["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxParallelTrainingJobs"] = m

@@ -14,7 +14,7 @@ import socket
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterator
@@ -64,7 +64,7 @@ def parse_timestamp_utc(value: Any) -> datetime:
     100 Search records holds ~2,000 timestamps): epoch numbers become UTC datetimes directly (the same
     instant), anything else goes to botocore's parser."""
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, timezone.utc)
+        return datetime.fromtimestamp(value, UTC)
     return parse_timestamp(value)
 
 

@@ -188,11 +188,11 @@ def search(emu, p: dict, region: str) -> dict:
     for item in chunk:
         row, plan, job = item["_src"]
         if job is None:
-            record = _top_level("HyperParameterTuningJobSearchEntity", describe_tuning(row, plan, region, at))
-            results.append({"HyperParameterTuningJob": record})
+            entity = _top_level("HyperParameterTuningJobSearchEntity", describe_tuning(row, plan, region, at))
+            results.append({"HyperParameterTuningJob": entity})
         else:
             key = (row["arn"], job.name, job.end, region)
-            record = _ENDED.get(key) if at >= job.end else None
+            record: dict | None = _ENDED.get(key) if at >= job.end else None
             if record is None:
                 record = _top_level("TrainingJob", describe_training(job, plan, row, region, at))
                 if at >= job.end:

@@ -13,7 +13,7 @@ def service_model(service: str):
     return botocore.session.get_session().get_service_model(service)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shape(service: str, name: str) -> Shape:
     return service_model(service).shape_for(name)
 

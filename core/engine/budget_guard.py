@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
-from typing import Callable
+from collections.abc import Callable
 
 from jstui.domain import budget
 from jstui.domain.errors import JstuiError
@@ -22,7 +22,7 @@ KEEP_BUDGET_CHECKS = 1000  # the guard journals every check; older ones only fil
 
 class BudgetGuard:
     def __init__(self, journal: Journal, study_name: str, budget_usd: float | None, policy: str, *, readonly: bool,
-                 price_of: Callable[[str], "float | None"]):
+                 price_of: Callable[[str], float | None]):
         self._journal = journal
         self._study = study_name
         self.budget_usd = budget_usd

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def main() -> int:
     from jstui.aws.jumpstart import lookup
     from jstui.domain.errors import JstuiError
 
-    out = []
+    out: list[dict[str, Any]] = []
     for item in json.load(sys.stdin):
         try:
             model = lookup(item["model_id"], item["version"], region=item["region"],

@@ -5,7 +5,8 @@ in flight."""
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from jstui.aws.clients import Clients, service_errors
 from jstui.engine.protocol import LogChunk

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from jstui.domain import errors
 from jstui.domain.model import Candidate, Study
@@ -43,7 +44,7 @@ class ModelResolver:
 
     def prefetch(self, candidates: Iterable[Candidate]) -> dict[str, Exception]:
         """Look up every JumpStart candidate not cached yet, in one child process; the errors by model id."""
-        missing: dict[tuple, Candidate] = {}
+        missing: dict[tuple[str, str, str, str, str], Candidate] = {}
         for c in candidates:
             if c.model_id and self._cached(c) is None:
                 missing.setdefault(self._key(c), c)

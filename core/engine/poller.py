@@ -22,7 +22,8 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
+from collections.abc import Callable
 from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 

@@ -92,7 +92,7 @@ def price_book(study: Study, home: Path) -> PriceBook:
     return PriceBook(home, study.prices)
 
 
-def open_session(args: Any, study_arg: str | None, *, readonly: bool | None = None, budget_usd: float | None = None) -> "EngineSession":
+def open_session(args: Any, study_arg: str | None, *, readonly: bool | None = None, budget_usd: float | None = None) -> EngineSession:
     """The session a headless command works with, from its parsed arguments."""
     path = resolve_study(study_arg, args.home)
     study = load(path)
@@ -460,7 +460,7 @@ class EngineSession:
                 self._clients = None
         self.journal.close()
 
-    def __enter__(self) -> "EngineSession":
+    def __enter__(self) -> EngineSession:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -529,9 +529,9 @@ class EngineSession:
         for t in self.snapshot().training_jobs:
             if t.training_job_name == text:
                 return t.candidate
-        for t in self.snapshot().tuning_jobs:
-            if t.tuning_job_name == text:
-                return t.candidate
+        for tj in self.snapshot().tuning_jobs:
+            if tj.tuning_job_name == text:
+                return tj.candidate
         matches = [n for n in names if text in n]
         if len(matches) == 1:
             return matches[0]
