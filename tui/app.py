@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+import signal
 import time
 from datetime import datetime
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from jstui.engine.protocol import StudySession
+from jstui.domain.exitcodes import ExitCode
 from jstui.domain.snapshot import StudySnapshot, TuningJobRow
 
 from jstui.tui import format as fmt
@@ -92,11 +94,35 @@ class JstuiApp(App[None]):
     def on_mount(self) -> None:
         # thread workers run in daemon threads, so quitting never waits on a stuck service call
         asyncio.get_running_loop().set_default_executor(DaemonThreadExecutor())
+        self._handle_termination_signals()
         self.title = f"jstui {self.snapshot.study}"
         self.push_screen(StudyScreen())
         self.set_interval(1.0, self._tick)
         self.start_refresh()
         self._startup_check()
+
+    def _handle_termination_signals(self) -> None:
+        """SIGTERM (kill, a closing tmux pane) and SIGHUP (a closed terminal) quit like `q`, so the
+        driver restores the terminal: alternate screen left, mouse tracking off, cursor shown.
+        Without a handler Python dies at once and leaves the terminal in the TUI's modes."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self._quit_on_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # no such signal here (Windows), or not the main thread
+                log.debug("cannot handle %s", sig, exc_info=True)
+
+    def _quit_on_signal(self, sig: int) -> None:
+        log.info("%s: quitting", signal.Signals(sig).name)
+        self._quitting = True
+        self.exit(return_code=ExitCode.INTERRUPTED)  # like Ctrl-C: jobs on the service keep running
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Every notification carries text from the service or a study file (names, FailureReasons,
+        errors): shown with control characters escaped and never read as markup."""
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        super().notify(fmt.printable(message), title=fmt.printable(title), severity=severity, markup=False, **kwargs)
 
     def _quiet_screen(self) -> Screen | None:
         """The screen to update, or None while a modal is up (calm) or the app is shutting down."""

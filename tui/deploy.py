@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from jstui.domain.endpoints import endpoint_name_problem
+from jstui.domain.textfmt import printable
 from jstui.engine.protocol import DeployDefaults, StudySession
 
 from jstui.tui.frontier import format_value
@@ -78,7 +79,7 @@ class DeployModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="deploy-dialog"):
             yield Static(f"Deploy {self.candidate}", id="deploy-title", markup=False)
-            yield Static(self._what_is_deployed(), id="deploy-source", markup=False)
+            yield Static(printable(self._what_is_deployed()), id="deploy-source", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Endpoint name")
                 yield Input(id="deploy-name", placeholder="looking up defaults…", disabled=True)
@@ -88,7 +89,7 @@ class DeployModal(ModalScreen[str | None]):
             with Horizontal(classes="field"):
                 yield Label("Count")
                 yield Input(id="deploy-count", type="integer", disabled=True)
-            yield Static("", id="deploy-price")
+            yield Static("", id="deploy-price", markup=False)  # quotes what was typed
             yield Static("", id="deploy-problem", markup=False)
             yield Static("", id="deploy-progress", markup=False)
             with Horizontal(id="deploy-buttons"):
@@ -157,9 +158,9 @@ class DeployModal(ModalScreen[str | None]):
             problem = "count must be a whole number of at least 1"
         price = self._price(itype, count) if count and count >= 1 else None
         self.query_one("#deploy-price", Static).update(
-            f"{count or '?'} × {itype or '?'}: " + (f"${price:,.2f}/hour while it runs" if price is not None
+            f"{count or '?'} × {printable(itype) or '?'}: " + (f"${price:,.2f}/hour while it runs" if price is not None
                                                     else "price unknown (not in the price table)"))
-        self.query_one("#deploy-problem", Static).update(problem or "")
+        self.query_one("#deploy-problem", Static).update(printable(problem or ""))
         self.query_one("#deploy", Button).disabled = problem is not None or self.phase != "ready"
         return problem
 
@@ -249,7 +250,7 @@ class DeployModal(ModalScreen[str | None]):
         self._problem(message.text)
 
     def _progress(self, text: str) -> None:
-        self.query_one("#deploy-progress", Static).update(text)
+        self.query_one("#deploy-progress", Static).update(printable(text))
 
     def _problem(self, text: str) -> None:
-        self.query_one("#deploy-problem", Static).update(" ".join(text.split()))
+        self.query_one("#deploy-problem", Static).update(printable(" ".join(text.split())))

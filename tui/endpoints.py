@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 from jstui.domain.endpoints import BILLED_STATUSES, running_longer_than
 from jstui.engine.protocol import StudySession
 from jstui.domain.snapshot import EndpointRow, StudySnapshot
-from jstui.domain.textfmt import MISSING, age_text, money
+from jstui.domain.textfmt import MISSING, age_text, money, printable
 
 # Glyph + word: the status reads without colour; the style is only a second hint.
 STATUS_LOOK = {
@@ -43,7 +43,7 @@ COLUMNS = (("name", "Endpoint"), ("status", "Status"), ("age", "Age"), ("rate", 
 
 def status_cell(status: str) -> Text:
     glyph, style = STATUS_LOOK.get(status, ("?", ""))
-    return Text(f"{glyph} {status}", style=style)
+    return Text(f"{glyph} {printable(status, newlines=False)}", style=style)
 
 
 class EndpointsScreen(Screen):
@@ -117,8 +117,8 @@ class EndpointsScreen(Screen):
         age: object = age_text(self._age(row))
         if self._overdue(row):  # a glyph, not only a colour
             age = Text(f"⚠ {age}", style="bold yellow")
-        return [row.name, status_cell(status), age, money(row.usd_per_hour),
-                money(row.accrued_usd), row.candidate or MISSING, f"{row.instance_count} × {row.instance_type}"]
+        return [printable(row.name), status_cell(status), age, money(row.usd_per_hour), money(row.accrued_usd),
+                printable(row.candidate or MISSING), printable(f"{row.instance_count} × {row.instance_type}")]
 
     def _show_rows(self) -> None:
         table = self.query_one(DataTable)
@@ -164,7 +164,7 @@ class EndpointsScreen(Screen):
             detail = f"{row.name}: training job {row.training_job_name or MISSING}"
             if row.failure_reason:
                 detail += f" · reason: {' '.join(row.failure_reason.split())}"
-        self.query_one("#endpoints-detail", Static).update(detail)
+        self.query_one("#endpoints-detail", Static).update(Text(printable(detail, newlines=False)))
 
     # --- actions ----------------------------------------------------------------------------
     def action_back(self) -> None:

@@ -10,6 +10,10 @@ from datetime import datetime
 
 from rich.text import Text
 
+from jstui.domain.textfmt import printable  # every text from a study file or the service goes through it
+
+__all__ = ["printable"]
+
 # glyph, word, style. Words are SageMaker's (shortened only where the full word is our own).
 _STATUS = {
     "InProgress": ("▶", "InProgress", "bold yellow"),
@@ -25,7 +29,7 @@ _STATUS = {
 
 
 def status_text(status: str) -> Text:
-    glyph, word, style = _STATUS.get(status, ("?", status, ""))
+    glyph, word, style = _STATUS.get(status, ("?", printable(status, newlines=False), ""))
     return Text(f"{glyph} {word}", style=style)
 
 
@@ -103,10 +107,11 @@ def seconds_between(later: datetime | None, earlier: datetime | None) -> float |
 
 
 def one_line(text: str | None, width: int | None = None) -> str:
-    """Collapse whitespace (FailureReasons span lines) and cut with an ellipsis if asked."""
+    """Collapse whitespace (FailureReasons span lines), show control characters as escapes
+    (`printable`) and cut with an ellipsis if asked."""
     if not text:
         return ""
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()), newlines=False)
     if width is not None and len(flat) > width:
         return flat[: max(0, width - 1)] + "…"
     return flat

@@ -12,6 +12,7 @@ from functools import partial
 from typing import ClassVar, Literal
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,7 @@ from textual_plotext import PlotextPlot
 from jstui.domain.frontier import COST, RELATIVE_COLUMNS, FrontierResult, axis_choices, frontier_table
 from jstui.engine.protocol import StudySession
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import printable
 from jstui.domain.model import FrontierSettings
 
 # Glyphs say what a point is, so the plot reads without colour (NO_COLOR, a monochrome tmux).
@@ -191,7 +193,7 @@ class FrontierScreen(Screen):
         self._draw_plot()
 
     def _axis_label(self, axis: str, direction: str) -> str:
-        return f"{axis} ({direction})"
+        return printable(f"{axis} ({direction})", newlines=False)
 
     def _render_summary(self) -> None:
         r = self.result
@@ -202,14 +204,14 @@ class FrontierScreen(Screen):
             parts.append(f"relative to {r.base}" if not r.base_problem else r.base_problem)
         if r.left_out:
             parts.append(r.left_out_summary())
-        self.query_one("#frontier-summary", Static).update(" · ".join(parts))
+        self.query_one("#frontier-summary", Static).update(Text(printable(" · ".join(parts), newlines=False)))
 
     def _all_columns(self) -> list[tuple[str, str]]:
         cols = [("rank", "#"), ("candidate", "Model")]
         fixed = {k for k, _ in TABLE_COLUMNS}
         for axis in (self.settings.x, self.settings.y):
             if axis not in fixed and axis not in {k for k, _ in cols}:
-                cols.append((axis, axis))
+                cols.append((axis, printable(axis)))
         cols.extend(TABLE_COLUMNS)
         if self.result.base and not self.result.base_problem:
             cols.extend(RELATIVE_HEADINGS)
@@ -276,7 +278,7 @@ class FrontierScreen(Screen):
             if sel is not None:
                 plt.scatter([sel.x], [sel.y], marker=SELECTED_MARKER, color="orange")
         if not r.points:
-            plt.title(f"no model has reported both {s.x} and {s.y} yet")
+            plt.title(printable(f"no model has reported both {s.x} and {s.y} yet", newlines=False))
         plot.refresh()
 
     # --- selection --------------------------------------------------------------------------

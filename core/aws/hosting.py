@@ -41,6 +41,12 @@ from jstui.domain.snapshot import EndpointRow
 
 log = logging.getLogger(__name__)
 
+# ListTags right after a Create may not show the tags yet (tagging is eventually consistent; the
+# emulator's `tag_lag_s` fault models it): a resource without our tag is read again after these waits
+# before it is called someone else's. `_sleep` is replaced by tests that drive a simulated clock.
+TAG_WAITS_S = (1.0, 2.0, 4.0, 8.0)
+_sleep: Callable[[float], None] = time.sleep
+
 # --- what to deploy --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DeployRequest:
@@ -204,11 +210,22 @@ def _create_or_adopt(sm: Any, req: DeployRequest, what: str, create: Callable[[]
         if not _already_exists(exc):
             raise translate_error(exc, f"creating the {what} {req.endpoint_name}") from None
     arn = service_call(arn_of, f"describing the existing {what} {req.endpoint_name}")
-    tags = {t["Key"]: t["Value"] for t in service_call(sm.list_tags, "reading tags", ResourceArn=arn).get("Tags", [])}
+    tags = _tags(sm, arn)
     if tags.get(STUDY_TAG) != req.study:
         raise ServiceRefused(f"a {what} named {req.endpoint_name} already exists and jstui did not create it "
                              f"for study {req.study}; choose another endpoint name (--name)")
     log.info("adopting existing %s %s", what, req.endpoint_name)
+
+
+def _tags(sm: Any, arn: str, waits: tuple[float, ...] = TAG_WAITS_S) -> dict[str, str]:
+    """The resource's tags; read again (after `waits`) while the jstui:study tag is missing."""
+    tags = {t["Key"]: t["Value"] for t in service_call(sm.list_tags, "reading tags", ResourceArn=arn).get("Tags", [])}
+    for wait in waits:
+        if STUDY_TAG in tags:
+            break
+        _sleep(wait)
+        tags = {t["Key"]: t["Value"] for t in service_call(sm.list_tags, "reading tags", ResourceArn=arn).get("Tags", [])}
+    return tags
 
 
 # --- following -------------------------------------------------------------------------------
@@ -279,6 +296,73 @@ def delete_deployment(sm: Any, journal: Any, study: str | None, name: str) -> No
                 raise translate_error(exc, f"deleting the {what} {name}") from None
     journal.delete_endpoint(name)
     journal.add_event(record["study"], "deploy", f"deleted endpoint {name} (and its config and model)")
+
+
+# --- leftovers: jstui's models and endpoint configs that no endpoint uses ------------------------
+@dataclass(frozen=True)
+class Leftover:
+    """A Model and/or EndpointConfig tagged for the study that no endpoint uses (an endpoint deleted
+    outside jstui, or a deploy given up on): nothing bills for it, but it clutters the account."""
+
+    name: str
+    model_arn: str | None
+    config_arn: str | None
+
+    @property
+    def what(self) -> str:
+        return " and ".join(k for k, a in (("model", self.model_arn), ("endpoint config", self.config_arn)) if a)
+
+
+def _list_all(fn: Callable[..., Any], key: str, name_key: str, arn_key: str, doing: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    kwargs: dict[str, Any] = {"MaxResults": 100}
+    while True:
+        page = service_call(fn, doing, **kwargs)
+        for item in page.get(key, []):
+            out[item[name_key]] = item[arn_key]
+        token = page.get("NextToken")
+        if not token:
+            return out
+        kwargs["NextToken"] = token
+
+
+def leftovers(sm: Any, journal: Any, study: str) -> list[Leftover]:
+    """Models and endpoint configs tagged `jstui:study = study` that no endpoint of the account uses and
+    no deploy in progress (journaled a step short of CreateEndpoint) will use. Costs one ListModels and
+    one ListEndpointConfigs call per 100, one ListEndpoints per 100, and one ListTags per model or config
+    that is neither used nor in progress."""
+    models = _list_all(sm.list_models, "Models", "ModelName", "ModelArn", "listing models")
+    configs = _list_all(sm.list_endpoint_configs, "EndpointConfigs", "EndpointConfigName", "EndpointConfigArn",
+                        "listing endpoint configs")
+    busy = set(list_endpoint_summaries(sm)) | {r["name"] for r in journal.endpoints(None) if r["state"] in STEPS[:-1]}
+    out = []
+    for name in sorted((set(models) | set(configs)) - busy):
+        mine = {}
+        for kind, arn in (("model", models.get(name)), ("config", configs.get(name))):
+            if arn and _tags(sm, arn, waits=()).get(STUDY_TAG) == study:
+                mine[kind] = arn
+        if mine:
+            out.append(Leftover(name, mine.get("model"), mine.get("config")))
+    return out
+
+
+def delete_leftover(sm: Any, journal: Any, study: str, name: str) -> Leftover:
+    """Delete one leftover (its config, then its model); refuses what is not a leftover of this study."""
+    found = {lo.name: lo for lo in leftovers(sm, journal, study)}.get(name)
+    if found is None:
+        raise UsageError(f"{name!r} is neither an endpoint nor a leftover model or endpoint config jstui made for "
+                         f"study {study}: not deleting it")
+    for what, arn, call in (("endpoint config", found.config_arn, lambda: sm.delete_endpoint_config(EndpointConfigName=name)),
+                            ("model", found.model_arn, lambda: sm.delete_model(ModelName=name))):
+        if arn is None:
+            continue
+        try:
+            call()
+        except Exception as exc:
+            if not _not_found(exc):
+                raise translate_error(exc, f"deleting the {what} {name}") from None
+    journal.add_event(study, "deploy", f"deleted the leftover {found.what} {name}")
+    return found
 
 
 # --- the endpoints table ---------------------------------------------------------------------

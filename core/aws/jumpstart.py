@@ -295,6 +295,9 @@ def _translate_errors(
         return fetch()
     except KeyError as exc:  # the SDK's cache: unknown id or version
         text = str(exc.args[0]) if exc.args else str(exc)
+        if text.startswith("Bad semantic version"):  # the SDK's SpecifierSet("==" + version) refused it
+            raise UsageError(f"JumpStart model {model_id!r}: version {version!r} is not a version "
+                             "(write e.g. \"2.0.14\", \"2.*\" or \"*\" for the latest)") from None
         if f"version '{version}'" in text and version != "*" and _id_known(model_id, offline_dir, text):
             raise UsageError(f"JumpStart model {model_id!r} has no version matching {version!r} in the {where}") from None
         raise UsageError(

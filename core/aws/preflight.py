@@ -71,6 +71,8 @@ API_CALLS: tuple[tuple[str, str, str | None, str], ...] = (
     ("sagemaker", "DescribeEndpoint", "endpoint", DEPLOY),
     ("sagemaker", "DeleteEndpoint", "endpoint", DEPLOY),
     ("sagemaker", "ListEndpoints", None, DEPLOY),
+    ("sagemaker", "ListModels", None, DEPLOY),  # `jstui endpoints`: leftovers of jstui's own
+    ("sagemaker", "ListEndpointConfigs", None, DEPLOY),
     ("sagemaker-runtime", "InvokeEndpoint", "endpoint", DEPLOY),
     ("pricing", "GetProducts", None, PRICES),
 )

@@ -3,7 +3,10 @@
 Without --yes it prints what it would create and its $/hour, and creates nothing. With --yes it
 creates the Model, EndpointConfig and Endpoint (each step journaled), waits for InService (unless
 --no-wait), sends the sample image once and prints the endpoint's name on stdout. An endpoint that
-ends Failed exits 5 with its FailureReason. A deploy interrupted earlier is resumed, not repeated."""
+ends Failed exits 5 with its FailureReason. Deploying a candidate again never makes a second endpoint
+for it: a deploy interrupted earlier (Ctrl-C, kill -9, at any step) is resumed, and an endpoint of the
+candidate that already exists (Creating or InService) is followed and reported. Only an explicit
+--name other than its endpoint's makes another one."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import sys
 from jstui.aws import hosting
 from jstui.domain import endpoints
 from jstui.domain.errors import JobFailed, UsageError
+from jstui.domain.textfmt import printable
 from jstui.engine import deployments as deploying
 
 
@@ -26,7 +30,7 @@ def add_arguments(parser) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(printable(text), file=sys.stderr, flush=True)  # names, statuses and answers from the service
 
 
 def run(args) -> int:
@@ -44,10 +48,19 @@ def run(args) -> int:
         study = session.study
         session.refresh(strict=True)
         candidate = session.find_candidate(args.model)
-        resumed = _resume_for(session, candidate, args.name) if args.yes else None
-        if resumed is not None:
-            _say(f"resuming the interrupted deploy of {candidate} to endpoint {resumed.endpoint_name}")
-            req = resumed
+        live = deploying.live_deployment(session, candidate, args.name, repair=args.yes)
+        resumed = None
+        if live is not None:
+            what = (f"the interrupted deploy of {candidate} to endpoint {live['name']}"
+                    if live["state"] in endpoints.STEPS[:-1] else
+                    f"endpoint {live['name']} of {candidate}, already {live.get('status', 'created')}")
+            if args.instance_type or args.count != 1:
+                _say(f"{what} keeps its instances; --name another endpoint to deploy with others")
+            if not args.yes:
+                _say(f"{what}: --yes resumes it (nothing new is created)")
+                return 0
+            _say(f"resuming {what}" if live["state"] in endpoints.STEPS[:-1] else f"following {what}")
+            resumed = req = deploying.resume_or_adopt(session, live)
         else:
             req = deploying.plan_deploy(session, candidate, args.name, args.instance_type, args.count)
         rate = session.hosting_usd_per_hour(req.instance_type, req.instance_count)
@@ -61,7 +74,7 @@ def run(args) -> int:
             hosting.start_deploy(session.clients.sagemaker, session.journal, req)
         if args.no_wait:
             _say(f"endpoint {req.endpoint_name} is being created; follow it with `jstui endpoints {study.name}`")
-            print(req.endpoint_name)
+            print(printable(req.endpoint_name))
             return 0
         status = deploying.wait(session, req.endpoint_name, on_status=lambda st: _say(f"endpoint {st.name}: {st.status}"))
         if status.status != "InService":
@@ -69,13 +82,6 @@ def run(args) -> int:
                             f"{status.failure_reason or 'no reason given'}")
         _say(f"sample image → {deploying.smoke_invoke(session, req.endpoint_name)}")
         _say(f"delete it when done: jstui endpoints {study.name} --delete {req.endpoint_name} --yes")
-        print(req.endpoint_name)
+        print(printable(req.endpoint_name))
     return 0
 
-
-def _resume_for(session, candidate: str, name: str | None):
-    """An interrupted deploy of this candidate (of this name, if one was given), finished now."""
-    for rec in session.journal.endpoints(session.study.name):
-        if rec["state"] in endpoints.STEPS[:-1] and rec.get("candidate") == candidate and (name in (None, rec["name"])):
-            return hosting.resume_deploy(session.clients.sagemaker, session.journal, session.study.name, rec["name"])
-    return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from jstui.domain.errors import UsageError
+from jstui.domain.limits import speed_problem
 
 
 def _rate(text: str) -> float:
@@ -20,7 +22,10 @@ def _rate(text: str) -> float:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1; a non-loopback one needs --allow-remote)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow a non-loopback --host (the emulator has no authentication)")
     parser.add_argument("--port", type=int, default=8181, help="port (default 8181; 0 picks a free one)")
     parser.add_argument("--state", metavar="PATH", help="SQLite state file (default: JSTUI_HOME/emulator/state.sqlite)")
     parser.add_argument("--speed", type=float, help="simulated seconds per wall second (fixed per state; new state: 300)")
@@ -32,6 +37,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--throttle-rate", type=_rate, default=0.0, metavar="P", help="share of calls throttled")
     parser.add_argument("--error-rate", type=_rate, default=0.0, metavar="P", help="share of calls answered HTTP 500")
     parser.add_argument("--fail-rate", type=_rate, default=0.0, metavar="P", help="share of training jobs that fail")
+    parser.add_argument("--tag-lag", type=float, default=0.0, metavar="S",
+                        help="simulated seconds a new resource's tags stay invisible to ListTags (default 0)")
     parser.add_argument("--max-tuning-jobs", type=int, default=100, metavar="N",
                         help="concurrent tuning jobs per account (default 100)")
     # The real service's costs (docs/performance.md states the assumed figures --real-service uses).
@@ -53,14 +60,16 @@ def run(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"emulator: --port {args.port} is not a port number")
-    if args.speed is not None and args.speed <= 0:
-        raise UsageError(f"emulator: --speed must be > 0, not {args.speed:g}")
-    if args.noise < 0:
-        raise UsageError(f"emulator: --noise must be >= 0, not {args.noise:g}")
-    if args.throttle_tps is not None and args.throttle_tps <= 0:
+    if args.speed is not None and (problem := speed_problem(args.speed)):
+        raise UsageError(f"emulator: --speed {problem}")
+    if not math.isfinite(args.noise) or args.noise < 0:
+        raise UsageError(f"emulator: --noise must be a finite number >= 0, not {args.noise:g}")
+    if args.throttle_tps is not None and not (0 < args.throttle_tps < math.inf):
         raise UsageError(f"emulator: --throttle-tps must be > 0, not {args.throttle_tps:g}")
     if args.max_tuning_jobs < 1:
         raise UsageError(f"emulator: --max-tuning-jobs must be >= 1, not {args.max_tuning_jobs}")
+    if not 0 <= args.tag_lag <= 86400:  # also refuses nan and inf
+        raise UsageError(f"emulator: --tag-lag must be between 0 and 86400 seconds, not {args.tag_lag:g}")
     state = Path(args.state).expanduser() if args.state else Path(args.home) / "emulator" / "state.sqlite"
     catalogs = [Path(c).expanduser() for c in args.catalog] if args.catalog else None
     faults = real_service() if args.real_service else FaultSettings()
@@ -69,11 +78,12 @@ def run(args) -> int:
     faults.error_rate = args.error_rate
     faults.fail_rate = args.fail_rate
     faults.max_tuning_jobs = args.max_tuning_jobs
+    faults.tag_lag_s = args.tag_lag
     for flag, key, value in (("--latency-ms", "latency_ms", args.latency_ms), ("--jitter-ms", "jitter_ms", args.jitter_ms),
                              ("--search-lag", "search_lag_s", args.search_lag)):
         if value is not None:
-            if value < 0:
-                raise UsageError(f"emulator: {flag} must be >= 0, not {value:g}")
+            if not 0 <= value < float("inf"):  # also refuses nan
+                raise UsageError(f"emulator: {flag} must be a number >= 0, not {value:g}")
             setattr(faults, key, value)
     for item in args.rate_limit or []:
         op, sep, tps = item.partition("=")
@@ -81,8 +91,9 @@ def run(args) -> int:
             rate = float(tps)
         except ValueError:
             rate = -1.0
-        if not sep or not op or rate <= 0:
+        if not sep or not op or not 0 < rate < float("inf"):
             raise UsageError(f"emulator: --rate-limit {item!r}: give OPERATION=TPS with TPS > 0, e.g. Search=5")
         faults.rate_limits[op] = rate
     faults.denied = frozenset(args.deny or ())
-    return serve(args.host, args.port, state, catalogs, args.speed, args.seed, args.noise, faults)
+    return serve(args.host, args.port, state, catalogs, args.speed, args.seed, args.noise, faults,
+                 allow_remote=args.allow_remote)

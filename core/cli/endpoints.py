@@ -1,17 +1,20 @@
 """`jstui endpoints [STUDY] [--delete NAME --yes]`: the endpoints jstui created, so none is forgotten.
 
 Lists every endpoint jstui created for the study with status, age, $/hour and accrued cost (a
-table on stdout). `--delete NAME --yes` deletes the endpoint, its config and its model (only ones
-jstui created); without --yes it says what it would delete and deletes nothing."""
+table on stdout), then jstui's leftovers: models and endpoint configs tagged for the study that no
+endpoint uses (an endpoint deleted outside jstui leaves them), one line each on stderr. `--delete NAME
+--yes` deletes the endpoint, its config and its model (only ones jstui created), or a leftover's model
+and config; without --yes it says what it would delete and deletes nothing."""
 
 from __future__ import annotations
 
 import sys
 
 from jstui.engine import deployments as deploying
-from jstui.domain.errors import UsageError
+from jstui.domain.errors import JstuiError, UsageError
 from jstui.domain.textfmt import age_text as _age
 from jstui.domain.textfmt import money as _usd
+from jstui.domain.textfmt import printable
 
 
 def add_arguments(parser) -> None:
@@ -21,7 +24,7 @@ def add_arguments(parser) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(printable(text), file=sys.stderr, flush=True)
 
 
 def run(args) -> int:
@@ -37,8 +40,16 @@ def run(args) -> int:
         if args.delete:
             known = {r["name"] for r in session.journal.endpoints(study.name)}
             if args.delete not in known:
-                raise UsageError(f"endpoint {args.delete!r} was not created by jstui for study {study.name}: "
-                                 "not deleting it")
+                leftover = {lo.name: lo for lo in deploying.leftovers(session)}.get(args.delete)
+                if leftover is None:
+                    raise UsageError(f"endpoint {args.delete!r} was not created by jstui for study {study.name}: "
+                                     "not deleting it")
+                if not args.yes:
+                    _say(f"would delete the leftover {leftover.what} {args.delete}; add --yes")
+                    return 0
+                deploying.delete_leftover(session, args.delete)
+                _say(f"deleted the leftover {leftover.what} {args.delete}")
+                return 0
             if not args.yes:
                 _say(f"would delete endpoint {args.delete}, its endpoint config and its model; add --yes")
                 return 0
@@ -50,12 +61,24 @@ def run(args) -> int:
         _print_table(rows, session.snapshot().taken_at)
         if not rows:
             _say(f"study {study.name} has no endpoints jstui created")
+        try:
+            found = deploying.leftovers(session)
+        except JstuiError as exc:  # e.g. no permission to list models: the table above still stands
+            found = []
+            _say(f"could not look for leftover models and endpoint configs: {exc}")
+        for lo in found:
+            _say(f"leftover: {lo.what} {lo.name} (no endpoint uses it; nothing bills for it): "
+                 f"jstui endpoints {study.name} --delete {lo.name} --yes")
     return 0
 
 
 def _print_table(rows, now) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(text: str) -> Text:  # service text: control characters escaped, never markup
+        return Text(printable(text, newlines=False))
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for heading in ("endpoint", "status", "age", "$/hour", "accrued", "candidate", "instances", "reason"):
@@ -63,7 +86,8 @@ def _print_table(rows, now) -> None:
                          justify="right" if heading in ("age", "$/hour", "accrued") else "left")
     for r in rows:
         age = _age((now - r.created_at).total_seconds()) if now and r.created_at else "–"
-        table.add_row(r.name, r.status, age, _usd(r.usd_per_hour), _usd(r.accrued_usd), r.candidate or "–",
-                      f"{r.instance_count} × {r.instance_type}", " ".join((r.failure_reason or "").split()))
+        table.add_row(cell(r.name), cell(r.status), age, _usd(r.usd_per_hour), _usd(r.accrued_usd),
+                      cell(r.candidate or "–"), cell(f"{r.instance_count} × {r.instance_type}"),
+                      cell(" ".join((r.failure_reason or "").split())))
     if rows:
         Console(file=sys.stdout, width=200, soft_wrap=True).print(table)

@@ -96,7 +96,10 @@ def run(args) -> int:
             df = _frontier_frame(snap, session, args.base)
         else:
             df = _picked_frame(session, args.model)
-        text = to_csv(df) if args.export == "csv" else to_json(df)
+        # CSV to a terminal shows control characters escaped; to a file or a pipe it keeps data exact
+        # (docs/exports-safety.md). JSON escapes them by its format either way.
+        to_terminal = not args.output and sys.stdout.isatty()
+        text = to_csv(df, for_terminal=to_terminal) if args.export == "csv" else to_json(df)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

@@ -7,7 +7,9 @@ import time
 
 from jstui.domain.errors import UsageError
 from jstui.domain.exitcodes import ExitCode
+from jstui.domain.limits import budget_problem
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import printable
 from jstui.cli.progress import exit_code_for, progress_line
 
 
@@ -38,14 +40,14 @@ def _print_plan(path, home) -> None:
     if changes:
         print("\nSince the last launch:")
         for line in changes:
-            print(f"  {line}")
+            print(printable(f"  {line}"))
 
 
 def run(args) -> int:
     from jstui.engine.session import open_session, resolve_study
 
-    if args.budget is not None and args.budget <= 0:
-        raise UsageError(f"--budget {args.budget:g}: must be a positive amount of USD")
+    if args.budget is not None and (problem := budget_problem(args.budget)):
+        raise UsageError(f"--budget: {problem}")
     if not args.yes:
         _print_plan(resolve_study(args.study, args.home), args.home)
         return ExitCode.OK
@@ -56,11 +58,11 @@ def run(args) -> int:
         if args.adopt:
             matched, unmatched = session.adopt(args.adopt)
             for job, cand in sorted(matched.items()):
-                print(f"{name}: adopted {job} as {cand}", file=sys.stderr)
+                print(printable(f"{name}: adopted {job} as {cand}"), file=sys.stderr)
             for job in unmatched:
-                print(f"{name}: {job} matches no candidate of the study (left alone)", file=sys.stderr)
+                print(printable(f"{name}: {job} matches no candidate of the study (left alone)"), file=sys.stderr)
             if not matched:
-                print(f"{name}: no tuning job named {args.adopt}* matched a candidate", file=sys.stderr)
+                print(printable(f"{name}: no tuning job named {args.adopt}* matched a candidate"), file=sys.stderr)
         if args.retry_failed:
             session.refresh(strict=True)
             for cand in session.retry_failed():

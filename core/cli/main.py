@@ -24,6 +24,7 @@ from jstui import __version__
 from jstui.domain.commands import PROG, SUBCOMMANDS
 from jstui.domain.errors import JstuiError, StudyFileError
 from jstui.domain.exitcodes import ExitCode
+from jstui.domain.textfmt import printable
 
 log = logging.getLogger("jstui")
 
@@ -150,15 +151,55 @@ def _first_positional(argv: list[str]) -> str | None:
     return None
 
 
-def _setup_logging(debug: bool, home: Path | None) -> Path:
-    base = home if home is not None else Path(tempfile.gettempdir())
+class _BestEffortFileHandler(logging.FileHandler):
+    """The debug log must never be the error the user sees: a record that cannot be written (a full
+    disk) is dropped, not printed to stderr as a "--- Logging error ---" traceback."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        pass
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # closing flushes what the full disk refused
+            self.stream = None
+
+
+def _log_places(home: Path | None) -> list[Path]:
+    """Where the debug log may go, in order: the home, else a file of this user's in the system's
+    temporary folder. Never the working directory (tempfile.gettempdir() falls back to it when no
+    temporary folder is writable): a log there is litter in the user's project."""
+    places = [home / "jstui-debug.log"] if home is not None else []
+    tmp = Path(tempfile.gettempdir())
     try:
-        base.mkdir(parents=True, exist_ok=True)
-        path = base / "jstui-debug.log"
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        in_cwd = tmp.resolve() == Path.cwd().resolve()
     except OSError:
-        path = Path(tempfile.gettempdir()) / "jstui-debug.log"
-        handler = logging.FileHandler(path, encoding="utf-8")
+        in_cwd = True
+    if not in_cwd:
+        uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
+        places.append(tmp / f"jstui-debug-{uid}.log")  # per user: another user's file is not ours to open
+    return places
+
+
+def _setup_logging(debug: bool, home: Path | None) -> Path | None:
+    """The debug log's handler; returns its path, or None when no place could take it (a home that
+    cannot be entered or written, no writable temporary folder): jstui then runs without one."""
+    path: Path | None = None
+    handler: logging.Handler = logging.NullHandler()
+    for place in _log_places(home):
+        try:
+            place.parent.mkdir(parents=True, exist_ok=True)
+            handler = _BestEffortFileHandler(place, encoding="utf-8")
+        except OSError:
+            continue
+        path = place
+        break
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     for old in root.handlers:  # in-process callers (tests) run main() many times: close, don't leak
@@ -204,14 +245,14 @@ def main(argv: list[str] | None = None) -> int:
         log.debug("jstui %s argv=%r", __version__, argv)
         code = int(mod.run(args))
     except _UsageExit as exc:
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         code = ExitCode.USAGE
     except StudyFileError as exc:
         for line in exc.problems:
-            print(line, file=sys.stderr)
+            print(printable(line), file=sys.stderr)  # lines quote the file's values
         code = exc.exit_code
     except JstuiError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {printable(str(exc))}", file=sys.stderr)  # may quote the service (FailureReason)
         code = exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; jobs on the service keep running, queued candidates stay queued", file=sys.stderr)
@@ -221,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug
         log.exception("internal error")
         where = f"; details in {log_path}" if log_path else ""
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        print(printable(f"{PROG}: internal error: {type(exc).__name__}: {exc}{where}"), file=sys.stderr)
         if debug:
             traceback.print_exc()
         code = ExitCode.INTERNAL

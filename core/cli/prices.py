@@ -12,7 +12,9 @@ from datetime import datetime, UTC
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from jstui.domain.textfmt import printable
 from jstui.domain.errors import ServiceRefused, ServiceUnreachable
 from jstui.domain.prices import (
     HOSTING,
@@ -88,7 +90,7 @@ def run(args) -> int:
     for itype, usd, src in rows:
         hosting = table.price(itype, component=HOSTING)[0]
         short = "shipped" if src.startswith("shipped") else "Price List API" if "Price List" in src else src
-        t.add_row(itype, f"{usd:.4f}", "" if hosting is None else f"{hosting:.4f}", short)
+        t.add_row(Text(printable(itype)), f"{usd:.4f}", "" if hosting is None else f"{hosting:.4f}", Text(printable(short)))
     out.print(t)
     if not table.refreshed_at:
         out.print("Sources (secondary, unverified against AWS): " + "; ".join(SHIPPED_PRICES_SOURCES), markup=False)

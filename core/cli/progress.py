@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jstui.domain.exitcodes import ExitCode
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import printable
 
 
 def progress_line(snap: StudySnapshot) -> str:
@@ -17,15 +18,23 @@ def progress_line(snap: StudySnapshot) -> str:
     tail = ""
     if snap.budget_state in ("stopped", "exceeded", "warning"):
         tail += f" · budget {snap.budget_state}"
+    capped = sum(1 for t in snap.tuning_jobs if t.ended_at_runtime_cap)
+    if capped:
+        tail += f" · {capped} ended at the budget's runtime cap"
     if snap.connection.state not in ("ok", "connecting"):
         retry = f" in {snap.connection.retry_in_s:.0f} s" if snap.connection.retry_in_s else ""
         tail += f" · {snap.connection.state}{retry}"
-    return f"{snap.study} [{when}] {states or 'nothing launched'} · {done}/{total} training jobs ended · {spend}{tail}"
+    line = f"{snap.study} [{when}] {states or 'nothing launched'} · {done}/{total} training jobs ended · {spend}{tail}"
+    return printable(line, newlines=False)  # statuses come from the service
 
 
 def exit_code_for(snap: StudySnapshot, *, budget_only: bool = False) -> int:
-    """6 budget exceeded or stopped by the guard (wins over 5); 5 a tuning job ended Failed."""
+    """6 budget exceeded, stopped by the guard, or a tuning job ended by the runtime cap jstui derives
+    from the budget (ResourceLimits.MaxRuntimeInSeconds: the service's own budget stop) — 6 wins over
+    5; 5 a tuning job ended Failed."""
     if snap.budget_state in ("stopped", "exceeded"):
+        return ExitCode.BUDGET
+    if any(t.ended_at_runtime_cap for t in snap.tuning_jobs):
         return ExitCode.BUDGET
     if not budget_only and any(t.status == "Failed" for t in snap.tuning_jobs):
         return ExitCode.FAILED

@@ -10,6 +10,7 @@ from rich.console import JustifyMethod
 
 from jstui.domain.metrics import implausibility, plausible_range
 from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.textfmt import printable
 from jstui.cli.progress import exit_code_for, progress_line
 
 
@@ -51,6 +52,10 @@ def _money(v: float | None, estimate: bool = False) -> str:
 
 def render_table(snap: StudySnapshot):
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(text: str) -> Text:  # service and study-file text: control characters escaped, never markup
+        return Text(printable(text))
 
     when = snap.taken_at.strftime("%Y-%m-%d %H:%M:%SZ") if snap.taken_at else "not refreshed"
     budget = f" of {_money(snap.budget_usd)} ({snap.budget_policy}, {snap.budget_state})" if snap.budget_usd else ""
@@ -59,7 +64,8 @@ def render_table(snap: StudySnapshot):
         + (f" · endpoints {_money(snap.endpoint_spend_usd)}" if snap.endpoints else "")
         + ("  (~ estimate: still running)" if snap.spend_is_estimate else "")
     )
-    table = Table(title=f"{snap.study} · {snap.backend} {snap.region} · {when}", caption=caption, caption_justify="left")
+    table = Table(title=cell(f"{snap.study} · {snap.backend} {snap.region} · {when}"), caption=caption,
+                  caption_justify="left")
     just: JustifyMethod
     for col, just in (
         ("candidate", "left"), ("status", "left"), ("jobs c/r/f/s of max", "right"), ("best objective", "right"),
@@ -71,12 +77,12 @@ def render_table(snap: StudySnapshot):
         best = "-" if r.best_objective is None else f"{r.objective_name} {r.best_objective:.4g}"
         best += "⚠" if implausibility(r.objective_name, r.best_objective) else ""
         table.add_row(
-            r.candidate,
-            status,
+            cell(r.candidate),
+            cell(status),
             f"{r.jobs_completed}/{r.jobs_in_progress}/{r.jobs_failed}/{r.jobs_stopped} of {r.max_jobs}",
-            best,
+            cell(best),
             _money(r.cost_usd, r.cost_is_estimate),
-            r.tuning_job_name or "-",
+            cell(r.tuning_job_name or "-"),
         )
     return table
 
@@ -90,7 +96,7 @@ def _print(snap: StudySnapshot, as_json: bool) -> None:
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
     console.print(render_table(snap))
     if snap.connection.state not in ("ok", "connecting") and snap.connection.message:
-        print(f"{snap.study}: {snap.connection.state}: {snap.connection.message}", file=sys.stderr)
+        print(printable(f"{snap.study}: {snap.connection.state}: {snap.connection.message}"), file=sys.stderr)
     if snap.budget_state != "ok" and snap.budget_usd:
         print(
             f"{snap.study}: budget {snap.budget_state}: ${snap.spend_usd:,.2f} of ${snap.budget_usd:,.2f}",

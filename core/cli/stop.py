@@ -7,6 +7,7 @@ import sys
 from jstui.domain.errors import UsageError
 from jstui.domain.exitcodes import ExitCode
 from jstui.domain.snapshot import TERMINAL_TUNING
+from jstui.domain.textfmt import printable
 
 
 def add_arguments(parser) -> None:
@@ -18,11 +19,14 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from jstui.engine.session import open_session
 
+    if args.model is not None and not args.model.strip():
+        # `jstui stop STUDY "$CAND" --yes` with CAND unset must not mean "stop everything"
+        raise UsageError("stop: MODEL is empty (an unset shell variable?); leave it out to stop every candidate")
     if args.yes and args.readonly:
         raise UsageError("--readonly: stop is not allowed")
     with open_session(args, args.study, readonly=not args.yes) as session:
         snap = session.refresh(strict=True)
-        wanted = {session.find_candidate(args.model)} if args.model else None
+        wanted = {session.find_candidate(args.model)} if args.model is not None else None
         targets = [
             r for r in snap.tuning_jobs
             if (wanted is None or r.candidate in wanted) and r.status not in TERMINAL_TUNING and r.status != "Stopping"
@@ -32,7 +36,7 @@ def run(args) -> int:
             return ExitCode.OK
         for r in targets:
             what = f"stop {r.tuning_job_name}" if r.tuning_job_name else "remove from the queue"
-            print(f"{session.study.name}: {r.candidate}: {'' if args.yes else 'would '}{what}", file=sys.stderr)
+            print(printable(f"{session.study.name}: {r.candidate}: {'' if args.yes else 'would '}{what}"), file=sys.stderr)
         if not args.yes:
             print("nothing was stopped; add --yes to stop", file=sys.stderr)
             return ExitCode.OK

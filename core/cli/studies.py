@@ -7,6 +7,7 @@ from datetime import datetime, UTC
 
 from jstui.domain.errors import UsageError
 from jstui.domain.exitcodes import ExitCode
+from jstui.domain.textfmt import printable
 
 
 def add_arguments(parser) -> None:
@@ -33,6 +34,7 @@ def run(args) -> int:
             return ExitCode.OK
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title=f"studies in {journal.path}")
         for col in ("study", "backend", "state", "spend", "last opened", "file"):
@@ -48,7 +50,7 @@ def run(args) -> int:
             elif journal.launches(rec.name):
                 state = "launched, not refreshed yet"
             opened = datetime.fromtimestamp(rec.opened_at, tz=UTC).strftime("%Y-%m-%d %H:%MZ")
-            table.add_row(rec.name, rec.backend, state, spend, opened, rec.path)
+            table.add_row(*(Text(printable(v)) for v in (rec.name, rec.backend, state, spend, opened, rec.path)))
         Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160).print(table)
         return ExitCode.OK
     finally:

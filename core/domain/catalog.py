@@ -81,6 +81,17 @@ def read_catalog_file(path: Path) -> list[Figure]:
     """Read one catalog CSV; a malformed file is a usage error naming file and line."""
     if not path.is_file():
         raise UsageError(f"{path}: catalog not found")
+    try:
+        return _read_catalog_rows(path)
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: catalog is not UTF-8 text (byte {exc.start}); is it a CSV file?") from None
+    except csv.Error as exc:
+        raise UsageError(f"{path}: catalog is not a readable CSV file ({exc})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the catalog ({exc.strerror or exc})") from None
+
+
+def _read_catalog_rows(path: Path) -> list[Figure]:
     out: list[Figure] = []
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(row for row in fh if not row.lstrip().startswith("#"))

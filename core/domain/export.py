@@ -1,7 +1,11 @@
 """Exports (the contract: docs/exports.md): tuning-jobs and training-jobs tables of a snapshot as CSV
 or JSON. Column order is stable; times ISO 8601 UTC with `Z`; booleans `true`/`false`; a missing
-value is an empty cell (CSV) or null (JSON). In CSV, text cells that a spreadsheet would run as a
-formula are neutralised with a leading apostrophe; numbers are never touched."""
+value is an empty cell (CSV) or null (JSON). In CSV, text cells and header cells that a spreadsheet
+would run as a formula are neutralised with a leading apostrophe; numbers are never touched.
+
+Control characters (docs/exports-safety.md): JSON writes them as `\\u` escapes (lossless: a JSON
+reader gets the exact text back); CSV keeps them exact in a file and shows them escaped
+(`printable`) only when asked to, for a terminal."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import pandas as pd
 
 from jstui.domain.times import iso
 from jstui.domain.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.textfmt import printable
 
 WHATS = ("tuning-jobs", "training-jobs")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -162,20 +167,32 @@ def _column_texts(values: list[Any]) -> list[str]:
     return [_csv_cell(v) for v in values]
 
 
-def to_csv(df: pd.DataFrame) -> str:
+def to_csv(df: pd.DataFrame, *, for_terminal: bool = False) -> str:
+    """The table as CSV. `for_terminal`: every cell's control characters shown as escapes (`\\x1b`), so
+    a hostile value cannot act on the terminal; the text is then for reading, not for a spreadsheet."""
     cols = df.astype(object)
     cells = pd.DataFrame(
         {i: _column_texts(cols.iloc[:, i].tolist()) for i in range(cols.shape[1])}, index=cols.index, dtype=object
     )
-    cells.columns = cols.columns
+    cells.columns = _text_texts([str(c) for c in cols.columns])  # a metric named =HYPERLINK(...) is a formula too
+    if for_terminal:
+        cells = cells.map(printable)
+        cells.columns = [printable(c) for c in cells.columns]
     buf = io.StringIO()
     cells.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
 
 
+# JSON must escape U+0000-U+001F (RFC 8259, section 7) and json.dumps does; these it may escape and
+# json.dumps(ensure_ascii=False) leaves raw: DEL, the C1 controls (0x9b is CSI on some terminals) and
+# the bidi overrides. Escaped the same way, they read back exactly.
+_JSON_UNSAFE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F,
+                                          *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
 def to_json(df: pd.DataFrame) -> str:
     records = [{k: _json_value(v) for k, v in rec.items()} for rec in df.astype(object).to_dict(orient="records")]
-    return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(records, indent=2, ensure_ascii=False).translate(_JSON_UNSAFE) + "\n"
 
 
 def render(snapshot: StudySnapshot, what: str, fmt: str) -> str:

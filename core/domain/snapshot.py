@@ -68,6 +68,18 @@ class TuningJobRow:
     cost_is_estimate: bool
     created_at: datetime | None
     ended_at: datetime | None
+    runtime_cap_s: int | None = None  # ResourceLimits.MaxRuntimeInSeconds (jstui sets it from the budget)
+
+    @property
+    def ended_at_runtime_cap(self) -> bool:
+        """The service ended it at its runtime cap (it ran the whole MaxRuntimeInSeconds), not because
+        its training jobs were done or someone stopped it sooner."""
+        if not self.runtime_cap_s or self.created_at is None or self.ended_at is None:
+            return False
+        ran = (self.ended_at - self.created_at).total_seconds()
+        return self.status in ("Stopped", "Completed", "Failed") and ran >= self.runtime_cap_s and (
+            self.jobs_completed + self.jobs_failed < self.max_jobs
+        )
 
 
 @dataclass(frozen=True)

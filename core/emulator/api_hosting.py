@@ -7,6 +7,8 @@ Errors are the service's own: hosting answers a taken or unknown name with Valid
 
 from __future__ import annotations
 
+from typing import Any
+
 from jstui.emulator.api_tuning import completed_artifacts
 from jstui.emulator.errors import validation
 from jstui.emulator.paging import page
@@ -66,8 +68,9 @@ def describe_model(emu, p: dict, region: str) -> dict:
 
 
 def delete_model(emu, p: dict, region: str) -> dict:
-    _get(emu, "model", p["ModelName"], region, "model")
+    rec = _get(emu, "model", p["ModelName"], region, "model")
     emu.store.delete_hosting("model", p["ModelName"])
+    emu.store.delete_tags(rec["arn"])
     return {}
 
 
@@ -97,8 +100,9 @@ def describe_endpoint_config(emu, p: dict, region: str) -> dict:
 
 
 def delete_endpoint_config(emu, p: dict, region: str) -> dict:
-    _get(emu, "endpoint-config", p["EndpointConfigName"], region, "endpoint configuration")
+    rec = _get(emu, "endpoint-config", p["EndpointConfigName"], region, "endpoint configuration")
     emu.store.delete_hosting("endpoint-config", p["EndpointConfigName"])
+    emu.store.delete_tags(rec["arn"])
     return {}
 
 
@@ -268,3 +272,35 @@ def list_endpoints(emu, p: dict, region: str) -> dict:
         resp["NextToken"] = nxt
     return resp
 
+
+
+def _list_hosting(emu, p: dict, kind: str, key: str, name_key: str, arn_key: str) -> dict:
+    """ListModels / ListEndpointConfigs: NameContains, CreationTime filters, SortBy Name|CreationTime,
+    SortOrder (default Descending), MaxResults 1-100 (botocore's ListModelsInput / ListEndpointConfigsInput)."""
+    now = _now(emu)
+    needle = (p.get("NameContains") or "").lower()
+    out = []
+    for rec in emu.store.hosting_all(kind):
+        if rec["created"] > now or needle not in rec["name"].lower():
+            continue
+        if p.get("CreationTimeAfter") is not None and not rec["created"] > p["CreationTimeAfter"]:
+            continue
+        if p.get("CreationTimeBefore") is not None and not rec["created"] < p["CreationTimeBefore"]:
+            continue
+        out.append({name_key: rec["name"], arn_key: rec["arn"], "CreationTime": rec["created"]})
+    sort_name = p.get("SortBy", "CreationTime") == "Name"
+    out.sort(key=(lambda s: (s[name_key],)) if sort_name else (lambda s: (s["CreationTime"], s[name_key])),
+             reverse=p.get("SortOrder", "Descending") == "Descending")
+    chunk, nxt = page(out, p, {k: p.get(k) for k in ("NameContains", "SortBy", "SortOrder")}, default_max=10, limit=100)
+    resp: dict[str, Any] = {key: chunk}
+    if nxt:
+        resp["NextToken"] = nxt
+    return resp
+
+
+def list_models(emu, p: dict, region: str) -> dict:
+    return _list_hosting(emu, p, "model", "Models", "ModelName", "ModelArn")
+
+
+def list_endpoint_configs(emu, p: dict, region: str) -> dict:
+    return _list_hosting(emu, p, "endpoint-config", "EndpointConfigs", "EndpointConfigName", "EndpointConfigArn")

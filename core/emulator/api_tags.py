@@ -1,4 +1,11 @@
-"""AddTags / ListTags. A training job inherits its tuning job's tags, as on SageMaker."""
+"""AddTags / ListTags. A training job inherits its tuning job's tags, as on SageMaker.
+
+The `tag_lag_s` fault (off by default) models tagging's eventual consistency: for that many simulated
+seconds after a resource is created, ListTags does not show the tags it was created with. SageMaker's
+API reference promises no read-after-write consistency for tags, and AWS documents tagging elsewhere as
+eventually consistent (DynamoDB's TagResource reference: "ListTagsOfResource uses an eventually consistent
+query ... Wait for a few seconds, and then try ... again"). Without the fault the emulator still shows the
+gap briefly: it stores a job, then its tags, in two statements."""
 
 from __future__ import annotations
 
@@ -8,27 +15,31 @@ from jstui.emulator.paging import page
 from jstui.emulator.views import visible
 
 
-def _resolve_arn(emu, resource_arn: str) -> list[dict] | None:
-    """Tags a resource inherits (a training job has its tuning job's); None when the ARN is unknown."""
+def _resolve_arn(emu, resource_arn: str) -> tuple[list[dict], float] | None:
+    """(tags the resource inherits, its creation time); None when the ARN is unknown. A training job
+    inherits its tuning job's tags (visible once the tuning job's are)."""
     kind, _, name = resource_arn.partition(":")[2].rpartition(":")[2].partition("/")
     now = emu.now()
+    lag = float(emu.faults.settings.tag_lag_s or 0.0)
     if kind == "hyper-parameter-tuning-job":
         for row in emu.store.tuning_jobs():
             if row["arn"] == resource_arn and row["created"] <= now:
-                return []
+                return [], row["created"]
         return None
     if kind == "training-job":
         for row in emu.store.tuning_jobs():
             if row["created"] <= now and name.startswith(row["name"].lower()):
                 plan = plan_of(emu, row)
-                if any(j.name.lower() == name for j in visible(plan, now)):
-                    return emu.store.tags(row["arn"])
+                job = next((j for j in visible(plan, now) if j.name.lower() == name), None)
+                if job is not None:
+                    inherited = emu.store.tags(row["arn"]) if now >= row["created"] + lag else []
+                    return inherited, job.created
         return None
     hosting = {"model": "model", "endpoint-config": "endpoint-config", "endpoint": "endpoint"}.get(kind)
     if hosting:
         for rec in emu.store.hosting_all(hosting):
             if rec["arn"] == resource_arn:
-                return []
+                return [], rec["created"]
     return None
 
 
@@ -40,10 +51,12 @@ def add_tags(emu, p: dict, region: str) -> dict:
 
 
 def list_tags(emu, p: dict, region: str) -> dict:
-    inherited = _resolve_arn(emu, p["ResourceArn"])
-    if inherited is None:
+    resolved = _resolve_arn(emu, p["ResourceArn"])
+    if resolved is None:
         raise validation(f"Resource {p['ResourceArn']} does not exist.")
-    own = emu.store.tags(p["ResourceArn"])
+    inherited, created = resolved
+    lag = float(emu.faults.settings.tag_lag_s or 0.0)
+    own = emu.store.tags(p["ResourceArn"]) if emu.now() >= created + lag else []
     keys = {t["Key"] for t in own}
     tags = [t for t in inherited if t["Key"] not in keys] + own
     chunk, nxt = page(tags, p, {"arn": p["ResourceArn"]}, default_max=50, limit=100)

@@ -9,7 +9,7 @@ from jstui.emulator.errors import ServiceError, not_found, validation
 from jstui.emulator.families import builtin_metric_definitions
 from jstui.emulator.paging import page
 from jstui.emulator.recognition import recognise
-from jstui.emulator.schedule import TuningPlan, plan_tuning_job
+from jstui.emulator.schedule import MAX_TRAINING_RUNTIME_S, TuningPlan, plan_tuning_job
 from jstui.emulator.search import dims_of
 from jstui.emulator.views import (
     arn,
@@ -112,6 +112,11 @@ def _check_config(emu, cfg: dict, tdef: dict, tags: list) -> None:
                 raise validation(f"ParameterRanges: {d.name}: ReverseLogarithmic scaling needs MaxValue < 1")
         elif not d.values:
             raise validation(f"ParameterRanges: {d.name}: Values must not be empty")
+    max_run = (tdef.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
+    if max_run is not None and max_run > MAX_TRAINING_RUNTIME_S:
+        # botocore's StoppingCondition documentation: "The maximum value is 28 days."
+        raise validation(f"TrainingJobDefinition.StoppingCondition.MaxRuntimeInSeconds {max_run} exceeds the maximum "
+                         f"of {int(MAX_TRAINING_RUNTIME_S)} seconds (28 days)")
     static = tdef.get("StaticHyperParameters") or {}
     clash = sorted(set(static) & {d.name for d in dims})
     if clash:

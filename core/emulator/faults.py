@@ -2,7 +2,8 @@
 
 Throttling is per operation, as the service limits each API: a token bucket of `throttle_tps` requests
 per wall-clock second, plus a random `throttle_rate`. `error_rate` answers HTTP 500. `fail_rate` and
-`max_tuning_jobs` are read when a tuning job is created (the failure draw is then part of the job)."""
+`max_tuning_jobs` are read when a tuning job is created (the failure draw is then part of the job).
+`tag_lag_s` hides a new resource's tags from ListTags for that many simulated seconds (api_tags)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class FaultSettings:
     error_rate: float = 0.0
     fail_rate: float = 0.0
     max_tuning_jobs: int = 100
+    tag_lag_s: float = 0.0
     # What the real service costs a caller (issue 17; docs/performance.md): per-call latency with
     # jitter, per-operation rate limits, how far Search's index lags, operations the caller may not use.
     latency_ms: float = 0.0

@@ -5,10 +5,13 @@ logs. Views at a given simulated time (`views`) read this plan, so nothing but r
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import re
 import threading
 from dataclasses import dataclass, field
+
+import regex as regex_engine
 
 from jstui.domain.catalog import Catalog
 from jstui.emulator.families import JobContext, builtin_metric_definitions, run_job
@@ -23,6 +26,10 @@ LAUNCH_DELAY_S = 8.0  # the tuning job's first training jobs are created a few s
 RELAUNCH_DELAY_S = 4.0
 FINALIZE_S = 10.0
 SPOT_BILLABLE_FRACTION = 0.3  # managed spot: a typical 70 % saving, in billable seconds
+# StoppingCondition.MaxRuntimeInSeconds: "The default value is 1 day. The maximum value is 28 days"
+# (botocore's service model, shape StoppingCondition); create refuses more (api_tuning).
+DEFAULT_MAX_RUNTIME_S = 86400.0
+MAX_TRAINING_RUNTIME_S = 28 * 86400.0
 
 TERMINAL = ("Completed", "Failed", "Stopped")
 
@@ -98,19 +105,56 @@ def training_job_name(tuning_job: str, index: int, seed: int) -> str:
     return f"{tuning_job}-{index:03d}-{tail}"
 
 
+# Metric regexes come from the request, so one with catastrophic backtracking (`(a+)+$`, `(\S+\s?)*=`)
+# must not hang the emulator (and with it an embedded TUI). Each is run by the `regex` package, whose
+# matching takes a timeout, one log line at a time (a line is at most MAX_METRIC_LINE characters); a regex
+# that times out once is "runaway" for the rest of the process and reads no value, as if it never matched
+# (a metric the service cannot read is simply absent from the job). A pathological regex therefore costs
+# at most one REGEX_TIMEOUT_S, however many jobs and lines use it.
+MAX_METRIC_LINE = 4096
+REGEX_TIMEOUT_S = 0.25
+_compiled: dict[str, object] = {}
+_runaway: set[str] = set()
+_regex_lock = threading.Lock()
+log = logging.getLogger("jstui.emulator")
+
+
+def _compile(regex: str):
+    with _regex_lock:
+        if regex in _runaway:
+            return None
+        if regex in _compiled:
+            return _compiled[regex]
+    try:
+        rx = regex_engine.compile(regex)
+    except (regex_engine.error, re.error, ValueError, TypeError, OverflowError, RecursionError):
+        rx = None
+    with _regex_lock:
+        if len(_compiled) > 10_000:
+            _compiled.clear()
+        _compiled[regex] = rx
+    return rx
+
+
 def metric_value(regex: str, lines) -> tuple[float, float] | None:
     """The last (time, value) the regex's first group matched, as the service reads metrics."""
-    try:
-        rx = re.compile(regex)
-    except re.error:
+    rx = _compile(regex)
+    if rx is None:
         return None
     found = None
     for t, line in lines:
-        m = rx.search(line)
+        try:
+            m = rx.search(line[:MAX_METRIC_LINE], timeout=REGEX_TIMEOUT_S)
+        except TimeoutError:
+            with _regex_lock:
+                _runaway.add(regex)
+            log.warning("metric regex %r timed out on a log line (catastrophic backtracking?); it reads no value",
+                        regex)
+            return None
         if m and m.groups():
             try:
                 found = (t, float(m.group(1)))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, IndexError):
                 continue
     return found
 
@@ -152,6 +196,7 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
     max_jobs = int(max_jobs or 1)
     parallel = int(limits["MaxParallelTrainingJobs"])
     stop_at = row["stop_time"]
+    cap = None  # the tuning job's own runtime cap: fixed at creation, unlike a stop request
     if limits.get("MaxRuntimeInSeconds"):
         cap = created + float(limits["MaxRuntimeInSeconds"])
         stop_at = cap if stop_at is None else min(stop_at, cap)
@@ -163,7 +208,8 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
         ((c.get("DataSource") or {}).get("S3DataSource") or {}).get("S3Uri", "")
         for c in tdef.get("InputDataConfig") or []
     ]
-    max_run = float((tdef.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds", 86400))
+    max_run = min(float((tdef.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME_S)),
+                  MAX_TRAINING_RUNTIME_S)
     spot = bool(tdef.get("EnableManagedSpotTraining"))
     searcher = Searcher(strategy, dims, f"{seed}|{name}", maximize)
 
@@ -191,7 +237,7 @@ def _plan(row: dict, training_stops: dict[str, float], catalog: Catalog) -> Tuni
         stops = [s for s in (training_stops.get(jname), stop_at) if s is not None]
         job = _plan_training_job(
             index, jname, name, tuned, hps, profile, definitions, t, min(stops) if stops else None,
-            max_run, spot, objective_name, catalog, seed, noise, fail_rate,
+            max_run, spot, objective_name, catalog, seed, noise, fail_rate, cap,
         )
         jobs.append(job)
         t += 1.0
@@ -215,14 +261,17 @@ def _is_builtin(algo: dict, profile: ModelProfile) -> bool:
 
 def _plan_training_job(
     index, name, tuning_job, tuned, hps, profile, definitions, created, stop, max_run, spot, objective_name,
-    catalog, seed, noise, fail_rate,
+    catalog, seed, noise, fail_rate, cap=None,
 ) -> TrainingPlan:
     frng = random.Random(f"fail|{seed}|{name}")
     fails_at = 0.2 + 0.6 * frng.random() if frng.random() < fail_rate else None
-    ctx = JobContext(name, profile, hps, catalog, seed, noise, fails_at)
-    run = run_job(ctx)
     start = created + STARTING_S
     phase = start + DOWNLOADING_S
+    # Lazy simulation: only the part of the Training phase the runtime caps let anyone see is written
+    # out (both caps are fixed at creation; a stop request is not, so it must not change the run).
+    horizon = max(0.0, min(start + max_run, cap if cap is not None else float("inf")) - phase)
+    ctx = JobContext(name, profile, hps, catalog, seed, noise, fails_at, horizon)
+    run = run_job(ctx)
     train_end = phase + run.seconds
     trans = [
         Transition("Starting", created, "Preparing the instances for training"),

@@ -2,10 +2,18 @@
 `X-Amz-Target`), sagemaker-runtime InvokeEndpoint (`POST /endpoints/{name}/invocations`), and
 `/_emulator/clock`, `/_emulator/stats`, `POST /_emulator/stats/reset`.
 
-A stdlib ThreadingHTTPServer is enough: requests are small and the work is SQLite reads."""
+A stdlib ThreadingHTTPServer is enough: requests are small and the work is SQLite reads. It is hardened
+for a port anyone on the machine can reach (it has no authentication): loopback by default (`check_host`),
+at most MAX_CONNECTIONS connections served at once (more wait in a LISTEN_BACKLOG-deep accept queue, so a
+burst is delayed, not refused), a connection that sends no request line for IDLE_TIMEOUT_S is closed
+and a request under way times out after CONNECTION_TIMEOUT_S per socket operation (a half-open or idle
+connection gives its thread back), `Transfer-Encoding` bodies are refused with 411 and
+the connection closed (botocore always sends Content-Length), and JSON nested too deeply to parse is a
+400 SerializationException like any malformed body."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -32,6 +40,24 @@ _REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 
 
 DRAIN_LIMIT = 64 * 1024 * 1024
+# Connection handling (measured by bench/soak.py, docs/reliability.md).
+MAX_CONNECTIONS = 512  # handler threads at most; further connections wait in the accept queue
+LISTEN_BACKLOG = 1024  # listen(2) backlog; Linux caps it at net.core.somaxconn (4096 since 5.4)
+IDLE_TIMEOUT_S = 2.0  # waiting for a request's first line (a new or kept-alive connection)
+CONNECTION_TIMEOUT_S = 10.0  # per socket operation once a request has begun
+
+
+def is_loopback(host: str) -> bool:
+    """True when every address `host` names is a loopback address (127.0.0.0/8, ::1)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%", 1)[0]).is_loopback for i in infos)
 
 
 def _drain(stream, n: int) -> None:
@@ -45,6 +71,17 @@ def _drain(stream, n: int) -> None:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "jstui-emulator"
+    timeout = CONNECTION_TIMEOUT_S  # StreamRequestHandler.setup() puts it on the socket
+    idle_timeout = IDLE_TIMEOUT_S
+
+    def handle_one_request(self):
+        # a connection that sends nothing gives its slot back quickly; a request under way gets longer
+        self.connection.settimeout(self.idle_timeout)
+        super().handle_one_request()
+
+    def parse_request(self):  # called once the request line is in
+        self.connection.settimeout(self.timeout)
+        return super().parse_request()
     emulator: Emulator  # set on the subclass made per server
 
     def setup(self):
@@ -72,11 +109,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_json(self, status: int, obj: dict) -> None:
         self._send(status, json.dumps(obj).encode())
 
-    def _send_error(self, exc: ServiceError, content_type: str = JSON_11) -> None:
+    def _send_error(self, exc: ServiceError, content_type: str = JSON_11, headers: dict | None = None) -> None:
         body = json.dumps({"__type": exc.code, "message": exc.message}).encode()
-        self._send(exc.status, body, content_type, {"x-amzn-ErrorType": exc.code})
+        self._send(exc.status, body, content_type, {"x-amzn-ErrorType": exc.code, **(headers or {})})
 
     def _read_body(self) -> bytes | None:
+        if self.headers.get("Transfer-Encoding"):
+            # A chunked body we do not read would be parsed as the next request; refuse it and close.
+            # botocore sends Content-Length for every SageMaker/Logs/runtime call, so no client needs it.
+            self.close_connection = True
+            self._send_error(ServiceError(
+                "LengthRequiredException", "Transfer-Encoding bodies are not accepted; send Content-Length", 411),
+                headers={"Connection": "close"})
+            return None
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -132,6 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
             params = json.loads(body.decode("utf-8") or "{}") if body.strip() else {}
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ServiceError("SerializationException", f"Request body is not valid JSON: {exc}") from None
+        except RecursionError:
+            # A malformed body is a 400 SerializationException in AWS's JSON protocols (Smithy's protocol
+            # tests, smithy-aws-protocol-tests "MalformedRequestBody": "When the request body is not valid
+            # JSON, the response should be a 400 SerializationException").
+            raise ServiceError("SerializationException", "Request body is nested too deeply to parse") from None
         if not isinstance(params, dict):
             raise ServiceError("SerializationException", "Request body must be a JSON object")
         self._send_json(200, self.emulator.call(target, params, self._region()))
@@ -151,14 +201,57 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, payload, content_type, {"x-Amzn-Invoked-Production-Variant": variant})
 
 
+class _BoundedServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer with a real listen backlog and at most MAX_CONNECTIONS handler threads: the
+    accept loop waits for a free slot, so further connections queue in the kernel instead of each
+    taking a thread (2,000 idle connections no longer hold 2,000 threads)."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+    max_connections = MAX_CONNECTIONS
+
+    def __init__(self, *args, **kwargs):
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        self._closing = False
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        while not self._slots.acquire(timeout=0.2):
+            if self._closing:
+                self.shutdown_request(request)
+                return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def server_close(self):
+        self._closing = True
+        super().server_close()
+
+    def handle_error(self, request, client_address):
+        """A client that went away (reset, timed out) is routine here: log it, print no traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            log.debug("connection from %s ended: %s", client_address, exc)
+            return
+        log.exception("emulator connection error from %s", client_address)
+
+
 class EmulatorServer:
     """An Emulator behind an HTTP server on its own thread."""
 
     def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0):
         self.emulator = emulator
         handler = type("BoundHandler", (_Handler,), {"emulator": emulator})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _BoundedServer((host, port), handler)
         self._thread: threading.Thread | None = None
 
     @property
@@ -189,8 +282,20 @@ def serve(
     noise: float = 0.01,
     faults: FaultSettings | None = None,
     ready=None,
+    allow_remote: bool = False,
 ) -> int:
-    """Run the emulator in the foreground until Ctrl-C (exit 0). Prints its URL on stderr."""
+    """Run the emulator in the foreground until Ctrl-C (exit 0). Prints its URL on stderr.
+
+    A non-loopback `host` (e.g. 0.0.0.0) is refused unless `allow_remote`: the emulator has no
+    authentication, so anyone who can reach the port could create, stop and delete in its state."""
+    if not is_loopback(host):
+        if not allow_remote:
+            raise UsageError(
+                f"emulator: --host {host} is not a loopback address; the emulator has no authentication, so "
+                "anyone who can reach it could use it. Add --allow-remote to listen there anyway")
+        print(f"WARNING: jstui emulator listening on {host}, reachable beyond this machine and WITHOUT "
+              "AUTHENTICATION: anyone who can reach the port can create, stop and delete in its state",
+              file=sys.stderr, flush=True)
     if catalogs is None:
         from jstui.sample_studies import CATALOGS
 

@@ -139,6 +139,10 @@ class Store:
                 )
             c.execute("COMMIT")
 
+    def delete_tags(self, arn: str) -> None:
+        """A deleted resource's tags go with it (a new one of the same name starts untagged)."""
+        self._write("DELETE FROM tags WHERE arn = ?", (arn,))
+
     def tags(self, arn: str) -> list[dict]:
         rows = self._conn().execute("SELECT key, value FROM tags WHERE arn = ? ORDER BY rowid", (arn,)).fetchall()
         return [{"Key": k, "Value": v} for k, v in rows]

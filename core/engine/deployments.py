@@ -54,7 +54,13 @@ def taken_names(session: Any) -> set[str]:
 
 
 def deploy_defaults(session: Any, candidate: str) -> DeployDefaults:
+    """The name, instance and price a deploy would use; the candidate's interrupted or live endpoint
+    when it has one (deploying it again resumes or takes up that one)."""
     cand = session.study.candidate(session.find_candidate(candidate))
+    live = live_deployment(session, cand.name)
+    if live is not None:
+        itype, count = live.get("instance_type") or "", int(live.get("instance_count") or 1)
+        return DeployDefaults(live["name"], itype, count, endpoints.hourly_usd(itype, count, session.study.prices))
     spec = inference_spec(session, cand)
     name = endpoints.suggest_endpoint_name(session.study.name, cand.name, taken_names(session))
     return DeployDefaults(name, spec.default_instance_type, 1,
@@ -75,15 +81,57 @@ def plan_deploy(session: Any, candidate: str, endpoint_name: str | None = None, 
                                  instance_count, taken)
 
 
+# What the service says of an endpoint that is over: a Failed one is not billed and is not resumed.
+_OVER = ("Failed", "Deleting")
+
+
+def live_deployment(session: Any, candidate: str, endpoint_name: str | None = None, *,
+                    repair: bool = True) -> dict | None:
+    """The candidate's journaled deployment (of that name, if given) that is not over: one a crash
+    interrupted a step short of CreateEndpoint (`state` in STEPS[:-1]), or an endpoint the service still
+    has and that has not Failed (`status` added: Creating, InService, Updating, ...). An endpoint the
+    journal says was created but the service no longer has is put back one step (in the journal only
+    when `repair`), so that deploying again creates it anew under the same name (model and config are
+    adopted). Newest first."""
+    cand = session.find_candidate(candidate)
+    sm, journal, study = session.clients.sagemaker, session.journal, session.study.name
+    for rec in reversed(journal.endpoints(study)):
+        if rec.get("candidate") != cand or (endpoint_name is not None and rec["name"] != endpoint_name):
+            continue
+        if rec["state"] == endpoints.DELETING or not rec.get("body"):
+            continue
+        if rec["state"] in endpoints.STEPS[:-1]:
+            return rec
+        st = hosting.endpoint_status(sm, rec["name"])
+        if st is None:
+            if rec["state"] == "endpoint":  # answered, then never seen: create it again
+                if repair:
+                    journal.save_endpoint(rec["name"], study, state="config")
+                return dict(rec, state="config")
+            continue
+        if st.status in _OVER:
+            continue
+        return dict(rec, status=st.status)
+    return None
+
+
+def resume_or_adopt(session: Any, rec: dict) -> hosting.DeployRequest:
+    """Finish an interrupted deploy (`rec` from `live_deployment`), or take up its endpoint as it is."""
+    if rec["state"] in endpoints.STEPS[:-1]:
+        session.journal.save_endpoint(rec["name"], session.study.name, state=rec["state"])
+        resumed = hosting.resume_deploy(session.clients.sagemaker, session.journal, session.study.name, rec["name"])
+        if resumed is not None:
+            return resumed
+    return hosting.DeployRequest.from_dict(rec["body"])
+
+
 def deploy(session: Any, candidate: str, endpoint_name: str, instance_type: str, instance_count: int) -> hosting.DeployRequest:
     """Create Model, EndpointConfig and Endpoint; returns once the endpoint is Creating. Deploying
-    again under the name of an interrupted deploy finishes that one."""
-    cand = session.find_candidate(candidate)
-    for rec in session.journal.endpoints(session.study.name):
-        if rec["name"] == endpoint_name and rec["state"] in endpoints.STEPS[:-1] and rec.get("candidate") == cand:
-            resumed = hosting.resume_deploy(session.clients.sagemaker, session.journal, session.study.name, endpoint_name)
-            if resumed is not None:
-                return resumed
+    again under the name of an interrupted deploy finishes that one, and under the name of the
+    candidate's endpoint that is already there takes that one up: never a second endpoint for it."""
+    live = live_deployment(session, candidate, endpoint_name)
+    if live is not None:
+        return resume_or_adopt(session, live)
     req = plan_deploy(session, candidate, endpoint_name, instance_type, instance_count)
     hosting.start_deploy(session.clients.sagemaker, session.journal, req)
     return req
@@ -98,6 +146,14 @@ def wait(session: Any, endpoint_name: str, *, poll_s: float | None = None, timeo
                                    on_status=on_status)
     hosting.record_status(session.journal, session.study.name, st)
     return st
+
+
+def leftovers(session: Any) -> list[hosting.Leftover]:
+    return hosting.leftovers(session.clients.sagemaker, session.journal, session.study.name)
+
+
+def delete_leftover(session: Any, name: str) -> hosting.Leftover:
+    return hosting.delete_leftover(session.clients.sagemaker, session.journal, session.study.name, name)
 
 
 def smoke_invoke(session: Any, endpoint_name: str) -> str:

@@ -11,6 +11,7 @@ ordered steps in `MIGRATIONS` (its schema version is SQLite's `PRAGMA user_versi
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -236,6 +237,46 @@ def _check_readable(path: Path) -> None:
         )
 
 
+@functools.cache
+def _expected_schema() -> dict[str, frozenset[str]]:
+    """Table -> columns of this jstui's schema, from _SCHEMA itself (an in-memory database)."""
+    mem = sqlite3.connect(":memory:")
+    try:
+        mem.executescript(_SCHEMA)
+        return {t: frozenset(c) for t, c in _schema_of(mem).items()}
+    finally:
+        mem.close()
+
+
+def _schema_of(con: sqlite3.Connection) -> dict[str, set[str]]:
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                        "AND name NOT LIKE 'sqlite_%'").fetchall()]
+    return {t: {r[1] for r in con.execute(f"PRAGMA table_info(\"{t}\")").fetchall()} for t in tables}
+
+
+def _check_schema(con: sqlite3.Connection, path: Path, version: int) -> None:
+    """Refuse (JournalError, exit 7, nothing written) a journal whose tables are not the ones its
+    schema version promises: a table dropped or altered by hand, or tables without a version. Only
+    missing tables or columns count; extra ones (a later jstui's additions) are left alone."""
+    found = _schema_of(con)
+    if version == 0:
+        if found:
+            raise JournalError(f"{path}: journal is damaged (it has tables but no schema version); "
+                               "move it away to start afresh")
+        return
+    if version < 0 or version > SCHEMA_VERSION:
+        if version < 0:
+            raise JournalError(f"{path}: journal is damaged (schema version {version}); move it away to start afresh")
+        return  # newer: _migrate says so
+    for table, columns in _expected_schema().items():
+        if table not in found:
+            raise JournalError(f"{path}: journal is damaged (table {table} is missing); move it away to start afresh")
+        missing = sorted(columns - found[table])
+        if missing:
+            raise JournalError(f"{path}: journal is damaged (table {table} lacks {', '.join(missing)}); "
+                               "move it away to start afresh")
+
+
 class Journal:
     def __init__(self, path: Path, con: sqlite3.Connection):
         self.path = path
@@ -268,6 +309,7 @@ class Journal:
     def _migrate(self) -> None:
         with self._tx() as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
+            _check_schema(con, self.path, version)  # before anything is written: never write what we cannot read
             if version == 0:
                 for statement in _statements(_SCHEMA + _JUMPSTART_TABLE):
                     con.execute(statement)
@@ -400,6 +442,37 @@ class Journal:
                 "UPDATE launches SET state=?, reason=?, updated_at=? WHERE study=? AND candidate=? AND generation=?",
                 (state, reason, time.time(), study, candidate, generation),
             )
+
+    # --- launch claims: which live process is making a launch ------------------------------
+    # A `launching` row is being created by the process named in `claimed_by` (the launcher's
+    # `process_identity()`); another session skips it while that process lives, so two sessions on one
+    # home never call Create for the same row. The column is added on first claim (an additive change
+    # older jstui versions ignore), so merely opening an older journal writes nothing.
+    def _has_claim_column(self, con: sqlite3.Connection) -> bool:
+        # Once seen it stays (columns are never dropped); until then, ask again: another process may add it.
+        if not getattr(self, "_claim_column_seen", False):
+            self._claim_column_seen = "claimed_by" in {r[1] for r in con.execute("PRAGMA table_info(launches)")}
+        return self._claim_column_seen
+
+    def claim_launch(self, study: str, candidate: str, generation: int, owner: str) -> None:
+        """Mark the launch `launching`, held by `owner` (call inside `transaction()`)."""
+        with self._tx() as con:
+            if not self._has_claim_column(con):  # asked inside this write transaction: no one else adds it now
+                con.execute("ALTER TABLE launches ADD COLUMN claimed_by TEXT")
+            con.execute(
+                "UPDATE launches SET state=?, reason=NULL, claimed_by=?, updated_at=? "
+                "WHERE study=? AND candidate=? AND generation=?",
+                (LAUNCHING, owner, time.time(), study, candidate, generation),
+            )
+
+    def launch_claims(self, study: str) -> dict[tuple[str, int], tuple[str, float]]:
+        """{(candidate, generation): (owner, updated_at)} of the study's claimed `launching` rows."""
+        with self._lock:
+            if not self._has_claim_column(self._con):
+                return {}
+        rows = self._query("SELECT candidate, generation, claimed_by, updated_at FROM launches "
+                           "WHERE study=? AND state=? AND claimed_by IS NOT NULL", (study, LAUNCHING))
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
     def add_adopt_prefix(self, study: str, prefix: str) -> None:
         with self._tx() as con:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
+import socket
+import time
 from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
@@ -43,6 +46,50 @@ from jstui.domain.tuning_request import (
 )
 
 log = logging.getLogger(__name__)
+
+# A claim by a process on another host (a home on a shared disk) cannot be checked for liveness; it is
+# honoured for this long after it was made, then taken over.
+FOREIGN_CLAIM_S = 900.0
+# ListTags right after a Create may not show the tags yet (the emulator's `tag_lag_s` fault models it);
+# a job without our tag is read again after these waits before it is called another tool's.
+TAG_WAITS_S = (1.0, 2.0, 4.0, 8.0)
+
+
+def _start_ticks(pid: int) -> str | None:
+    """The process's start time (clock ticks since boot, /proc/PID/stat field 22): with the pid it
+    names one process, even after the pid is reused. None where /proc is not there (macOS)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def process_identity() -> str:
+    """`host|pid|start` of this process, what a launch claim records."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}|{pid}|{_start_ticks(pid) or '-'}"
+
+
+def claim_alive(owner: str, claimed_at: float, now: float | None = None) -> bool:
+    """Is the process that made this claim still running?"""
+    try:
+        host, pid_text, start = owner.split("|")
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if host != socket.gethostname():
+        return (now if now is not None else time.time()) - claimed_at < FOREIGN_CLAIM_S
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    except OSError:
+        return False
+    return start == "-" or _start_ticks(pid) in (None, start)
 
 JumpStartLookup = Callable[[Candidate], Any]  # -> core.jumpstart.JumpStartModel
 ImageLookup = Callable[[str], str]  # algorithm -> training image
@@ -78,6 +125,8 @@ class Launcher:
         self.halted = False  # set by the budget guard: nothing launches afterwards
         self._tried: set[str] = set()  # names Created in this launch_ready call
         self.created: dict[str, dict] = {}  # tuning job name -> the request this process created it with
+        self.identity = process_identity()
+        self.sleep: Callable[[float], None] = time.sleep  # between ListTags retries (tests drive a clock)
 
     # --- queueing (journal only) ----------------------------------------------------------
     def queue(self, candidates: list[str] | None = None) -> list[str]:
@@ -160,7 +209,13 @@ class Launcher:
         the slots, so two jstui processes on one home never exceed max_parallel_tuning_jobs.
         Interrupted launches (`launching`, e.g. after a kill -9) are retried first."""
         with self.journal.transaction():
-            pending = self.pending()
+            claims = self.journal.launch_claims(self.study.name)
+            pending = [
+                l for l in self.pending()
+                if not (l.state == LAUNCHING and (l.candidate, l.generation) in claims
+                        and claims[(l.candidate, l.generation)][0] != self.identity
+                        and claim_alive(*claims[(l.candidate, l.generation)]))
+            ]  # a launch another live session is making is its own: never Create it here as well
             if not pending:
                 return None
             launch = pending[0]
@@ -169,7 +224,7 @@ class Launcher:
             if launch.state != LAUNCHING:
                 if self.study.max_parallel_tuning_jobs - self.in_flight() <= 0:
                     return None
-                self.journal.set_launch_state(self.study.name, launch.candidate, launch.generation, LAUNCHING)
+            self.journal.claim_launch(self.study.name, launch.candidate, launch.generation, self.identity)
             self._tried.add(launch.tuning_job_name)
             return launch
 
@@ -215,6 +270,11 @@ class Launcher:
                 "HyperParameterTuningJobArn"
             ]
             tags = {t["Key"]: t["Value"] for t in self.clients.sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}
+            for wait in TAG_WAITS_S:  # tags can show up a little after the job: read again before refusing
+                if TAG_STUDY in tags:
+                    break
+                self.sleep(wait)
+                tags = {t["Key"]: t["Value"] for t in self.clients.sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}
         owner = tags.get(TAG_STUDY)
         if owner == study:
             self.journal.set_launch_state(study, launch.candidate, launch.generation, LAUNCHED)

@@ -68,6 +68,10 @@ def resolve_study(arg: str | None, home: Path) -> Path:
             if not Path(rec.path).is_file():
                 raise UsageError(f"study {arg!r}: its file {rec.path} is gone (give the study file's path)")
             return Path(rec.path)
+        if path.exists() or path.suffix == ".toml":  # a directory, a FIFO, a missing .toml: say which
+            from jstui.study import load_study
+
+            load_study(path)  # raises StudyFileError naming what it is
         raise UsageError(f"{arg}: no such study file, and no study of that name in the journal")
     if (home / "journal.sqlite").exists():
         journal = Journal.open(home)

@@ -271,6 +271,7 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
                 cost_is_estimate=total.is_estimate,
                 created_at=parse_time(source.get("CreationTime")),
                 ended_at=parse_time(source.get("HyperParameterTuningEndTime")),
+                runtime_cap_s=int(limits["MaxRuntimeInSeconds"]) if limits.get("MaxRuntimeInSeconds") else None,
             )
         )
     spent = sum(t.cost_usd for t in tuning_rows)

@@ -12,6 +12,7 @@ from typing import Any
 
 from jstui.domain.commands import SUBCOMMANDS  # the CLI takes STUDY where a subcommand could stand
 from jstui.domain.errors import StudyFileError
+from jstui.domain.limits import budget_problem, speed_problem
 from jstui.study import schema as S
 from jstui.study import values as V
 from jstui.study.locate import LineIndex
@@ -34,6 +35,8 @@ def load_study(path: Path | str) -> Study:
         raise StudyFileError([f"{given}: no such study file"])
     if p.is_dir():
         raise StudyFileError([f"{given}: is a directory, not a study file (.toml)"])
+    if not p.is_file():  # a FIFO would block the read forever, a device never ends
+        raise StudyFileError([f"{given}: is not a regular file (a pipe or device?), not a study file (.toml)"])
     try:
         text = p.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -43,10 +46,13 @@ def load_study(path: Path | str) -> Study:
         raise StudyFileError([f"{given}: cannot read the study file: {exc.strerror or exc}"]) from None
     try:
         raw = tomllib.loads(text)
+        problems = Problems(given, LineIndex(text))
+        study = _StudyReader(raw, p.resolve(), problems).build()
     except tomllib.TOMLDecodeError as exc:
         raise StudyFileError([toml_syntax_line(given, exc)]) from None
-    problems = Problems(given, LineIndex(text))
-    study = _StudyReader(raw, p.resolve(), problems).build()
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise StudyFileError([f"{given}: TOML syntax: arrays or inline tables nested too deeply "
+                              "(a study file needs at most a few levels)"]) from None
     if problems.errors or study is None:
         raise StudyFileError(problems.errors or [f"{given}: invalid study file"])
     return dataclasses.replace(study, warnings=tuple(problems.warnings))
@@ -203,7 +209,10 @@ class _StudyReader(CandidateReader):
 
     def budget(self, raw: Any) -> Budget:
         f = self.fields(raw, S.BUDGET, ("budget",))
-        usd = self.number(("budget", "usd"), f["usd"], lo=0, lo_open=True)
+        usd = f["usd"]
+        if usd is not INVALID and usd is not None and (problem := budget_problem(usd)):
+            self.p.error(("budget", "usd"), problem)
+            usd = INVALID
         hours = self.number(("budget", "endpoint_warn_hours"), f["endpoint_warn_hours"], lo=0, lo_open=True)
         if INVALID in (usd, hours, f["policy"]):
             return Budget()
@@ -223,14 +232,17 @@ class _StudyReader(CandidateReader):
             if msg:
                 self.p.error(at, msg)
                 continue
-            if self.number(at, usd, lo=0, lo_open=True, what=" USD per hour") is not INVALID:
+            if self.number(at, usd, lo=0, lo_open=True, hi=100_000, what=" USD per hour") is not INVALID:
                 out[itype] = float(usd)
         return out
 
     def emulator(self, raw: Any, backend: Any) -> EmulatorSettings:
         at = ("emulator",)
         f = self.fields(raw, S.EMULATOR, at)
-        speed = self.number(at + ("speed",), f["speed"], lo=0, lo_open=True)
+        speed = f["speed"]
+        if speed is not INVALID and speed is not None and (problem := speed_problem(speed)):
+            self.p.error(at + ("speed",), problem)
+            speed = INVALID
         noise = self.number(at + ("noise",), f["noise"], lo=0)
         catalogs: list[Path] = []
         cat = f["catalog"]

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from jstui.domain.textfmt import printable
 from jstui.domain.catalog import Catalog
 from jstui.domain.prices import PriceTable, load_price_table
 from jstui.study import load_study
@@ -320,8 +321,8 @@ def print_plan(study_path: Path | str, home: Path | None) -> int:
     (stderr); create nothing. Study-file problems raise StudyFileError (exit 2)."""
     study = load_study(study_path)
     for w in study.warnings:
-        print(w, file=sys.stderr)
+        print(printable(w), file=sys.stderr)
     catalog = Catalog.load(study.emulator.catalogs) if study.emulator.catalogs else None
     plan = build_plan(study, catalog, load_price_table(home))
-    print(format_plan(plan).replace("jstui launch STUDY --yes", f"jstui launch {study_path} --yes"))
+    print(printable(format_plan(plan).replace("jstui launch STUDY --yes", f"jstui launch {study_path} --yes")))
     return 0

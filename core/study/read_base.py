@@ -89,7 +89,7 @@ class BaseReader:
         low_bad = lo is not None and (value <= lo if lo_open else value < lo)
         if low_bad or (hi is not None and value > hi):
             if lo is not None and hi is not None:
-                rng = f"between {lo} and {hi}"
+                rng = f"> {lo} and <= {hi:,}" if lo_open else f"between {lo} and {hi}"
             elif lo is not None:
                 rng = f"> {lo}" if lo_open else f">= {lo}"
             else:

@@ -15,7 +15,7 @@ from jstui.domain.algorithms import BUILTIN_HYPERPARAMETERS, BUILTIN_METRICS, bu
 from jstui.study.locate import Path as KeyPath
 from jstui.domain.model import Candidate, ParameterRange
 from jstui.study.problems import Problems, suggest
-from jstui.study.validate_jumpstart import check_jumpstart_hyperparameters, jumpstart_ids
+from jstui.study.validate_jumpstart import check_jumpstart_hyperparameters, jumpstart_ids, jumpstart_versions, version_problem
 
 MAX_GRID_COMBINATIONS = 750  # a Grid tuning job runs every combination, within the 750-job limit
 FRONTIER_EXTRA_AXES = ("cost_usd", "train_duration")
@@ -39,12 +39,16 @@ def validate_candidates(sites: list[CandidateSite], problems: Problems, *, front
         _objective(site, problems)
         _fixed_and_tuned(site, problems)
         _strategy(site, problems)
+        _service_limits(site, problems)
         if site.candidate.algorithm:
             _builtin_hyperparameters(site, problems, backend)
         elif known_ids is not None and site.candidate.model_id not in known_ids:
             mid = site.candidate.model_id or ""
             problems.error(site.origins["id"], f"{mid!r} is not in the offline JumpStart snapshot "
                                                f"({jumpstart_dir}){suggest(mid, known_ids)}")
+        elif site.candidate.model_id and (msg := version_problem(
+                site.candidate.model_version, jumpstart_versions(jumpstart_dir, site.candidate.model_id))):
+            problems.error(site.origins["candidate"] + ("version",), msg)  # not "unknown model id" at launch
     check_jumpstart_hyperparameters(sites, problems, jumpstart_dir)
     _frontier(sites, problems, frontier_raw)
     _catalog_coverage(sites, problems, catalogs)
@@ -100,6 +104,53 @@ def _fixed_and_tuned(site: CandidateSite, problems: Problems) -> None:
         if r.name in c.hyperparameters:
             problems.error(site.origins["hyperparameters"] + (r.name,), f"'{r.name}' is fixed for '{c.name}' but "
                                                                         "also tuned in tuning.ranges (remove one)")
+
+
+# CreateHyperParameterTuningJob's length limits (botocore's service model, sagemaker 2017-07-24:
+# TagValue max 256, ParameterKey/ParameterValue max 256, HyperParameterKey max 256, HyperParameterValue
+# max 2500, HyperParameters (StaticHyperParameters) at most 100 entries; Integer-, Continuous- and
+# CategoricalParameterRanges at most 30 each, and the Developer Guide's "Define hyperparameter
+# ranges": at most 30 hyperparameters searched in all). Checked here so the plan says so (exit 2)
+# instead of the service refusing the launch (exit 4).
+MAX_TAG_VALUE = 256
+MAX_PARAMETER_NAME = 256
+MAX_PARAMETER_VALUE = 256
+MAX_STATIC_VALUE = 2500
+MAX_STATIC_COUNT = 100
+MAX_RANGES = 30
+
+
+def _service_limits(site: CandidateSite, problems: Problems) -> None:
+    c = site.candidate
+    if len(c.name) > MAX_TAG_VALUE:
+        problems.error(site.origins["name"], f"candidate name is {len(c.name)} characters; at most {MAX_TAG_VALUE} "
+                                             "(it is a tag value of its tuning job)")
+    if c.model_id and len(c.model_id) > MAX_TAG_VALUE:
+        problems.error(site.origins["id"], f"model id is {len(c.model_id)} characters; at most {MAX_TAG_VALUE} "
+                                           "(it is a tag value of its tuning job)")
+    if len(c.tuning.ranges) > MAX_RANGES:
+        problems.error(site.origins["ranges"], f"'{c.name}' tunes {len(c.tuning.ranges)} hyperparameters; "
+                                               f"SageMaker searches at most {MAX_RANGES}")
+    for r in c.tuning.ranges:
+        at = site.origins["ranges"] + (r.name,)
+        if len(r.name) > MAX_PARAMETER_NAME:
+            problems.error(at, f"hyperparameter name is {len(r.name)} characters; SageMaker allows {MAX_PARAMETER_NAME}")
+        for v in r.values or ():
+            if len(v) > MAX_PARAMETER_VALUE:
+                problems.error(at, f"a categorical value is {len(v)} characters; SageMaker allows {MAX_PARAMETER_VALUE}")
+                break
+    fixed = {**c.tuning.static, **c.hyperparameters}
+    if len(fixed) > MAX_STATIC_COUNT:
+        problems.error(site.origins["static"], f"'{c.name}' fixes {len(fixed)} hyperparameters; SageMaker takes at "
+                                               f"most {MAX_STATIC_COUNT} static hyperparameters")
+    for where, table in (("static", c.tuning.static), ("hyperparameters", c.hyperparameters)):
+        for k, v in table.items():
+            if len(k) > MAX_PARAMETER_NAME:
+                problems.error(site.origins[where] + (k,), f"hyperparameter name is {len(k)} characters; SageMaker "
+                                                           f"allows {MAX_PARAMETER_NAME}")
+            if len(v) > MAX_STATIC_VALUE:
+                problems.error(site.origins[where] + (k,), f"value is {len(v)} characters; SageMaker allows "
+                                                           f"{MAX_STATIC_VALUE} for a static hyperparameter")
 
 
 def grid_combinations(ranges: tuple[ParameterRange, ...]) -> int:

@@ -33,6 +33,38 @@ def jumpstart_ids(directory: Path | None) -> set[str] | None:
     return ids if found else None
 
 
+def jumpstart_versions(directory: Path | None, model_id: str) -> list[str]:
+    """The versions of `model_id` in the offline snapshot's manifest(s) (empty: unknown or no manifest)."""
+    if directory is None or not directory.is_dir():
+        return []
+    out: list[str] = []
+    for path in sorted(directory.rglob("*manifest*.json"))[:8]:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(doc, list):
+            out += [str(x.get("version")) for x in doc if isinstance(x, dict) and x.get("model_id") == model_id]
+    return out
+
+
+def version_problem(version: str, available: list[str]) -> str | None:
+    """Why a candidate's `version` selects nothing, matched as the SDK matches it (sagemaker-core's
+    JumpStartModelsCache._select_version: "*" is the latest, else SpecifierSet("==" + version))."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if version == "*":
+        return None
+    try:
+        spec = SpecifierSet(f"=={version}")
+    except InvalidSpecifier:
+        return f"{version!r} is not a version (write e.g. \"2.0.14\", \"2.*\" or \"*\" for the latest)"
+    if available and not list(spec.filter(available)):
+        shown = ", ".join(sorted(available)[-5:])
+        return f"no version of the model matches {version!r} in the offline JumpStart snapshot (it has {shown})"
+    return None
+
+
 def check_jumpstart_hyperparameters(sites: list[CandidateSite], problems: Problems, directory: Path | None) -> None:
     """Check JumpStart candidates' hyperparameters against their specs in the offline snapshot (as
     the SDK validates them). A study-level setting shared by many candidates is reported once."""

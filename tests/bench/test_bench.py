@@ -72,3 +72,13 @@ def test_launch_script_counts_jobs_on_the_service():
     result = _run("launch.py", "--candidates", "6", "--tps", "20")
     assert result["launched"] == result["tuning_jobs"] == 6
     assert result["failures"] == result["duplicates"] == 0
+
+
+def test_soak_hostile_requests_at_a_tiny_size():
+    r = _run("soak.py", "--only", "idle,load,chunked,nested", "--idle", "20", "--load-threads", "5",
+             "--load-calls", "10", "--rounds", "1")
+    assert r["idle"]["opened"] == 20 and r["idle"]["real_call_status"] == 200
+    assert r["load"]["outcomes"] == {"ok": 10}
+    assert r["chunked"] == {**r["chunked"], "answered_411": 10, "smuggled_executed": 0}
+    assert r["nested"]["statuses"] == {"400": 5}
+    assert r["verdict"] == "meets target"

@@ -53,8 +53,11 @@ def test_throttling_and_a_restart_lose_nothing(tmp_path):
 
 
 def test_tuning_job_quota_is_waited_out(tmp_path):
+    from tests.emulator.helpers import ManualClock
+
     study = load(write_study(tmp_path, models=4, parallel_tuning_jobs=8, skip=15))
-    emu = start_embedded(tmp_path / "emu.sqlite", CATALOG, speed=FAST_SPEED, max_tuning_jobs=2)
+    clock = ManualClock()  # the first two jobs must still run when the third is launched: no race with them
+    emu = start_embedded(tmp_path / "emu.sqlite", CATALOG, speed=FAST_SPEED, max_tuning_jobs=2, clock=clock)
     try:
         with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:
             session.launch()
@@ -62,7 +65,7 @@ def test_tuning_job_quota_is_waited_out(tmp_path):
             waiting = [t for t in snap.tuning_jobs if t.status == "WaitingForQuota"]
             assert len(waiting) == 1 and "quota" in waiting[0].waiting_reason
             assert [t.status for t in snap.tuning_jobs].count("Queued") == 1  # behind the waiting one
-            snap = _refresh_until(session, lambda s: session.all_terminal())
+            snap = _refresh_until(session, lambda s: clock.advance(600) or session.all_terminal())
     finally:
         emu.stop()
     assert snap.counts_by_status() == {"Completed": 4}

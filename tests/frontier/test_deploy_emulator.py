@@ -63,7 +63,12 @@ def test_headless_deploy_endpoints_and_delete(finished, capsys):
     assert main(g + ["endpoints", str(study_path)]) == 0
     listing = capsys.readouterr().out
     assert "cli-endpoint" in listing and "InService" in listing
-    assert main(g + ["deploy", str(study_path), cand, "--yes", "--name", "cli-endpoint"]) == ExitCode.USAGE
+    # deploying it again takes up the endpoint that is there: never a second one for the candidate
+    assert main(g + ["deploy", str(study_path), cand, "--yes", "--name", "cli-endpoint"]) == 0
+    out = capsys.readouterr()
+    assert "following endpoint cli-endpoint" in out.err and out.out.strip() == "cli-endpoint"
+    # another candidate's endpoint name is refused
+    assert main(g + ["deploy", str(study_path), FAST_MODELS[0][1], "--yes", "--name", "cli-endpoint"]) == ExitCode.USAGE
     assert "already exists" in capsys.readouterr().err
     assert main(g + ["--readonly", "endpoints", str(study_path), "--delete", "cli-endpoint", "--yes"]) == ExitCode.USAGE
     assert main(g + ["endpoints", str(study_path), "--delete", "cli-endpoint", "--yes"]) == 0

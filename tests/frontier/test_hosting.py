@@ -128,14 +128,31 @@ def test_crash_between_call_and_journal_adopts_our_own_resource(sm, journal):
     assert journal.endpoints("demo")[0]["state"] == "endpoint"
 
 
-def test_a_foreign_resource_of_the_same_name_is_refused(sm, journal):
+def test_a_foreign_resource_of_the_same_name_is_refused(sm, journal, monkeypatch):
+    """...after reading its tags again (they can lag behind the resource) and still not finding ours."""
+    slept = []
+    monkeypatch.setattr(hosting, "_sleep", slept.append)
     req = request()
     sm.stub.add_client_error("create_model", "ValidationException", "Cannot create already existing model")
     sm.stub.add_response("describe_model", {"ModelName": req.model_name, "ModelArn": arn("model", req.model_name),
                                             "CreationTime": T0}, {"ModelName": req.model_name})
-    sm.stub.add_response("list_tags", {"Tags": [{"Key": "owner", "Value": "someone"}]}, {"ResourceArn": ANY})
+    for _ in range(1 + len(hosting.TAG_WAITS_S)):
+        sm.stub.add_response("list_tags", {"Tags": [{"Key": "owner", "Value": "someone"}]}, {"ResourceArn": ANY})
     with pytest.raises(ServiceRefused, match="did not create"):
         hosting.start_deploy(sm, journal, req)
+    assert slept == list(hosting.TAG_WAITS_S)
+
+
+def test_a_tag_that_shows_up_late_is_ours(sm, journal, monkeypatch):
+    monkeypatch.setattr(hosting, "_sleep", lambda s: None)
+    req = request()
+    sm.stub.add_client_error("create_model", "ValidationException", "Cannot create already existing model")
+    sm.stub.add_response("describe_model", {"ModelName": req.model_name, "ModelArn": arn("model", req.model_name),
+                                            "CreationTime": T0}, {"ModelName": req.model_name})
+    sm.stub.add_response("list_tags", {"Tags": []}, {"ResourceArn": ANY})
+    sm.stub.add_response("list_tags", {"Tags": req.tags()}, {"ResourceArn": ANY})
+    hosting._create_or_adopt(sm, req, "model", lambda: sm.create_model(ModelName=req.model_name),
+                             lambda: sm.describe_model(ModelName=req.model_name)["ModelArn"])  # adopted: no raise
 
 
 def test_build_request_rejects_bad_names_and_counts():

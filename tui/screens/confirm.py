@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from jstui.domain.textfmt import printable
+
 
 class ConfirmModal(ModalScreen[bool]):
     BINDINGS = [
@@ -18,13 +20,13 @@ class ConfirmModal(ModalScreen[bool]):
 
     def __init__(self, title: str, body: str, confirm_label: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.title_text = title
-        self.body = body
+        self.title_text = printable(title)  # names, plans and FailureReasons: never raw control characters
+        self.body = printable(body)
         self.confirm_label = confirm_label
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Static(self.title_text, id="confirm-title")
+            yield Static(self.title_text, id="confirm-title", markup=False)
             with VerticalScroll(id="confirm-body"):
                 yield Static(self.body, markup=False)
             with Horizontal(id="confirm-buttons"):

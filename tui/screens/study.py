@@ -226,7 +226,7 @@ class StudyScreen(Screen[None]):
         event = self.app.last_event  # type: ignore[attr-defined]  # self.app is typed App; here a JstuiApp (the typed seam is the TUI issue)
         if event:
             parts.append(f"last event: {fmt.event(event)}")
-        self.query_one("#table-status", Static).update(" · ".join(parts))
+        self.query_one("#table-status", Static).update(Text(" · ".join(parts)))  # events and the filter: never markup
 
     # --- actions ----------------------------------------------------------------------------
     def action_cursor_down(self) -> None:

@@ -126,11 +126,11 @@ class TuningJobScreen(Screen[None]):
         if row is None:
             text.append("  (not in this study's snapshot)")
             return text
-        text.append(f"  {row.model_id}\n ")
+        text.append(f"  {fmt.printable(row.model_id)}\n ")
         text.append_text(fmt.status_text(row.status))
-        text.append(f"  {row.tuning_job_name or 'no tuning job yet'}")
+        text.append(f"  {fmt.printable(row.tuning_job_name or 'no tuning job yet')}")
         text.append(f"  jobs ✓{row.jobs_completed} ▶{row.jobs_in_progress} ✗{row.jobs_failed} of {row.max_jobs}\n ")
-        text.append(f"{row.direction} {row.objective_name}")
+        text.append(f"{row.direction} {fmt.printable(row.objective_name)}")
         if row.best_objective is not None:
             text.append(f": best {fmt.number(row.best_objective)}")
         text.append(f"  spend {fmt.usd(row.cost_usd, row.cost_is_estimate)}  billed {fmt.duration(row.billable_seconds)}")
@@ -151,7 +151,7 @@ class TuningJobScreen(Screen[None]):
             if columns != self._columns:
                 for key in columns:
                     label = {"best": BEST, "job": "Job", "status": "Status", "objective": "Objective",
-                             "duration": "Duration", "cost": "Cost", "reason": "FailureReason"}.get(key, key[3:])
+                             "duration": "Duration", "cost": "Cost", "reason": "FailureReason"}.get(key, fmt.printable(key[3:]))
                     table.add_column(label, key=key)
             for name, row_cells in cells.items():
                 table.add_row(*row_cells, key=name)
@@ -168,12 +168,12 @@ class TuningJobScreen(Screen[None]):
     def _cells_of(self, job: TrainingJobRow, hp_names: list[str], snapshot: StudySnapshot) -> tuple:
         return (
             Text(BEST if job.is_best else " ", style="bold"),
-            _short_name(job),
+            fmt.printable(_short_name(job)),
             fmt.status_text(job.status),
             Text(fmt.number(job.objective), justify="right"),
             Text(fmt.duration(_duration_s(job, snapshot.taken_at)), justify="right"),
             Text(fmt.usd(job.cost_usd, job.cost_is_estimate), justify="right"),
-            *(job.hyperparameters.get(n, fmt.dash()) for n in hp_names),
+            *(fmt.printable(job.hyperparameters.get(n, fmt.dash()), newlines=False) for n in hp_names),
             fmt.one_line(job.failure_reason, 60),
         )
 
@@ -183,7 +183,7 @@ class TuningJobScreen(Screen[None]):
         if job is None:
             text.append(" no training job selected")
         else:
-            text.append(f" {job.training_job_name} ")
+            text.append(f" {fmt.printable(job.training_job_name)} ")
             text.append_text(fmt.status_text(job.status))
             if job.failure_reason:
                 text.append(f"\n FailureReason: {fmt.one_line(job.failure_reason)}", style="bold")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from jstui.emulator.families.common import (
     JobContext,
     Run,
+    beyond_horizon,
     epochs_run,
     finish,
     fraction,
@@ -59,6 +60,8 @@ def run(ctx: JobContext) -> Run:
             (t + 2, f"Epoch[{e}] Validation-accuracy={val:.6f}"),
         ]
         t += 2
+        if (full := beyond_horizon(ctx, t, last - e - 1, epoch_s + 2)) is not None:
+            return finish(ctx, lines, full + 5, "train")
     if last < epochs:
         lines.append((t, f"Early stopping: no improvement for the patience window; stopped after epoch {last - 1}"))
     return finish(ctx, lines, t + 5, "train")

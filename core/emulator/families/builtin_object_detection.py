@@ -7,6 +7,7 @@ from __future__ import annotations
 from jstui.emulator.families.common import (
     JobContext,
     Run,
+    beyond_horizon,
     epochs_run,
     finish,
     fraction,
@@ -55,4 +56,6 @@ def run(ctx: JobContext) -> Run:
             (t + 3, f"#quality_metric: host=algo-1, epoch={e}, validation mAP <score>=({m:.6f})"),
         ]
         t += 3
+        if (full := beyond_horizon(ctx, t, last - e - 1, epoch_s + 3)) is not None:
+            return finish(ctx, lines, full + 5, "train")
     return finish(ctx, lines, t + 5, "train")

@@ -42,6 +42,11 @@ class JobContext:
     seed: int
     noise: float
     fails_at: float | None  # fraction of the Training phase at which an injected failure happens
+    # Seconds of the Training phase that can ever be seen: the job's StoppingCondition.MaxRuntimeInSeconds
+    # and its tuning job's ResourceLimits.MaxRuntimeInSeconds end it by then, whatever `epochs` says. A
+    # family stops writing epochs past it (`beyond_horizon`), so `epochs = 1e20` (valid for the service)
+    # costs what the runtime caps allow, not 1e20 iterations.
+    horizon: float = math.inf
 
     def rng(self, purpose: str) -> random.Random:
         # str seeds are hashed with SHA-512 by `random`, so every process draws the same numbers
@@ -49,9 +54,10 @@ class JobContext:
 
     def hp(self, name: str, default: float) -> float:
         try:
-            return float(self.hyperparameters.get(name, default))
+            v = float(self.hyperparameters.get(name, default))
         except (TypeError, ValueError):
             return default
+        return v if math.isfinite(v) else default  # "inf"/"nan" read like any unparseable value
 
     def figure(self, aliases: tuple[str, ...], condition: str = "tuned") -> float | None:
         if not self.profile.in_catalog:
@@ -162,6 +168,15 @@ def param(ctx: JobContext, name: str, default: float, optimum: float | None, log
         default = d.value if d else default
         optimum = o.value if o else optimum
     return SurfaceParam(name, default, optimum, log, width)
+
+
+def beyond_horizon(ctx: JobContext, t: float, epochs_left: int, per_epoch: float) -> float | None:
+    """None while `t` (seconds into Training) is within the horizon; past it, the run's estimated full
+    length (t plus the epochs left at `per_epoch` seconds each), so the job still ends where an
+    unabridged run would: after its runtime cap (MaxRuntimeExceeded) and after any injected failure point."""
+    if t <= ctx.horizon:
+        return None
+    return t + max(0, epochs_left) * max(1.0, per_epoch)
 
 
 def epochs_run(epochs: int, peak: int, early: bool, patience: int, min_epochs: int = 1) -> int:

@@ -9,6 +9,7 @@ from jstui.emulator.families.common import (
     JobContext,
     Run,
     SurfaceParam,
+    beyond_horizon,
     finish,
     fmt,
     fraction,
@@ -72,6 +73,8 @@ def run(ctx: JobContext) -> Run:
             f" - top_5_accuracy: {fmt(fraction(top5 * shape ** 0.3 * 1.01))} - val_loss: {fmt(_loss(val_acc))}"
             f" - val_accuracy: {fmt(val_acc)} - val_top_5_accuracy: {fmt(fraction(top5 * shape ** 0.3))}"
         )))
+        if (full := beyond_horizon(ctx, t, last - e, epoch_s)) is not None:
+            return finish(ctx, lines, full + 2 + TEST_IMAGES / throughput + 5, "/usr/bin/python3 transfer_learning.py")
     if last < epochs:
         lines.append((t, f"Epoch {last}: early stopping"))
     lines.append((t + 1, f"- Total training duration: {total:.4f}"))

@@ -4,7 +4,7 @@ good a job is and the losses follow from it."""
 
 from __future__ import annotations
 
-from jstui.emulator.families.common import JobContext, Run, finish, fraction, param, preamble, surface
+from jstui.emulator.families.common import JobContext, Run, beyond_horizon, finish, fraction, param, preamble, surface
 
 NAME = "jumpstart-od"
 METRIC_DEFINITIONS: tuple[tuple[str, str], ...] = ()  # JumpStart jobs bring their own
@@ -40,4 +40,6 @@ def run(ctx: JobContext) -> Run:
             (t + 4, f"[Epoch {e}] Val_CrossEntropy={ce:.4f}, Val_SmoothL1={sl1:.4f}"),
         ]
         t += 4
+        if (full := beyond_horizon(ctx, t, epochs - e - 1, epoch_s + 4)) is not None:
+            return finish(ctx, lines, full + 5, "/usr/bin/python3 transfer_learning.py")
     return finish(ctx, lines, t + 5, "/usr/bin/python3 transfer_learning.py")
