@@ -11,7 +11,12 @@ are counted on the service, not in jstui's journal.
 
     python bench/launch.py [--candidates 100] [--tps 5]
 
-Target: wall time <= 1.3 x N/TPS, 0 failures, 0 duplicates. JSON on the last line."""
+Target (issue 17): what `jstui launch --yes` waits for, the launch AND its first poll, <= 1.3 x N/TPS;
+0 failures, 0 duplicates. The first poll describes none of the jobs it just created (the launcher knows their
+definitions): one list page per 100. Included: JumpStart lookups (cached in the journal after the first),
+journaling, botocore's retries after each throttle. Left out: network latency (the emulator answers in ~1 ms;
+at 150 ms a call the Creates still fit the rate limit's N/TPS when sent back to back, bench/catchup.py has
+the per-call figures). JSON on the last line."""
 
 from __future__ import annotations
 
@@ -42,6 +47,7 @@ from bench.support import (  # noqa: E402
 )
 
 TARGET_RATIO = 1.3
+FIRST_POLL_CALLS: dict[str, int] = {}
 STUDY = "bench-launch"
 
 
@@ -50,7 +56,7 @@ class EmulatorProcess:
 
     def __init__(self, state: Path, home: Path, *extra: str):
         cmd = jstui_command() + [
-            "emulator", "--port", "0", "--state", str(state), "--speed", "600",
+            "emulator", "--port", "0", "--state", str(state), "--speed", "1",  # real time, as on SageMaker
             "--catalog", str(SAMPLES / "catalogs" / "caltech256.csv"), "--max-tuning-jobs", "1000", *extra,
         ]  # fmt: skip
         self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=clean_env(home))
@@ -90,9 +96,12 @@ def launch(study_path: Path, home: Path, url: str) -> tuple[float, float | None,
         wall = time.perf_counter() - start
         creates = created[-1] - created[0] if len(created) > 1 else None
         stats = emulator_stats(url)
+        reset_stats(url)
         start = time.perf_counter()
         session.refresh(strict=True)  # first sight of 100 jobs, under the same throttling
-        return wall, creates, report, stats, time.perf_counter() - start
+        first_poll = time.perf_counter() - start
+        FIRST_POLL_CALLS.update(emulator_stats(url)["calls"])
+        return wall, creates, report, stats, first_poll
 
 
 def count_on_service(url: str, candidates: int) -> dict:
@@ -138,16 +147,19 @@ def main() -> int:
         finally:
             emu.stop()
     attempts = stats["calls"].get("CreateHyperParameterTuningJob", 0)
-    ratio = wall / bound
+    poll_ops = dict(FIRST_POLL_CALLS)
+    poll_calls = sum(poll_ops.values())
+    total = wall + first_poll
+    ratio = total / bound
     ok = ratio <= TARGET_RATIO and counted["failures"] == 0 and counted["duplicates"] == 0
     print(f"launch of {n} tuning jobs at --throttle-tps {tps:g} (bound N/TPS = {bound:.1f} s)")
-    print(f"  wall time             {wall:7.2f} s  = {ratio:.2f} x bound (target <= {TARGET_RATIO} x)")
+    print(f"  launch + first poll   {total:7.2f} s  = {ratio:.2f} x bound (target <= {TARGET_RATIO} x)")
+    print(f"  launch alone          {wall:7.2f} s")
     if creates is not None:
         print(f"  first..last Create    {creates:7.2f} s  (the rest: JumpStart lookups and journaling)")
     print(f"  Create attempts       {attempts:7d}    ({stats['throttled']} throttled, answered and retried)")
     print(f"  launched / adopted    {len(report.launched):4d} / {len(report.adopted)}")
-    print(f"  then the first poll   {first_poll:7.2f} s  (not in the target: `jstui launch --yes` returns after it; "
-          "it describes each new job once, throttled too)")
+    print(f"  then the first poll   {first_poll:7.2f} s  ({poll_calls} calls: {poll_ops})")
     print(f"  on the service        {counted['tuning_jobs']:4d} tuning jobs, {counted['failures']} failures, "
           f"{counted['duplicates']} duplicates")
     print(f"  {verdict(ok)}")
@@ -155,7 +167,8 @@ def main() -> int:
         "bench": "launch", "machine": machine(), "candidates": n, "throttle_tps": tps, "bound_s": bound,
         "wall_s": round(wall, 3), "ratio": round(ratio, 3), "creates_span_s": None if creates is None else round(creates, 3),
         "create_attempts": attempts, "throttled": stats["throttled"], "launched": len(report.launched),
-        "adopted": len(report.adopted), "first_poll_s": round(first_poll, 3), **counted, "target_ratio": TARGET_RATIO, "meets_target": ok,
+        "adopted": len(report.adopted), "first_poll_s": round(first_poll, 3), "first_poll_calls": poll_ops,
+        "launch_and_first_poll_s": round(total, 3), **counted, "target_ratio": TARGET_RATIO, "meets_target": ok,
     })  # fmt: skip
     return 0
 

@@ -51,6 +51,8 @@ class Check:
 # ListTags" from AWS's "Amazon SageMaker AI API Permissions: Actions, Permissions, and Resources
 # Reference"; CloudWatch Logs' from the Service Authorization Reference (log-group / log-stream).
 STUDY, DEPLOY, PRICES = "run the study", "deploy (d / jstui deploy)", "jstui prices --refresh"
+# Optional: without Search the poller describes jobs one by one (docs/performance-real-service.md).
+CATCH_UP = "catch up by Search (optional)"
 API_CALLS: tuple[tuple[str, str, str | None, str], ...] = (
     ("sagemaker", "CreateHyperParameterTuningJob", "hyper-parameter-tuning-job", STUDY),
     ("sagemaker", "DescribeHyperParameterTuningJob", "hyper-parameter-tuning-job", STUDY),
@@ -75,6 +77,7 @@ API_CALLS: tuple[tuple[str, str, str | None, str], ...] = (
     ("sagemaker", "ListEndpointConfigs", None, DEPLOY),
     ("sagemaker-runtime", "InvokeEndpoint", "endpoint", DEPLOY),
     ("pricing", "GetProducts", None, PRICES),
+    ("sagemaker", "Search", None, CATCH_UP),
 )
 IAM_PREFIX = {"sagemaker": "sagemaker", "sagemaker-runtime": "sagemaker", "logs": "logs", "pricing": "pricing"}
 # Not an API call of its own: every Create above carries Tags, and tagging on creation needs
@@ -420,11 +423,11 @@ class Preflight:
             return self._not_here("permissions", "no IAM")
         principal, why = self._principal()
         if principal is None:
-            return [Check(f"permissions to {g}", UNKNOWN, f"not simulated: {why}") for g in (STUDY, DEPLOY, PRICES)]
+            return [Check(f"permissions to {g}", UNKNOWN, f"not simulated: {why}") for g in (STUDY, DEPLOY, PRICES, CATCH_UP)]
         target = target_for(self.study, self.account or "", self.partition, self.clients.region, self.inputs.log_group)
         iam = self.clients.other("iam")
         out: list[Check] = []
-        for group in (STUDY, DEPLOY, PRICES):
+        for group in (STUDY, DEPLOY, PRICES, CATCH_UP):
             by_resource: dict[str, list[str]] = {}
             for svc, op, rtype, g in API_CALLS:
                 if g == group:
@@ -446,7 +449,7 @@ class Preflight:
                 out.append(Check(name, OK, f"{len(decisions)} actions allowed (simulated)"))
             else:
                 out.append(Check(name, FAIL, f"not allowed (simulated): {denied}",
-                                 "grant these actions to " + principal, optional=group == PRICES))
+                                 "grant these actions to " + principal, optional=group in (PRICES, CATCH_UP)))
         return out
 
     def role_permissions(self) -> list[Check]:

@@ -46,10 +46,21 @@ def add_arguments(parser) -> None:
                         help="simulated seconds a new resource's tags stay invisible to ListTags (default 0)")
     parser.add_argument("--max-tuning-jobs", type=int, default=100, metavar="N",
                         help="concurrent tuning jobs per account (default 100)")
+    # The real service's costs (docs/performance.md states the assumed figures --real-service uses).
+    parser.add_argument("--real-service", action="store_true",
+                        help="answer like SageMaker seen from a laptop: assumed latency, per-operation rate limits "
+                             "and Search lag (each overridable by the flags below)")
+    parser.add_argument("--latency-ms", type=float, metavar="MS", help="added wall-clock latency per call")
+    parser.add_argument("--jitter-ms", type=float, metavar="MS", help="uniform jitter (+/-) on that latency")
+    parser.add_argument("--rate-limit", action="append", metavar="OPERATION=TPS",
+                        help="requests per second for one operation (repeatable), e.g. Search=5")
+    parser.add_argument("--search-lag", type=float, metavar="S", help="simulated seconds Search results trail Describe")
+    parser.add_argument("--deny", action="append", metavar="OPERATION",
+                        help="answer this operation AccessDeniedException (repeatable), e.g. Search")
 
 
 def run(args) -> int:
-    from jstui.emulator.faults import FaultSettings
+    from jstui.emulator.faults import FaultSettings, real_service
     from jstui.emulator.server import serve
 
     if not 0 <= args.port <= 65535:
@@ -66,13 +77,28 @@ def run(args) -> int:
         raise UsageError(f"emulator: --tag-lag must be between 0 and 86400 seconds, not {args.tag_lag:g}")
     state = Path(args.state).expanduser() if args.state else Path(args.home) / "emulator" / "state.sqlite"
     catalogs = [Path(c).expanduser() for c in args.catalog] if args.catalog else None
-    faults = FaultSettings(
-        throttle_tps=args.throttle_tps,
-        throttle_rate=args.throttle_rate,
-        error_rate=args.error_rate,
-        fail_rate=args.fail_rate,
-        max_tuning_jobs=args.max_tuning_jobs,
-        tag_lag_s=args.tag_lag,
-    )
+    faults = real_service() if args.real_service else FaultSettings()
+    faults.throttle_tps = args.throttle_tps
+    faults.throttle_rate = args.throttle_rate
+    faults.error_rate = args.error_rate
+    faults.fail_rate = args.fail_rate
+    faults.max_tuning_jobs = args.max_tuning_jobs
+    faults.tag_lag_s = args.tag_lag
+    for flag, key, value in (("--latency-ms", "latency_ms", args.latency_ms), ("--jitter-ms", "jitter_ms", args.jitter_ms),
+                             ("--search-lag", "search_lag_s", args.search_lag)):
+        if value is not None:
+            if not 0 <= value < float("inf"):  # also refuses nan
+                raise UsageError(f"emulator: {flag} must be a number >= 0, not {value:g}")
+            setattr(faults, key, value)
+    for item in args.rate_limit or []:
+        op, sep, tps = item.partition("=")
+        try:
+            rate = float(tps)
+        except ValueError:
+            rate = -1.0
+        if not sep or not op or not 0 < rate < float("inf"):
+            raise UsageError(f"emulator: --rate-limit {item!r}: give OPERATION=TPS with TPS > 0, e.g. Search=5")
+        faults.rate_limits[op] = rate
+    faults.denied = frozenset(args.deny or ())
     return serve(args.host, args.port, state, catalogs, args.speed, args.seed, args.noise, faults,
                  allow_remote=args.allow_remote)

@@ -6,11 +6,12 @@ shape for the operation (the spec), then handled."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from collections.abc import Callable
 
 from jstui.domain.catalog import Catalog
-from jstui.emulator import api_hosting, api_logs, api_tags, api_tuning
+from jstui.emulator import api_hosting, api_logs, api_search, api_tags, api_tuning
 from jstui.emulator.clock import ClockState, SimClock
 from jstui.emulator.errors import ServiceError
 from jstui.emulator.faults import Faults, FaultSettings, Stats
@@ -32,6 +33,7 @@ SAGEMAKER_OPS: dict[str, Handler] = {
     "ListTrainingJobs": api_tuning.list_training_jobs,
     "DescribeTrainingJob": api_tuning.describe_training_job,
     "StopTrainingJob": api_tuning.stop_training_job,
+    "Search": api_search.search,
     "AddTags": api_tags.add_tags,
     "ListTags": api_tags.list_tags,
     "CreateModel": api_hosting.create_model,
@@ -134,6 +136,9 @@ class Emulator:
     def run(self, svc: str, op: str, handler: Handler, params: dict, region: str) -> dict:
         self.sync_clock()
         self.stats.count(op)
+        delay = self.faults.delay_s()  # the real service's latency (issue 17), on this request's thread only
+        if delay:
+            time.sleep(delay)
         try:
             self.faults.check(op)
         except ServiceError as exc:

@@ -13,8 +13,15 @@ def service_model(service: str):
     return botocore.session.get_session().get_service_model(service)
 
 
+@functools.cache
 def shape(service: str, name: str) -> Shape:
     return service_model(service).shape_for(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _members(shp: Shape) -> dict:
+    # botocore resolves a structure's members anew on every access; fit() reads them per record.
+    return shp.members
 
 
 def fit(shp: Shape, value):
@@ -24,7 +31,8 @@ def fit(shp: Shape, value):
     if t == "structure":
         if not isinstance(value, dict):
             return value
-        return {k: fit(shp.members[k], v) for k, v in value.items() if k in shp.members and v is not None}
+        members = _members(shp)
+        return {k: fit(members[k], v) for k, v in value.items() if k in members and v is not None}
     if t == "list" and isinstance(value, list):
         return [fit(shp.member, v) for v in value]
     if t == "map" and isinstance(value, dict):

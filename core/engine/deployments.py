@@ -37,9 +37,9 @@ def inference_spec(session: Any, candidate: Candidate, training_image: str = "")
     """JumpStart's hosting spec for a JumpStart model (cached lookup; the study's offline snapshot
     on the emulator); the training image for a built-in algorithm, whose container also serves."""
     if not candidate.model_id:
-        image = training_image or session._builtin_image(candidate.algorithm or "")
+        image = training_image or session.models.builtin_image(candidate.algorithm or "")
         return InferenceSpec(image, BUILTIN_INFERENCE_INSTANCE, None)
-    js = session._jumpstart(candidate)
+    js = session.models.jumpstart(candidate)
     if not js.inference_image:
         raise UsageError(f"JumpStart has no inference image for {candidate.model_id} {js.version}")
     return InferenceSpec(js.inference_image, js.default_inference_instance_type or BUILTIN_INFERENCE_INSTANCE,
@@ -177,7 +177,7 @@ def resume_interrupted(session: Any) -> list[str]:
 def endpoint_rows(session: Any, now: datetime | None = None) -> tuple[EndpointRow, ...]:
     """The study's endpoints for the snapshot (costs accrued to the backend's `now`)."""
     if now is None:
-        now = getattr(session, "_now", None) or session.snapshot().taken_at or datetime.now(UTC)
+        now = session.backend_now() or session.snapshot().taken_at or datetime.now(UTC)
     return hosting.endpoint_rows(session.clients.sagemaker, session.journal, session.study, now,
                                  table=session.prices.table)
 

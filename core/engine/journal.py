@@ -755,6 +755,12 @@ class Journal:
         rows = self._query(f"SELECT name, describe FROM training_jobs WHERE tuning_job_name IN ({marks})", tuple(tuning_job_names))
         return {r[0]: json.loads(r[1]) for r in rows}
 
+    def terminal_training_jobs_after(self, rowid: int) -> list[tuple[int, str, str]]:
+        """(rowid, name, describe JSON) of the terminal training jobs saved after `rowid` (a replaced row
+        gets a new rowid): a reader keeps what it parsed and reads only what is new."""
+        rows = self._query("SELECT rowid, name, describe FROM training_jobs WHERE rowid > ? ORDER BY rowid", (rowid,))
+        return [(r[0], r[1], r[2]) for r in rows]
+
     def has_training_job(self, name: str) -> bool:
         return bool(self._query("SELECT 1 FROM training_jobs WHERE name=?", (name,)))
 

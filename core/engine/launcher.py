@@ -124,6 +124,7 @@ class Launcher:
         self.budget_usd = budget_usd
         self.halted = False  # set by the budget guard: nothing launches afterwards
         self._tried: set[str] = set()  # names Created in this launch_ready call
+        self.created: dict[str, dict] = {}  # tuning job name -> the request this process created it with
         self.identity = process_identity()
         self.sleep: Callable[[float], None] = time.sleep  # between ListTags retries (tests drive a clock)
 
@@ -256,6 +257,7 @@ class Launcher:
             with service_errors(f"creating tuning job {launch.tuning_job_name}"):
                 raise
         self.journal.set_launch_state(study, cname, gen, LAUNCHED)
+        self.created[launch.tuning_job_name] = request
         self.journal.add_event(study, "launched", f"{cname}: launched {launch.tuning_job_name}")
         report.launched.append(cname)
         return "launched"

@@ -3,15 +3,27 @@
 changed: DescribeHyperParameterTuningJob when a job's summary changed, its training-job list when its
 counters changed, DescribeTrainingJob once per terminal training job (cached in the journal forever).
 A quiet cycle therefore costs ceil(N/100) calls. "Now" is the backend's clock, read from the `Date`
-header of the list response (the emulator's is simulated), which costs no extra call."""
+header of the list response (the emulator's is simulated), which costs no extra call.
+
+Catch-up (first attach, or many jobs changed since the last cycle): where SageMaker's `Search` costs fewer
+calls than describing one by one, full records come 100 a call instead (Search, Resource
+HyperParameterTuningJob by name; Resource TrainingJob by `TuningJobArn In ...`; API reference:
+https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Search.html). Search reads an index that
+may trail Describe: a tuning-job record whose status/counters differ from the list summary, or a tuning
+job whose training-job records disagree with its counters, is described the classic way, so what just
+ended is described, never missed. Where Search is refused (AccessDenied, or a service without it), the
+poller describes as before for the rest of the session. `progress` is called after each batch is
+journaled, so a caller can show rows as they arrive (never act on them: the cycle is not complete)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Literal
+from collections.abc import Callable
 from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 
@@ -27,6 +39,10 @@ from jstui.domain.model import Study
 log = logging.getLogger(__name__)
 
 PAGE = 100
+FILTER_VALUE_MAX = 1024  # botocore: FilterValue max length (an `In` value lists ARNs comma-separated)
+SEARCH_UNUSABLE = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "ValidationException",
+                   "UnknownOperationException", "UnsupportedOperation"}
+TERMINAL_COUNTERS = ("Completed", "RetryableError", "NonRetryableError", "Stopped")
 MAX_BACKOFF_S = 60.0
 OFFLINE_AFTER = 3
 GONE_KEY = "jstui:gone"  # marks the journal's placeholder for a job the service does not know  # consecutive connection failures before we say "offline"
@@ -86,6 +102,72 @@ class PollResult:
     described: int  # tuning jobs described this cycle (0 in a quiet cycle)
     listed: int  # training-job lists fetched
     training_described: int
+    searched: int = 0  # Search calls (catch-up)
+
+
+def _total(describe: dict) -> tuple[int, int]:
+    """(training jobs, terminal training jobs) by a tuning job's counters."""
+    c = describe.get("TrainingJobStatusCounters") or {}
+    return sum(int(v) for v in c.values()), sum(int(c.get(k, 0)) for k in TERMINAL_COUNTERS)
+
+
+def _fresh(summary: dict) -> bool:
+    """Just created: in progress, no training job started yet."""
+    return summary.get("HyperParameterTuningJobStatus") == "InProgress" and _total(summary)[0] == 0
+
+
+def from_request(request: dict, summary: dict) -> dict:
+    """What DescribeHyperParameterTuningJob would say of a tuning job created a moment ago: its
+    CreateHyperParameterTuningJob request (the definition) with the list summary's state. Described
+    for real as soon as its summary changes (its fingerprint is the summary's)."""
+    out = {k: v for k, v in request.items() if k != "Tags"}
+    for key in ("HyperParameterTuningJobArn", "HyperParameterTuningJobStatus", "CreationTime", "LastModifiedTime",
+                "TrainingJobStatusCounters", "ObjectiveStatusCounters"):
+        if key in summary:
+            out[key] = summary[key]
+    return out
+
+
+def summary_from_record(record: dict, tuning_name: str, describe: dict) -> dict:
+    """What ListTrainingJobsForHyperParameterTuningJob says of a training job, read off its Search
+    record (the shapes HyperParameterTrainingJobSummary and TrainingJob in botocore's model): tuned
+    hyperparameters are those of the tuning job's ParameterRanges, the objective is the final metric of
+    the tuning job's objective for a job that ended Completed or Stopped."""
+    config = describe.get("HyperParameterTuningJobConfig") or {}
+    ranges = config.get("ParameterRanges") or {}
+    tuned = {r["Name"] for kind in ranges.values() for r in kind or []}
+    objective = config.get("HyperParameterTuningJobObjective") or {}
+    status = record.get("TrainingJobStatus")
+    out = {
+        "TrainingJobName": record["TrainingJobName"],
+        "TrainingJobArn": record.get("TrainingJobArn"),
+        "TuningJobName": tuning_name,
+        "CreationTime": record.get("CreationTime"),
+        "TrainingJobStatus": status,
+        "TunedHyperParameters": {k: v for k, v in (record.get("HyperParameters") or {}).items() if k in tuned},
+    }
+    for key in ("TrainingStartTime", "TrainingEndTime", "FailureReason"):
+        if record.get(key) is not None:
+            out[key] = record[key]
+    if status in ("Completed", "Stopped") and record.get("TrainingEndTime") is not None:
+        for m in record.get("FinalMetricDataList") or []:
+            if m.get("MetricName") == objective.get("MetricName") and "Value" in m:
+                out["FinalHyperParameterTuningJobObjectiveMetric"] = {
+                    "Type": objective.get("Type"), "MetricName": m["MetricName"], "Value": m["Value"]}
+    return out
+
+
+def arn_groups(arns: list[str], limit: int = FILTER_VALUE_MAX) -> list[list[str]]:
+    """ARNs in groups whose comma-joined text fits one Filter Value."""
+    groups: list[list[str]] = []
+    size = limit + 1
+    for a in arns:
+        if size + 1 + len(a) > limit:
+            groups.append([])
+            size = -1
+        groups[-1].append(a)
+        size += 1 + len(a)
+    return groups
 
 
 class Poller:
@@ -97,6 +179,10 @@ class Poller:
         self.connection = ConnectionState("connecting")
         self.last_now: datetime | None = None
         self._retry_at = 0.0  # monotonic time before which a new attempt is not due
+        self.search_usable = True  # False once the service refused Search (then: describe, as before)
+        # Requests of tuning jobs this process created (the launcher's): a job seen for the first time
+        # with no training job yet is described by its request and list summary, without a call.
+        self.created: dict[str, dict] = {}
         self._renew = False  # credentials expired: re-resolve them right before the next attempt
 
     @property
@@ -133,7 +219,7 @@ class Poller:
         self.connection = ConnectionState("ok")
 
     # --- one cycle -------------------------------------------------------------------------
-    def poll_once(self) -> PollResult:
+    def poll_once(self, progress: Callable[[], None] | None = None) -> PollResult:
         """One incremental cycle. Raises botocore errors (the caller records them)."""
         if self._renew:
             self._renew = False
@@ -165,7 +251,9 @@ class Poller:
                     token = page.get("NextToken")
                     if not token:
                         break
-        described = listed = training_described = 0
+        described = listed = training_described = searched = 0
+        notify = progress or (lambda: None)
+        stale = []
         for name in wanted:
             record = records.get(name)
             summary = summaries.get(name)
@@ -174,7 +262,28 @@ class Poller:
             if not known_gone and (
                 summary is None or record is None or record.fingerprint != summary_fingerprint(summary) or not describe
             ):
-                # Not in the list (a name outside the prefixes) or changed: describe it.
+                stale.append(name)  # not in the list (a name outside the prefixes) or changed: describe it
+        # Tuning level: one Search page holds 100 full records; cheaper than describing each when many changed.
+        entities: dict[str, dict] = {}
+        by_request = {
+            n: self.created[n] for n in stale
+            if n in self.created and n in summaries and records.get(n) is None and _fresh(summaries[n])
+        }
+        listed_here = [n for n in stale if n in summaries and n not in by_request]
+        if self.search_usable and len(listed_here) > math.ceil(len(summaries) / PAGE):
+            entities, calls = self._search_tuning(prefixes, set(listed_here))
+            searched += calls
+        for name in stale:
+            summary = summaries.get(name)
+            entity = entities.get(name)
+            self.created.pop(name, None)
+            if name in by_request:
+                resp = from_request(by_request[name], summary or {})
+            elif entity is not None and summary is not None and summary_fingerprint(entity) == summary_fingerprint(summary):
+                resp = dict(entity)
+                resp.pop("Tags", None)
+            else:
+                # The index lags (or Search is not used): describe.
                 try:
                     resp = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
                 except ClientError as exc:
@@ -183,28 +292,147 @@ class Poller:
                     resp = gone(name)  # one unknown job must not stall the whole study
                 now = now or response_time(resp)
                 resp.pop("ResponseMetadata", None)
-                describe = resp
                 described += 1
-                fingerprint = summary_fingerprint(summary if summary is not None else describe)
-                self.journal.save_tuning_job(
-                    name, self.study.name, fingerprint=fingerprint, summary=summary or {}, describe=describe
-                )
-            assert describe is not None  # described above, or known gone from the record
+            fingerprint = summary_fingerprint(summary if summary is not None else resp)
+            self.journal.save_tuning_job(
+                name, self.study.name, fingerprint=fingerprint, summary=summary or {}, describe=resp
+            )
+        if stale:
+            records = self.journal.tuning_jobs(self.study.name)
+            notify()
+        # Training level: the tuning jobs whose counters changed.
+        changed: list[str] = []
+        for name in wanted:
+            record = records.get(name)
+            describe = (record.describe if record else None) or {}
             key = counters_key(describe)
-            training = record.training_summaries if record else []
             if describe.get(GONE_KEY):
-                training = []
                 if record is None or record.counters != key:
                     self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=[])
+            elif (record is None or record.counters != key) and _total(describe)[0] == 0:
+                # No training job yet (the counters say so): nothing to list.
+                self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=[])
             elif record is None or record.counters != key:
-                training = self._list_training_jobs(name)
-                listed += 1
-                self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=training)
+                changed.append(name)
+        swept: set[str] = set()
+        if changed and self.search_usable:
+            swept, calls = self._sweep_training(changed, records, notify)
+            searched += calls
+        for name in changed:
+            if name in swept:
+                continue
+            record = records[name]
+            training = self._list_training_jobs(name)
+            listed += 1
+            self.journal.save_tuning_job(
+                name, self.study.name, counters=counters_key(record.describe or {}), training_summaries=training
+            )
             training_described += self._describe_terminal(name, training)
         if now is not None:
             self.last_now = now
         self.record_success()
-        return PollResult(now or self.last_now, described, listed, training_described)
+        return PollResult(now or self.last_now, described, listed, training_described, searched)
+
+    # --- Search (catch-up) -----------------------------------------------------------------
+    def _search(self, **kwargs) -> dict | None:
+        """One Search page; None (and Search off for the session) when the service refuses it."""
+        try:
+            return self._sm.search(**kwargs)
+        except ClientError as exc:
+            if error_code(exc) in SEARCH_UNUSABLE:
+                self.search_usable = False
+                log.info("Search refused (%s: %s): describing jobs one by one", error_code(exc), error_message(exc))
+                return None
+            raise
+
+    def _search_tuning(self, prefixes: list[str], names: set[str]) -> tuple[dict[str, dict], int]:
+        out: dict[str, dict] = {}
+        calls = 0
+        for prefix in prefixes:
+            if not any(n.startswith(prefix) for n in names):
+                continue
+            token = None
+            while True:
+                kwargs = {
+                    "Resource": "HyperParameterTuningJob",
+                    "SearchExpression": {"Filters": [
+                        {"Name": "HyperParameterTuningJobName", "Operator": "Contains", "Value": prefix}]},
+                    "SortBy": "CreationTime", "SortOrder": "Ascending", "MaxResults": PAGE,
+                }
+                if token:
+                    kwargs["NextToken"] = token
+                page = self._search(**kwargs)
+                if page is None:
+                    return out, calls
+                calls += 1
+                for r in page.get("Results", []):
+                    entity = r.get("HyperParameterTuningJob") or {}
+                    if entity.get("HyperParameterTuningJobName") in names:
+                        out[entity["HyperParameterTuningJobName"]] = entity
+                token = page.get("NextToken")
+                if not token:
+                    break
+        return out, calls
+
+    def _sweep_training(self, changed: list[str], records: dict, notify: Callable[[], None]) -> tuple[set[str], int]:
+        """Training-job records of the changed tuning jobs by Search, when that costs fewer calls than
+        listing each tuning job's training jobs and describing the newly ended ones. Returns the tuning
+        jobs whose records agreed with their counters (journaled) and the calls made."""
+        arn_of: dict[str, str] = {}
+        classic = 0
+        for name in changed:
+            record = records[name]
+            describe = record.describe or {}
+            total, terminal = _total(describe)
+            old_terminal = sum(1 for t in record.training_summaries if t.get("TrainingJobStatus") in TERMINAL_TRAINING)
+            classic += max(1, math.ceil(total / PAGE)) + max(0, terminal - old_terminal)
+            if describe.get("HyperParameterTuningJobArn"):
+                arn_of[describe["HyperParameterTuningJobArn"]] = name
+        groups = arn_groups(sorted(arn_of))
+        sweep = sum(max(1, math.ceil(sum(_total(records[arn_of[a]].describe or {})[0] for a in g) / PAGE)) for g in groups)
+        if not groups or sweep >= classic:
+            return set(), 0
+        done: set[str] = set()
+        calls = 0
+        for group in groups:
+            found: dict[str, list[dict]] = {arn_of[a]: [] for a in group}
+            token = None
+            while True:
+                kwargs = {
+                    "Resource": "TrainingJob",
+                    "SearchExpression": {"Filters": [{"Name": "TuningJobArn", "Operator": "In", "Value": ",".join(group)}]},
+                    "SortBy": "CreationTime", "SortOrder": "Ascending", "MaxResults": PAGE,
+                }
+                if token:
+                    kwargs["NextToken"] = token
+                page = self._search(**kwargs)
+                if page is None:
+                    return done, calls
+                calls += 1
+                for r in page.get("Results", []):
+                    rec = r.get("TrainingJob") or {}
+                    owner = arn_of.get(rec.get("TuningJobArn") or "")
+                    if owner in found:
+                        found[owner].append(rec)
+                token = page.get("NextToken")
+                if not token:
+                    break
+            with self.journal.transaction():
+                for name, recs in found.items():
+                    describe = records[name].describe or {}
+                    total, terminal = _total(describe)
+                    ended = [r for r in recs if r.get("TrainingJobStatus") in TERMINAL_TRAINING]
+                    if len(recs) != total or len(ended) != terminal:
+                        continue  # the index trails the counters: list and describe this one
+                    for rec in ended:
+                        if not self.journal.has_training_job(rec["TrainingJobName"]):
+                            self.journal.save_terminal_training_job(rec["TrainingJobName"], name, rec)
+                    training = [summary_from_record(r, name, describe) for r in recs]
+                    self.journal.save_tuning_job(name, self.study.name, counters=counters_key(describe),
+                                                 training_summaries=training)
+                    done.add(name)
+            notify()
+        return done, calls
 
     def _list_training_jobs(self, tuning_job_name: str) -> list[dict]:
         out: list[dict] = []

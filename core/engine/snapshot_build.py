@@ -3,13 +3,14 @@ terminal training-job cache). Pure: no I/O, so it is tested on recorded response
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from collections.abc import Callable
 
 from jstui.domain import spend
-from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Launch, TuningJobRecord
+from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Journal, Launch, TuningJobRecord
 from jstui.domain.times import parse_time
 from jstui.domain.snapshot import (
     NOT_LAUNCHED,
@@ -24,6 +25,39 @@ from jstui.domain.snapshot import (
 from jstui.domain.model import Candidate, Study
 
 PriceOf = Callable[[str], "float | None"]
+
+_TERMINAL_KEYS = ("TrainingJobStatus", "SecondaryStatus", "FailureReason", "BillableTimeInSeconds", "TrainingTimeInSeconds")
+_TERMINAL_TIMES = ("TrainingStartTime", "TrainingEndTime", "CreationTime")
+
+
+def compact_terminal(describe: dict) -> dict:
+    """What a snapshot reads of a terminal training job's DescribeTrainingJob document (times parsed)."""
+    out = {k: describe[k] for k in _TERMINAL_KEYS if describe.get(k) is not None}
+    for k in _TERMINAL_TIMES:
+        if describe.get(k) is not None:
+            out[k] = parse_time(describe[k])
+    rc = describe.get("ResourceConfig") or {}
+    out["ResourceConfig"] = {k: rc[k] for k in ("InstanceType", "InstanceCount") if k in rc}
+    out["FinalMetricDataList"] = [
+        {"MetricName": m["MetricName"], "Value": m["Value"]} for m in describe.get("FinalMetricDataList") or [] if "Value" in m
+    ]
+    return out
+
+
+class TerminalCache:
+    """Terminal training jobs never change, so each journal document is parsed once, when it is new,
+    and only what a snapshot reads is kept (a full DescribeTrainingJob document is ~3 KB of JSON; 20,000
+    of them parsed every refresh cost seconds of CPU and most of a gigabyte)."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, dict] = {}
+        self._rowid = 0
+
+    def read(self, journal: Journal) -> dict[str, dict]:
+        for rowid, name, text in journal.terminal_training_jobs_after(self._rowid):
+            self._by_name[name] = compact_terminal(json.loads(text))
+            self._rowid = rowid
+        return self._by_name
 
 
 @dataclass

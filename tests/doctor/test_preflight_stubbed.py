@@ -237,7 +237,7 @@ def test_without_iam_read_access_the_checks_say_they_could_not_verify(tmp_path):
     rig.iam_stub = Stubber(rig.iam)
     rig.iam_stub.add_client_error("get_role", "AccessDenied", "User: alice is not authorized to perform: iam:GetRole",
                                   http_status_code=403)
-    for _ in range(4):  # PassRole, then the first simulation of each of the three groups
+    for _ in range(5):  # PassRole, then the first simulation of each of the four groups
         rig.iam_stub.add_client_error("simulate_principal_policy", "AccessDenied", "not authorized", http_status_code=403)
     checks = rig.run()
     names = by_name(checks)

@@ -94,7 +94,7 @@ def test_a_guard_stop_holds_until_the_budget_changes(tmp_path):
     with EngineSession(study, home) as s:
         s.journal.add_event(study.name, "budget-stop", "stopped", body={"budget_usd": study.budget.usd})
     with EngineSession(study, home) as s:
-        assert s._stopped_by_guard()
+        assert s.guard.stopped
         assert s.launcher.halted
     with EngineSession(study, home, budget_usd=study.budget.usd * 2) as s:
-        assert not s._stopped_by_guard() and not s.launcher.halted
+        assert not s.guard.stopped and not s.launcher.halted

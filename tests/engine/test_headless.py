@@ -114,14 +114,22 @@ def test_launch_without_wait_leaves_a_queue_that_status_watch_launches(tmp_path,
     assert len(objects) >= 2 and objects[-1]["counts"] == {"Completed": 3}
 
 
-def test_jumpstart_lookups_are_cached_in_the_journal(tmp_path, monkeypatch):
-    from jstui.aws import jumpstart
+_imported_before = set(__import__("sys").modules)
+
+
+def test_jumpstart_lookups_are_cached_in_the_journal_and_run_in_a_child_process(tmp_path, monkeypatch):
+    import sys
+
+    from jstui.engine.models import ModelResolver
     from jstui.engine.session import EngineSession, load
 
-    study = load(write_study(tmp_path, models=1))
-    real, calls = jumpstart.lookup, []
-    monkeypatch.setattr(jumpstart, "lookup", lambda *a, **k: calls.append(a) or real(*a, **k))
+    study = load(write_study(tmp_path, models=2))
+    real, batches = ModelResolver._run_worker, []
+    monkeypatch.setattr(ModelResolver, "_run_worker", lambda self, items: batches.append(items) or real(self, items))
     for _ in range(2):  # two processes' worth of sessions on one home
         with EngineSession(study, tmp_path / "home") as s:
-            model = s._jumpstart(study.candidates[0])
-    assert len(calls) == 1 and model.model_id == study.candidates[0].model_id and model.training_image
+            s.models.prefetch(study.candidates)
+            model = s.models.jumpstart(study.candidates[0])
+    assert [len(b) for b in batches] == [2]  # one child process for both models, once per home
+    assert model.model_id == study.candidates[0].model_id and model.training_image
+    assert "sagemaker.core" not in sys.modules or "sagemaker.core" in _imported_before  # never imported here

@@ -51,21 +51,23 @@ def test_a_session_looks_up_again_when_the_metadata_changed(tmp_path, monkeypatc
     study_path.write_text(text, encoding="utf-8")
     study = load(study_path)
     assert study.emulator.jumpstart_metadata == snap
+    from jstui.engine.models import ModelResolver
+
     calls = []
-    real = jumpstart.lookup
+    real = ModelResolver._run_worker  # lookups run in a child process; count what is sent to it
 
-    def counting(*args, **kwargs):
-        calls.append(args[0])
-        return real(*args, **kwargs)
+    def counting(self, items):
+        calls.extend(i["model_id"] for i in items)
+        return real(self, items)
 
-    monkeypatch.setattr(jumpstart, "lookup", counting)
+    monkeypatch.setattr(ModelResolver, "_run_worker", counting)
     home = tmp_path / "home"
     cand = study.candidates[0]
 
     def resolve() -> None:
         s = EngineSession(study, home)
         try:
-            s._jumpstart(cand)
+            s.models.jumpstart(cand)
         finally:
             s.close()
 

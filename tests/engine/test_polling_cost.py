@@ -10,6 +10,7 @@ import urllib.request
 from jstui.emulator.embedded import start_embedded
 from jstui.engine.session import EngineSession, load
 from jstui.engine.journal import LAUNCHED
+from jstui.engine.poller import arn_groups
 from jstui.sample_studies import ROOT
 from tests.engine.conftest import write_study
 
@@ -42,17 +43,48 @@ def test_quiet_cycle_costs_ceil_n_over_100_list_calls(tmp_path):
             session.refresh(strict=True)
             quiet = _stats(emu.url)
             assert quiet["calls"] == {"ListHyperParameterTuningJobs": math.ceil(n / 100)}
-            # time passes: every job ends; the cycle that sees it describes, lists and caches...
+            # time passes: every job ends; the cycle that sees it fetches their records and caches them...
             clock[0] += 30 * 24 * 3600
             _reset(emu.url)
             snap = session.refresh(strict=True)
             busy = _stats(emu.url)["calls"]
             assert snap.counts_by_status() == {"Completed": n}
-            assert busy["DescribeHyperParameterTuningJob"] == n
-            assert busy["DescribeTrainingJob"] == len(snap.training_jobs)
+            # Catch-up by Search: 100 tuning-job records a page, then the training-job records of the
+            # changed tuning jobs, as many tuning jobs a call as their ARNs fit one filter value; no Describe.
+            arns = sorted(session.journal.tuning_jobs(study.name)[f"{study.name}-job-{i:03d}"].describe[
+                "HyperParameterTuningJobArn"] for i in range(n))
+            assert busy == {"ListHyperParameterTuningJobs": math.ceil(n / 100),
+                            "Search": math.ceil(n / 100) + len(arn_groups(arns))}
+            assert len(arn_groups(arns)) < n / 5
+            assert all(t.metrics for t in snap.training_jobs)  # the records carried the final metrics
             # ...and the next one is quiet again: terminal training jobs are never described twice.
             _reset(emu.url)
             session.refresh(strict=True)
             assert _stats(emu.url)["calls"] == {"ListHyperParameterTuningJobs": math.ceil(n / 100)}
+    finally:
+        emu.stop()
+
+
+def test_the_first_poll_after_a_launch_describes_nothing_it_just_created(tmp_path):
+    clock = [1_800_000_000.0]
+    emu = start_embedded(tmp_path / "emu.sqlite", [ROOT / "catalogs" / "caltech256.csv"], speed=1, clock=lambda: clock[0])
+    try:
+        study = load(write_study(tmp_path, models=3))
+        with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:
+            session.launcher.queue()
+            assert len(session.launch_now().launched) == 3
+            _reset(emu.url)
+            snap = session.refresh(strict=True)
+            assert _stats(emu.url)["calls"] == {"ListHyperParameterTuningJobs": 1}
+            rows = {r.candidate: r for r in snap.tuning_jobs}
+            for cand in study.candidates:  # the definition came from the request the launcher sent
+                row = rows[cand.name]
+                assert row.tuning_job_name and row.status == "InProgress"
+                assert row.max_jobs == cand.tuning.max_jobs and row.instance_type == cand.resources.instance_type
+            clock[0] += 3600  # training jobs start: their tuning jobs are described for real
+            _reset(emu.url)
+            session.refresh(strict=True)
+            assert _stats(emu.url)["calls"].get("DescribeHyperParameterTuningJob", 0) + \
+                _stats(emu.url)["calls"].get("Search", 0) >= 1
     finally:
         emu.stop()
