@@ -118,6 +118,7 @@ def test_kill_9_during_a_deploy_then_deploy_again_leaves_one_endpoint(world, mon
 
     # deleting it removes its model and config too
     assert main(["--home", str(home), "--endpoint-url", emu.url, "endpoints", str(study), "--delete", name, "--yes"]) == 0
+    emu.advance(600)  # an endpoint is Deleting for a while of simulated time: move the clock past it, don't race it
     assert _hosting(emu.url) == (set(), set(), set())
     assert _journal_states(home) == []
 
@@ -137,10 +138,8 @@ def test_leftovers_are_listed_and_deleted(world, capsys):
     sm.create_model(ModelName="not-ours", ExecutionRoleArn=desc["ExecutionRoleArn"],
                     PrimaryContainer={"Image": desc["PrimaryContainer"]["Image"]})
     capsys.readouterr()
-    for _ in range(200):  # DeleteEndpoint takes a little simulated time
-        if "outside" not in _hosting(emu.url)[0]:
-            break
-        threading.Event().wait(0.05)
+    emu.advance(600)  # DeleteEndpoint takes a little simulated time: move the clock past it
+    assert "outside" not in _hosting(emu.url)[0]
     assert main(g + ["endpoints", str(study)]) == 0
     err = capsys.readouterr().err
     assert "leftover: model and endpoint config outside" in err and "not-ours" not in err
