@@ -1,6 +1,6 @@
 """Suite-wide guards.
 
-- Nothing a test runs may read beside the clone (a user's clone has no `../shared`): an audit hook
+- Nothing a test runs may read beside the clone (a user's clone has no shared folder beside it): an audit hook
   refuses to open or list anything under the clone's parent folder `shared/`, wherever the clone is.
 - No test touches the user's jstui home: JSTUI_HOME points at a temporary folder for the whole run
   (tests that want their own home pass --home or set it themselves)."""

@@ -17,8 +17,8 @@ EXEMPT = {Path("tests/conftest.py"), Path("tests/test_self_contained.py"), Path(
 SUFFIXES = {".py", ".sh", ".toml", ".cfg", ".ini", ".csv", ".json", ".md", ".txt", ""}
 # Spelled in pieces so this file does not match itself.
 OUTSIDE = re.compile("|".join((
-    re.escape("..") + r"[/\\]" + "shared",  # ../shared
-    "shared" + r"[/\\]" + "seeds",  # shared/seeds
+    re.escape("..") + r"[/\\]" + "shared",  # the folder beside the clone
+    "shared" + r"[/\\]" + "seeds",  # its seed documents
     r"/" + "work" + r"/",  # an absolute path of one machine
     r"parents\[\d+\]\.parent\b",  # climbing above the clone from a file inside it
     r"\.parent\s*/\s*[\"']" + "shared",
@@ -51,7 +51,7 @@ def test_no_file_names_a_path_outside_the_clone():
 
 def test_the_scan_would_catch_one():
     for line in ('SEEDS = Path(__file__).resolve().parents[2].parent / "shared"', "open('../" "shared/x')",
-                 '"/' 'work/' 'shared/seeds"'):
+                 '"/' 'work/' 'shared' '/seeds"'):
         assert OUTSIDE.search(line), line
 
 
