@@ -72,6 +72,7 @@ class TuningJobRow:
     ended_at: datetime | None
     planned_usd: float | None = None  # the plan's expected cost of the candidate (rows_with_plan)
     runtime_cap_s: int | None = None  # ResourceLimits.MaxRuntimeInSeconds (jstui sets it from the budget)
+    max_parallel_jobs: int | None = None  # ResourceLimits.MaxParallelTrainingJobs (queued: the candidate's)
 
     @property
     def ended_at_runtime_cap(self) -> bool:

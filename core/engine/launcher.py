@@ -37,10 +37,12 @@ from jstui.engine.journal import (
 )
 from jstui.domain.snapshot import TERMINAL_TUNING
 from jstui.domain.model import Candidate, Study
+from jstui.domain.budget import Room
 from jstui.domain.tuning_request import (
     TAG_STUDY,
     budget_runtime_s,
     build_tuning_request,
+    parallel_burn_usd_per_s,
     model_key,
     recipe_json,
 )
@@ -123,10 +125,15 @@ class Launcher:
         self.price_of = price_of
         self.budget_usd = budget_usd
         self.halted = False  # set by the budget guard: nothing launches afterwards
+        self.waiting_reason: str | None = None  # why no queued candidate fits the budget's room now
         self._tried: set[str] = set()  # names Created in this launch_ready call
         self.created: dict[str, dict] = {}  # tuning job name -> the request this process created it with
         self.identity = process_identity()
         self.sleep: Callable[[float], None] = time.sleep  # between ListTags retries (tests drive a clock)
+        # The budget's room (jstui.domain.budget.room), read once per launch_ready; None: no budget.
+        self.budget_room: Callable[[], Room | None] = lambda: None
+        self._room: Room | None = None
+        self._allotted: dict[str, float] = {}  # candidate -> the budget its launch takes (this call)
 
     # --- queueing (journal only) ----------------------------------------------------------
     def queue(self, candidates: list[str] | None = None) -> list[str]:
@@ -199,9 +206,15 @@ class Launcher:
         if self.halted:
             return report
         self._tried = set()
+        self._room = self.budget_room() if self.budget_usd else None
+        self._allotted = {}
+        self.waiting_reason = None
         while True:
             launch = self._claim()
-            if launch is None or self._launch_one(launch, report) == "waiting":
+            if launch is None:
+                report.waiting = report.waiting or self.waiting_reason
+                return report
+            if self._launch_one(launch, report) == "waiting":
                 return report
 
     def _claim(self) -> Launch | None:
@@ -222,11 +235,35 @@ class Launcher:
             if launch.state == LAUNCHING and launch.tuning_job_name in self._tried:
                 return None  # tried this cycle already (it failed): the next refresh retries it
             if launch.state != LAUNCHING:
-                if self.study.max_parallel_tuning_jobs - self.in_flight() <= 0:
+                free = self.study.max_parallel_tuning_jobs - self.in_flight()
+                if free <= 0:
                     return None
+                if self._room is not None:  # the first queued candidate the budget's room can cap
+                    launch = self._admit([l for l in pending if l.state != LAUNCHING], free)
+                    if launch is None:
+                        return None
             self.journal.claim_launch(self.study.name, launch.candidate, launch.generation, self.identity)
             self._tried.add(launch.tuning_job_name)
             return launch
+
+    def _admit(self, pending: list[Launch], free: int) -> Launch | None:
+        """The first of `pending` whose cap the budget's room can take (jstui.domain.budget.Room.allot);
+        None when none fits now (why: `self.waiting_reason`)."""
+        room = self._room
+        assert room is not None
+        self.waiting_reason = None
+        for launch in pending:
+            cand = self.study.candidate(launch.candidate)
+            price = self.price_of(cand.resources.instance_type)
+            if price is None:
+                return launch  # unpriced: no cap can be sized (the plan says so); the guard watches it
+            burn = parallel_burn_usd_per_s(cand, price)
+            usd = room.allot(cand.name, burn, share_n=min(free, len(pending)))
+            if usd is not None:
+                self._allotted[cand.name] = usd
+                return launch
+            self.waiting_reason = self.waiting_reason or room.why_waiting(cand.name, burn)
+        return None
 
     def _launch_one(self, launch: Launch, report: LaunchReport) -> str:
         study, cname, gen = self.study.name, launch.candidate, launch.generation
@@ -312,7 +349,10 @@ class Launcher:
         else:
             js, image = None, self.image_lookup(candidate.algorithm or "")
         price = self.price_of(candidate.resources.instance_type)
-        runtime = budget_runtime_s(self.study, candidate, self.budget_usd, price)
+        # The cap the budget's room allotted this launch (an interrupted launch retried, or no room
+        # read: the whole budget, the most any one tuning job may take).
+        allotted = self._allotted.get(candidate.name, self.budget_usd)
+        runtime = budget_runtime_s(self.study, candidate, allotted, price)
         return build_tuning_request(self.study, candidate, name, jumpstart=js, builtin_image=image, max_runtime_s=runtime)
 
 

@@ -434,6 +434,22 @@ class Poller:
             notify()
         return done, calls
 
+    def relist(self, names: tuple[str, ...]) -> int:
+        """List these tuning jobs' training jobs afresh (the budget guard, before acting on starts the
+        last list did not show: a running job's TrainingStartTime changes no counter). Returns the
+        calls made: one ListTrainingJobsForHyperParameterTuningJob per 100 training jobs of each."""
+        records = self.journal.tuning_jobs(self.study.name)
+        calls = 0
+        for name in names:
+            record = records.get(name)
+            if record is None:
+                continue
+            training = self._list_training_jobs(name)
+            calls += max(1, math.ceil(len(training) / PAGE))
+            self.journal.save_tuning_job(name, self.study.name, counters=record.counters, training_summaries=training)
+            calls += self._describe_terminal(name, training)
+        return calls
+
     def _list_training_jobs(self, tuning_job_name: str) -> list[dict]:
         out: list[dict] = []
         token = None

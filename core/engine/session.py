@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jstui.domain import estimate
+from jstui.domain import budget, estimate
 from jstui.domain.textfmt import some_of
 from jstui.aws.clients import Clients, make_clients, service_errors, translate
 from jstui.aws.errors import ErrorKind, classify
@@ -195,6 +195,7 @@ class EngineSession:
                     budget_usd=self.guard.budget_usd,
                 )
             self._launcher.halted = self.guard.stopped
+            self._launcher.budget_room = self._budget_room
             return self._launcher
 
     @property
@@ -302,9 +303,23 @@ class EngineSession:
             self._sim_seconds(self.poll_interval_s),
             stop_tuning_job=self._stop_tuning_job,
             rebuild=self._build,
+            learn_starts=self._learn_starts,
         )
         self.store.publish(snap)
         return snap
+
+    def _budget_room(self):
+        """The budget's room for this cycle's launches, from a snapshot of what the poll just read."""
+        if not self.guard.budget_usd:
+            return None
+        return budget.room(self._build(project=False), self.price_of, self.guard.budget_usd, self.guard.policy)
+
+    def _learn_starts(self, names: tuple[str, ...]) -> None:
+        """The guard's fresh look at training jobs whose start the last list did not show."""
+        try:
+            self.poller.relist(names)
+        except poll_errors() as exc:  # the guard then acts on its estimate, the safe side
+            log.info("relisting training jobs failed: %s", exc)
 
     def _poll(self, strict: bool) -> None:
         try:

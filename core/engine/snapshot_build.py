@@ -121,10 +121,13 @@ def _training_rows(
         job_spend = spend.training_job_spend(
             status=status,
             billable_seconds=billable,
-            # The list summary is refreshed only when counters change, so a running job may not
-            # show its start yet: accrue from its creation then (an over- rather than an
-            # under-estimate, which is the safe side for the budget guard).
-            started_at=started or created,
+            # SageMaker bills from TrainingStartTime (after an unbilled provisioning): a running job
+            # accrues from it, and nothing before it is known. The list summary is refreshed only when
+            # the counters change, so a start may be unseen for a while: the budget guard's estimate
+            # (jstui.domain.estimate.accrual_usd) counts such jobs from their expected start and asks
+            # for a fresh list before acting on it; the caps' room does not depend on it
+            # (jstui.domain.budget.reserve_usd).
+            started_at=started,
             ended_at=ended,
             now=inp.now,
             instance_count=count,
@@ -221,6 +224,7 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
                     cost_is_estimate=False,
                     created_at=None,
                     ended_at=None,
+                    max_parallel_jobs=candidate.tuning.max_parallel_jobs if candidate else None,
                 )
             )
             continue
@@ -273,6 +277,8 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
                 created_at=parse_time(source.get("CreationTime")),
                 ended_at=parse_time(source.get("HyperParameterTuningEndTime")),
                 runtime_cap_s=int(limits["MaxRuntimeInSeconds"]) if limits.get("MaxRuntimeInSeconds") else None,
+                max_parallel_jobs=int(limits.get("MaxParallelTrainingJobs") or 0)
+                or (candidate.tuning.max_parallel_jobs if candidate else None),
             )
         )
     spent = sum(t.cost_usd for t in tuning_rows)

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from jstui.domain import estimate
+from jstui.domain import budget, estimate
 from jstui.domain.textfmt import printable
 from jstui.domain.catalog import Catalog
 from jstui.domain.prices import PriceTable, load_price_table
@@ -306,10 +306,17 @@ def _summary_lines(plan: Plan) -> list[str]:
         if plan.budget_policy == "stop" and (plan.max_usd is None or plan.max_usd > plan.budget_usd):
             guard = " (the guard stops running jobs before spend crosses it)"
         out.append(f"Budget: ${plan.budget_usd:,.2f}, policy {plan.budget_policy}{guard}")
+        if plan.budget_policy == "stop":
+            out.append("Hard budget: each tuning job's MaxRuntimeInSeconds is sized so that what is running can "
+                       "never bill more than the budget left, even with jstui closed; candidates wait for room")
+            out += budget.minimum_lines(plan.budget_usd, plan.budget_policy, [
+                (r.candidate, None if r.usd_per_hour is None else budget.burn_usd_per_s(
+                    r.usd_per_hour, r.instance_count, budget.parallel_of(r.max_parallel_jobs, r.training_jobs)))
+                for r in plan.rows])
         if plan.expected_usd is not None and plan.expected_usd > plan.budget_usd:
             out.append(f"Expected spend {_money(plan.expected_usd)} is over the budget: "
-                       + ("the guard will stop the study before it completes" if plan.budget_policy == "stop"
-                          else "policy warn will only warn"))
+                       + ("candidates the budget cannot cap stay unlaunched, and the study ends when it is spent"
+                          if plan.budget_policy == "stop" else "policy warn will only warn"))
     return out
 
 
