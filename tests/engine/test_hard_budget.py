@@ -191,3 +191,69 @@ def test_the_guard_lists_unseen_starts_before_acting(tmp_path):
     guard2.check(snap, 60.0, stop_tuning_job=lambda name, _c: stopped.append(name), rebuild=lambda: started,
                  learn_starts=lambda names: None)
     assert stopped == ["s-a"]
+
+
+# --- the service stops spend by itself (done-when 3) ---------------------------------------------
+def _billed_usd(url: str) -> tuple[float, int]:
+    """What the service billed: BillableTimeInSeconds x instances x price over every training job."""
+    from tests.engine.conftest import sagemaker_client, tuning_job_names
+
+    sm = sagemaker_client(url)
+    total, n = 0.0, 0
+    for name in tuning_job_names(url):
+        page = sm.list_training_jobs_for_hyper_parameter_tuning_job(HyperParameterTuningJobName=name, MaxResults=100)
+        for s in page["TrainingJobSummaries"]:
+            d = sm.describe_training_job(TrainingJobName=s["TrainingJobName"])
+            total += d.get("BillableTimeInSeconds", 0) * d["ResourceConfig"]["InstanceCount"] * RATE
+            n += 1
+    return total, n
+
+
+def test_killed_after_launch_the_caps_alone_keep_spend_within_the_budget(tmp_path):
+    """`launch --yes` exits right after its launches (as if killed); the service then runs everything
+    to its end with nobody watching: what it bills stays within the budget."""
+    from jstui.cli.main import main
+    from jstui.emulator.embedded import start_embedded
+    from jstui.sample_studies import ROOT
+    from tests.engine.conftest import sagemaker_client, tuning_job_names
+
+    clock = [1_800_000_000.0]
+    path = write_study(tmp_path, name="kill", models=8, skip=13, budget='[budget]\nusd = 2\npolicy = "stop"')
+    with start_embedded(tmp_path / "emu.sqlite", [ROOT / "catalogs" / "caltech256.csv"], speed=1,
+                        clock=lambda: clock[0], seed=7) as emu:
+        code = main(["--home", str(tmp_path / "home"), "--endpoint-url", emu.url, "launch", str(path), "--yes"])
+        assert code == 0
+        names = tuning_job_names(emu.url)
+        assert 0 < len(names) < 8  # $2 cannot cap all eight at once: the rest wait queued
+        sm = sagemaker_client(emu.url)
+        for n in names:
+            limits = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=n)[
+                "HyperParameterTuningJobConfig"]["ResourceLimits"]
+            assert limits["MaxRuntimeInSeconds"] >= MIN_TUNING_RUNTIME_S
+        clock[0] += 86_400  # a day later, nobody having watched
+        billed, jobs = _billed_usd(emu.url)
+        assert jobs > 0 and all(
+            sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=n)["HyperParameterTuningJobStatus"]
+            in ("Completed", "Stopped") for n in names)
+    assert 0 < billed <= 2.0
+
+
+def test_attached_the_budget_is_used_and_never_crossed(tmp_path):
+    """`launch --yes --wait` at emulator speed 2,000: candidates launch as room frees, the study ends
+    (exit 6) when the budget cannot cap another one, with most of it used and none of it crossed."""
+    from jstui.cli.main import main
+    from jstui.domain.exitcodes import ExitCode
+    from jstui.emulator.embedded import start_embedded
+    from jstui.engine.snapshot_codec import snapshot_from_json
+    from jstui.sample_studies import ROOT
+
+    path = write_study(tmp_path, name="att", models=8, skip=13, speed=2000,
+                       budget='[budget]\nusd = 2\npolicy = "stop"')
+    with start_embedded(tmp_path / "emu.sqlite", [ROOT / "catalogs" / "caltech256.csv"], speed=2000, seed=7) as emu:
+        code = main(["--home", str(tmp_path / "home"), "--endpoint-url", emu.url, "launch", str(path), "--yes", "--wait"])
+        billed, _ = _billed_usd(emu.url)
+    final = snapshot_from_json(Journal.open(tmp_path / "home").snapshot_body("att"))
+    left = [r for r in final.tuning_jobs if r.tuning_job_name is None]
+    assert code == ExitCode.BUDGET and left  # $2 does not cover the eight (~$2.75 expected)
+    assert 1.0 <= billed <= 2.0
+    assert final.counts_by_status().get("Completed", 0) >= 3
