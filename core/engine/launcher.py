@@ -239,9 +239,10 @@ class Launcher:
                 if free <= 0:
                     return None
                 if self._room is not None:  # the first queued candidate the budget's room can cap
-                    launch = self._admit([l for l in pending if l.state != LAUNCHING], free)
-                    if launch is None:
+                    admitted = self._admit([l for l in pending if l.state != LAUNCHING], free)
+                    if admitted is None:
                         return None
+                    launch = admitted
             self.journal.claim_launch(self.study.name, launch.candidate, launch.generation, self.identity)
             self._tried.add(launch.tuning_job_name)
             return launch

@@ -37,7 +37,7 @@ from jstui.engine.log_reader import LOG_GROUP, LogReader  # noqa: F401  (LOG_GRO
 from jstui.engine.models import ModelResolver
 from jstui.engine.poller import Poller, poll_errors
 from jstui.engine.protocol import DeployDefaults, LogChunk
-from jstui.domain.snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, ConnectionState, StudySnapshot
+from jstui.domain.snapshot import QUEUED, TERMINAL_TRAINING, TERMINAL_TUNING, ConnectionState, StudySnapshot
 from jstui.engine.snapshot_build import BuildInputs, TerminalCache, build_snapshot
 from jstui.engine.snapshot_store import SnapshotStore
 from jstui.domain.model import Study
@@ -533,6 +533,10 @@ class EngineSession:
             )
         )
         snap = replace(snap, planned=self._planned())
+        if self._waiting:  # why queued candidates wait (the budget's room): shown on their rows
+            snap = replace(snap, tuning_jobs=tuple(
+                replace(r, waiting_reason=r.waiting_reason or self._waiting)
+                if r.tuning_job_name is None and r.status == QUEUED else r for r in snap.tuning_jobs))
         if not project:
             return snap
         return replace(snap, projected_usd=estimate.projected_usd(snap, self.price_of))
