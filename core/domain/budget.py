@@ -149,12 +149,14 @@ class Room:
 
     def why_waiting(self, candidate: str, burn: float) -> str:
         need = self.needs.get(candidate)
-        what = (f"its expected run's cap (${cap_usd(need, burn):.2f})" if need is not None and self.fits_minimum(burn)
-                else f"even the minimum {MIN_TUNING_RUNTIME_S} s cap (${min_cap_usd(burn):.2f})")
+        if need is not None and self.fits_minimum(burn):
+            what = f"the cap its expected run needs (${cap_usd(need, burn):.2f})"
+        else:
+            what = f"even its minimum {MIN_TUNING_RUNTIME_S} s cap (${min_cap_usd(burn):.2f})"
         tail = ("; it waits for running tuning jobs to end" if self.running else
                 "; nothing running will free any: the budget is spent")
-        return (f"budget: ${max(0.0, self.left_usd):.2f} of ${self.budget_usd:.2f} left after spend and what "
-                f"running jobs can still bill under their caps cannot cover {candidate}'s {what}{tail}")
+        return (f"budget: the ${max(0.0, self.left_usd):.2f} of ${self.budget_usd:.2f} not yet spent or held by "
+                f"running jobs' caps cannot cover {what} for {candidate}{tail}")
 
 
 def room(snap: StudySnapshot, price_of: PriceOf, budget_usd: float, policy: str) -> Room:
