@@ -101,10 +101,12 @@ def reserve_usd(row: TuningJobRow, now: datetime | None, price: float | None) ->
     return None
 
 
-def hard_bound_usd(snap: StudySnapshot, price_of: PriceOf) -> float | None:
-    """The most the study can have billed once every running tuning job ends by its cap: spend so
-    far (endpoints included) plus every reserve. None when a running tuning job has no cap."""
-    total = snap.spend_usd + snap.endpoint_spend_usd
+def hard_bound_usd(snap: StudySnapshot, price_of: PriceOf, horizon_s: float = 0.0) -> float | None:
+    """The most the study can have billed by the next check (`horizon_s` away) with every running
+    tuning job ended by its cap at the latest: spend so far (endpoints included), every reserve, and
+    the endpoints' accrual until then (nothing caps an endpoint). None when a running tuning job has
+    no cap."""
+    total = snap.spend_usd + snap.endpoint_spend_usd + endpoint_rate_usd_per_s(snap) * max(0.0, horizon_s)
     for row in snap.tuning_jobs:
         r = reserve_usd(row, snap.taken_at, price_of(row.instance_type))
         if r is None:

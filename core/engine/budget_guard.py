@@ -115,7 +115,8 @@ class BudgetGuard:
         lookahead = unseen + ahead + budget.endpoint_rate_usd_per_s(snap) * max(0.0, horizon)
         spend = snap.spend_usd + snap.endpoint_spend_usd  # endpoints count against the budget too
         decision = budget.decide(spend, rate, horizon, self.budget_usd, policy, already_stopped=self.stopped,
-                                 lookahead_usd=lookahead, bound_usd=budget.hard_bound_usd(snap, self._price_of))
+                                 lookahead_usd=lookahead,
+                                 bound_usd=budget.hard_bound_usd(snap, self._price_of, horizon))
         return rate, decision, unknown if unseen > 0 else ()
 
     def _exhausted(self, snap: StudySnapshot) -> str | None:

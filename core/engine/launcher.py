@@ -133,6 +133,7 @@ class Launcher:
         # The budget's room (jstui.domain.budget.room), read once per launch_ready; None: no budget.
         self.budget_room: Callable[[], Room | None] = lambda: None
         self._room: Room | None = None
+        self._room_read = False
         self._allotted: dict[str, float] = {}  # candidate -> the budget its launch takes (this call)
 
     # --- queueing (journal only) ----------------------------------------------------------
@@ -206,7 +207,7 @@ class Launcher:
         if self.halted:
             return report
         self._tried = set()
-        self._room = self.budget_room() if self.budget_usd else None
+        self._room, self._room_read = None, False  # read when a launch first needs it (it builds a snapshot)
         self._allotted = {}
         self.waiting_reason = None
         while True:
@@ -221,6 +222,9 @@ class Launcher:
         """The next launch to make, marked `launching` in the same journal transaction that counted
         the slots, so two jstui processes on one home never exceed max_parallel_tuning_jobs.
         Interrupted launches (`launching`, e.g. after a kill -9) are retried first."""
+        if self.budget_usd and not self._room_read and any(l.state != LAUNCHING for l in self.pending()):
+            # read outside the transaction: it builds a snapshot from the journal
+            self._room, self._room_read = self.budget_room(), True
         with self.journal.transaction():
             claims = self.journal.launch_claims(self.study.name)
             pending = [

@@ -257,3 +257,30 @@ def test_attached_the_budget_is_used_and_never_crossed(tmp_path):
     assert code == ExitCode.BUDGET and left  # $2 does not cover the eight (~$2.75 expected)
     assert 1.0 <= billed <= 2.0
     assert final.counts_by_status().get("Completed", 0) >= 3
+    stop = Journal.open(tmp_path / "home").events("att", kind="budget-stop", limit=1)[-1]["message"]
+    assert "cannot cap even the minimum run of any of the" in stop
+
+
+def test_endpoints_count_against_the_budget(tmp_path):
+    """A running endpoint's accrued spend and its billing until the next check count: capped tuning
+    jobs that fit the budget alone are stopped when an endpoint takes the rest."""
+    from jstui.domain.snapshot import EndpointRow
+
+    now = t(10, 0)
+    rows = [_tuning("a", "s-a", cap=600, cost=0.1, created=now - timedelta(seconds=300))]
+    jobs = [_training(f"s-a-00{k}", "s-a", "a", created=now - timedelta(seconds=290),
+                      started=now - timedelta(seconds=170), cost=170 * RATE) for k in (1, 2)]
+    base = _snap(rows, jobs, now=now, spend=0.1, planned=[_planned("a", per_job=400.0)])
+    assert budget.hard_bound_usd(base, price_of) <= 2.0  # the cap alone keeps it within $2
+    endpoint = EndpointRow(name="e", status="InService", candidate="a", training_job_name="s-a-001",
+                           instance_type="ml.g4dn.xlarge", instance_count=1, usd_per_hour=36.0, accrued_usd=1.5,
+                           created_at=now - timedelta(hours=1))
+    with_endpoint = replace(base, endpoints=(endpoint,), endpoint_spend_usd=1.5)
+    assert budget.room(with_endpoint, price_of, 2.0, "stop").left_usd < budget.room(base, price_of, 2.0, "stop").left_usd - 1.49
+    stopped: list[str] = []
+    for snap, expect in ((base, []), (with_endpoint, ["s-a"])):
+        guard = BudgetGuard(Journal.open(tmp_path / f"h{len(expect)}"), "s", 2.0, "stop", readonly=False,
+                            price_of=price_of)
+        stopped.clear()
+        guard.check(snap, 60.0, stop_tuning_job=lambda name, _c: stopped.append(name), rebuild=lambda: snap)
+        assert stopped == expect
