@@ -127,9 +127,10 @@ class Room:
     hard: bool = True
     needs: dict[str, float | None] = field(default_factory=dict)  # candidate -> need_s
 
-    def allot(self, candidate: str, burn: float, share_n: int = 1) -> float | None:
+    def allot(self, candidate: str, burn: float, share_n: int = 1, last_resort: bool = False) -> float | None:
         """Dollars of the budget a launch of `candidate` now takes (its cap's bound), or None when it
-        must wait. Taken from the room at once (launches in one cycle share it)."""
+        must wait. Taken from the room at once (launches in one cycle share it). `last_resort` (no
+        queued candidate's need fits): with nothing running, the whole room if the minimum fits."""
         floor = min_cap_usd(burn)
         if not self.hard:
             return max(floor, self.left_usd)
@@ -138,7 +139,7 @@ class Room:
             usd = cap_usd(need, burn)
         elif need is None and self.left_usd / max(1, share_n) >= floor:
             usd = self.left_usd / max(1, share_n)
-        elif self.running == 0 and self.left_usd >= floor:
+        elif last_resort and self.running == 0 and self.left_usd >= floor:
             usd = self.left_usd  # nothing will free room: the rest of the budget, a run cut at its cap
         else:
             return None

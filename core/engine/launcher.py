@@ -257,17 +257,26 @@ class Launcher:
         room = self._room
         assert room is not None
         self.waiting_reason = None
-        for launch in pending:
-            cand = self.study.candidate(launch.candidate)
-            price = self.price_of(cand.resources.instance_type)
-            if price is None:
-                return launch  # unpriced: no cap can be sized (the plan says so); the guard watches it
-            burn = parallel_burn_usd_per_s(cand, price)
-            usd = room.allot(cand.name, burn, share_n=min(free, len(pending)))
-            if usd is not None:
-                self._allotted[cand.name] = usd
-                return launch
-            self.waiting_reason = self.waiting_reason or room.why_waiting(cand.name, burn)
+        # First the candidates whose expected run fits; only when none does and nothing runs, the
+        # rest of the budget for the first whose minimum fits.
+        for last_resort in (False, True):
+            for launch in pending:
+                cand = self.study.candidate(launch.candidate)
+                price = self.price_of(cand.resources.instance_type)
+                if price is None:
+                    return launch  # unpriced: no cap can be sized (the plan says so); the guard watches it
+                burn = parallel_burn_usd_per_s(cand, price)
+                usd = room.allot(cand.name, burn, share_n=min(free, len(pending)), last_resort=last_resort)
+                if usd is not None:
+                    self._allotted[cand.name] = usd
+                    return launch
+                if last_resort:
+                    self.waiting_reason = self.waiting_reason or room.why_waiting(cand.name, burn)
+            if room.running:  # running jobs will free room: wait for them
+                first = self.study.candidate(pending[0].candidate)
+                burn = parallel_burn_usd_per_s(first, self.price_of(first.resources.instance_type) or 0.0)
+                self.waiting_reason = room.why_waiting(first.name, burn)
+                return None
         return None
 
     def _launch_one(self, launch: Launch, report: LaunchReport) -> str:

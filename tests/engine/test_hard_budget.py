@@ -104,10 +104,14 @@ def test_admission_sizes_caps_to_needs_and_waits_for_room():
     assert room.allot("c", burn) is None  # does not fit while a and b run: waits for them to end
     assert "waits for running tuning jobs" in room.why_waiting("c", burn)
     # nothing running: the next candidate whose minimum fits takes what is left (cut at its cap)
+    # (as a last resort: the launcher first tries every queued candidate's need)
     last = budget.Room(2.0, 0.6, running=0, needs={"c": need})
-    assert last.allot("c", burn) == pytest.approx(0.6) and last.left_usd == pytest.approx(0.0)
+    assert last.allot("c", burn) is None
+    assert last.allot("c", burn, last_resort=True) == pytest.approx(0.6) and last.left_usd == pytest.approx(0.0)
     spent = budget.Room(2.0, budget.min_cap_usd(burn) - 0.01, running=0, needs={"c": need})
-    assert spent.allot("c", burn) is None and "the budget is spent" in spent.why_waiting("c", burn)
+    assert spent.allot("c", burn, last_resort=True) is None and "the budget is spent" in spent.why_waiting("c", burn)
+    busy = budget.Room(2.0, 0.6, running=1, needs={"c": need})
+    assert busy.allot("c", burn, last_resort=True) is None  # a running job will free room: wait for it
     # no figures: an equal share of the room among the launches of this cycle, if it fits the minimum
     unknown = budget.Room(2.0, 2.0, running=0, needs={"d": None})
     assert unknown.allot("d", burn, share_n=2) == pytest.approx(1.0)
@@ -282,5 +286,5 @@ def test_endpoints_count_against_the_budget(tmp_path):
         guard = BudgetGuard(Journal.open(tmp_path / f"h{len(expect)}"), "s", 2.0, "stop", readonly=False,
                             price_of=price_of)
         stopped.clear()
-        guard.check(snap, 60.0, stop_tuning_job=lambda name, _c: stopped.append(name), rebuild=lambda: snap)
+        guard.check(snap, 60.0, stop_tuning_job=lambda name, _c: stopped.append(name), rebuild=lambda s=snap: s)
         assert stopped == expect
