@@ -9,6 +9,8 @@ expected, spend at most and expected; then the study's totals.
 
 from __future__ import annotations
 
+import dataclasses
+
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -338,13 +340,17 @@ def format_plan_compact(plan: Plan, width: int = 64) -> str:
     return "\n".join(out)
 
 
-def print_plan(study_path: Path | str, home: Path | None) -> int:
+def print_plan(study_path: Path | str, home: Path | None, budget_usd: float | None = None) -> int:
     """`jstui launch STUDY` without --yes: print the plan (stdout) and the study's warnings
-    (stderr); create nothing. Study-file problems raise StudyFileError (exit 2)."""
+    (stderr); create nothing. Study-file problems raise StudyFileError (exit 2). `budget_usd`
+    (`--budget`) replaces the study's budget, with policy stop when the study has none (as a launch)."""
     study = load_study(study_path)
     for w in study.warnings:
         print(printable(w), file=sys.stderr)
     catalog = Catalog.load(study.emulator.catalogs) if study.emulator.catalogs else None
     plan = build_plan(study, catalog, load_price_table(home))
+    if budget_usd is not None:
+        plan = dataclasses.replace(plan, budget_usd=budget_usd,
+                                   budget_policy=study.budget.policy if study.budget.usd is not None else "stop")
     print(printable(format_plan(plan).replace("jstui launch STUDY --yes", f"jstui launch {study_path} --yes")))
     return 0

@@ -202,3 +202,13 @@ def test_plan_says_when_even_the_minimum_caps_cannot_fit_the_budget(tmp_path: Pa
     assert "cannot cap even the minimum" not in format_plan(build_plan(rich, Catalog.load(rich.emulator.catalogs),
                                                                         PriceTable()))
     assert over, "the fixture's budget should be below some candidate's minimum cap"
+
+
+def test_the_plan_shows_the_budget_given_on_the_command_line(tmp_path: Path, capsys):
+    """`jstui launch STUDY --budget 0.4` plans with that budget (policy stop, as its launch would)."""
+    from jstui.cli.main import main
+
+    path = _write(tmp_path, _study(tmp_path).read_text().replace('[prices]', '[prices]\n"ml.x9.large" = 1.0'))
+    assert main(["--home", str(tmp_path / "home"), "launch", str(path), "--budget", "0.4"]) == 0
+    out = capsys.readouterr().out
+    assert "Budget: $0.40, policy stop" in out and "cannot cap even the minimum run" in out
