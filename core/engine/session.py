@@ -239,7 +239,9 @@ class EngineSession:
         from jstui.engine.launcher import launch_changes
 
         catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
-        text = plan.format_plan_compact(plan.build_plan(self.study, catalog, self.prices.table))
+        built = replace(plan.build_plan(self.study, catalog, self.prices.table),  # --budget, if given
+                        budget_usd=self.guard.budget_usd, budget_policy=self.guard.policy)
+        text = plan.format_plan_compact(built)
         changes = launch_changes(self.study, self.journal)
         if changes:
             text += "\n\nSince the last launch:\n" + "\n".join(f"  {line}" for line in changes)
