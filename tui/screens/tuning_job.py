@@ -62,6 +62,7 @@ class TuningJobScreen(Screen[None]):
         Binding("slash", "search", "Search", id="tuning.search", priority=True),
         Binding("n", "search_next", "Next match in the log", id="tuning.search_next", show=False),
         Binding("c", "curves", "Curves", id="tuning.curves"),  # jstui.tui.screens.curves
+        Binding("v", "slices", "Slices", id="tuning.slices"),  # jstui.tui.screens.slices
     ]
 
     def __init__(self, candidate: str, *, logs_full: bool = False) -> None:
@@ -365,6 +366,11 @@ class TuningJobScreen(Screen[None]):
         from jstui.tui.screens.curves import CurvesScreen  # local: it imports plotext
 
         self.app.push_screen(CurvesScreen(self.candidate, self.selected_job()))
+
+    def action_slices(self) -> None:
+        from jstui.tui.screens.slices import SliceScreen  # local: it imports plotext
+
+        self.app.push_screen(SliceScreen(self.candidate))
 
     def action_logs(self) -> None:
         self.logs_full = not self.logs_full
