@@ -207,3 +207,15 @@ def test_slices_log_snapshot(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_slices_categorical_snapshot(snap_compare, size):
     assert snap_compare(make_app(FakeSession(slice_snapshot())), terminal_size=size, run_before=_to_slices("p", "p"))
+
+
+async def test_v_in_the_history_skips_a_candidate_with_nothing_to_draw():
+    app = make_app(FakeSession(slice_snapshot()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "H")  # effv2-m-fixed-lr: its one job failed
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SliceScreen)
+        assert pilot.app.screen.candidate == "mobilenet-v2-100-224"  # the first with a scored job

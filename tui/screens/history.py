@@ -98,16 +98,16 @@ class HistoryScreen(Screen[None]):
         self.apply_snapshot(host(self).snapshot)
 
     def action_slices(self) -> None:
-        """The slice view of the candidate the study screen's cursor is on (else the first with a
-        training job that reported the objective); `n` there moves to the next candidate."""
+        """The slice view of the candidate the study screen's cursor is on when one of its training
+        jobs reported the objective (else the first candidate with one); `n` there moves on."""
         from jstui.tui.screens.slices import SliceScreen
 
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         candidate = below.current_candidate() if isinstance(below, CandidateScreen) else None
         snapshot = host(self).snapshot
         launched = [r.candidate for r in snapshot.tuning_jobs if r.tuning_job_name]
-        if candidate not in launched:
-            per, _ = histories(snapshot)
+        per, _ = histories(snapshot)
+        if candidate not in per:  # nothing to draw for it yet: the first candidate that has points
             candidate = next((c for c in launched if c in per), launched[0] if launched else None)
         if candidate is None:
             self.notify("no candidate is launched yet", severity="warning", timeout=3)
