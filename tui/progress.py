@@ -14,11 +14,18 @@ from jstui.domain.snapshot import TERMINAL_TRAINING, StudySnapshot, TrainingJobR
 from jstui.tui import format as fmt
 
 
-def expected_job_seconds(snapshot: StudySnapshot, candidate: str) -> float | None:
-    """Billed seconds one of the candidate's training jobs is expected to take (the estimator's rule)."""
-    row = next((r for r in snapshot.tuning_jobs if r.candidate == candidate), None)
+def expected_job_seconds(snapshot: StudySnapshot, candidate: str,
+                         jobs: tuple[TrainingJobRow, ...] | None = None) -> float | None:
+    """Billed seconds one of the candidate's training jobs is expected to take (the estimator's rule).
+    `jobs`: its tuning job's training jobs when the caller has them. The study's mean (a pass over
+    every training job: 20,000 in the bench) is taken only when the candidate's own figures are missing."""
     planned = next((p for p in snapshot.planned if p.candidate == candidate), None)
-    jobs = snapshot.training_jobs_of(row.tuning_job_name) if row is not None and row.tuning_job_name else ()
+    if jobs is None:
+        row = next((r for r in snapshot.tuning_jobs if r.candidate == candidate), None)
+        jobs = snapshot.training_jobs_of(row.tuning_job_name) if row is not None and row.tuning_job_name else ()
+    seconds = estimate.expected_job_seconds(tuple(jobs), planned, None)
+    if seconds is not None:
+        return seconds
     done = [float(t.billable_seconds) for t in snapshot.training_jobs
             if t.status == "Completed" and t.billable_seconds and not t.cost_is_estimate]
     return estimate.expected_job_seconds(tuple(jobs), planned, fmean(done) if done else None)

@@ -317,7 +317,8 @@ class CurvesScreen(Screen[None]):
         time) and a running job's ETA: jstui.tui.progress, as the tuning job's table shows them."""
         reader = self.readers.get(job.training_job_name)
         snapshot = host(self).snapshot
-        return job_progress(job, expected_job_seconds(snapshot, job.candidate), snapshot.taken_at,
+        jobs = None if self.fixed_jobs else tuple(self._jobs)  # compare's jobs: each candidate's own
+        return job_progress(job, expected_job_seconds(snapshot, job.candidate, jobs), snapshot.taken_at,
                             reader.progress if reader is not None else None)
 
     # --- actions ----------------------------------------------------------------------------

@@ -144,7 +144,7 @@ class TuningJobScreen(Screen[None]):
         jobs = snapshot.training_jobs_of(row.tuning_job_name) if row and row.tuning_job_name else ()
         jobs = tuple(sorted(jobs, key=lambda j: (j.created_at is None, j.created_at, j.training_job_name)))
         self._jobs = {j.training_job_name: j for j in jobs}
-        self._per_job_s = expected_job_seconds(snapshot, self.candidate)
+        self._per_job_s = expected_job_seconds(snapshot, self.candidate, jobs)
         self._fill(jobs, snapshot)
         if not self._placed_cursor and jobs:
             self._placed_cursor = True
