@@ -219,3 +219,11 @@ async def test_v_in_the_history_skips_a_candidate_with_nothing_to_draw():
         await settle(pilot)
         assert isinstance(pilot.app.screen, SliceScreen)
         assert pilot.app.screen.candidate == "mobilenet-v2-100-224"  # the first with a scored job
+
+
+def test_help_lists_the_slice_keys():
+    sections = dict(make_app().key_sections())
+    slice_keys = dict((what, keys) for keys, what in sections["Slice view (v)"])
+    assert slice_keys["Next hyperparameter"] == "p →"
+    assert "Slices" in [what for _, what in sections["Tuning-job screen"]]
+    assert "Slices" in [what for _, what in sections["History screen (H)"]]
