@@ -117,3 +117,15 @@ def test_tuning_job_progress_snapshot(snap_compare, size):
     session = FakeSession(fresh_snapshot())
     session.log_lines[RUNNING] = ["Epoch 1/5", "- val_accuracy: 0.61", "Epoch 2/5"]
     assert snap_compare(make_app(session), terminal_size=size, run_before=run_before)
+
+
+async def test_the_progress_column_goes_once_every_job_ended():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # mobilenet-v2-100-224: both jobs completed
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, TuningJobScreen)
+        assert "progress" not in [str(k.value) for k in screen.table.columns]
+        assert "hp.batch_size" in [str(k.value) for k in screen.table.columns]

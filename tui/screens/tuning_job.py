@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, RichLog, Static
 
 from jstui.domain.curves import CurveReader
-from jstui.domain.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.snapshot import TERMINAL_TRAINING, StudySnapshot, TrainingJobRow, TuningJobRow
 
 from jstui.tui import format as fmt
 from jstui.tui.host import host
@@ -175,10 +175,12 @@ class TuningJobScreen(Screen[None]):
     def _fill(self, jobs: tuple[TrainingJobRow, ...], snapshot: StudySnapshot) -> None:
         hp_names = sorted({k for j in jobs for k in j.hyperparameters})
         # the facts every job has first, so they stay on screen at 80 columns; hyperparameters after
-        columns = ["best", "job", "status", "objective", "duration", "cost", "progress", *(f"hp.{n}" for n in hp_names),
-                   "reason"]
+        # progress only while a job runs: once all ended, 80 columns keep the first hyperparameter
+        running = any(j.status not in TERMINAL_TRAINING for j in jobs)
+        columns = ["best", "job", "status", "objective", "duration", "cost", *(["progress"] if running else []),
+                   *(f"hp.{n}" for n in hp_names), "reason"]
         table = self.table
-        cells = {j.training_job_name: self._cells_of(j, hp_names, snapshot) for j in jobs}
+        cells = {j.training_job_name: self._cells_of(j, hp_names, snapshot, running) for j in jobs}
         if columns != self._columns or list(cells) != [str(r.key.value) for r in table.ordered_rows]:
             cursor = self.selected_job()
             table.clear(columns=columns != self._columns)
@@ -200,7 +202,7 @@ class TuningJobScreen(Screen[None]):
         self._columns = columns
         self._cells = cells
 
-    def _cells_of(self, job: TrainingJobRow, hp_names: list[str], snapshot: StudySnapshot) -> tuple:
+    def _cells_of(self, job: TrainingJobRow, hp_names: list[str], snapshot: StudySnapshot, progress: bool) -> tuple:
         return (
             Text(BEST if job.is_best else " ", style="bold"),
             fmt.printable(_short_name(job)),
@@ -208,7 +210,7 @@ class TuningJobScreen(Screen[None]):
             Text(fmt.number(job.objective), justify="right"),
             Text(fmt.duration(_duration_s(job, snapshot.taken_at)), justify="right"),
             Text(fmt.usd(job.cost_usd, job.cost_is_estimate), justify="right"),
-            self._progress_cell(job, snapshot),  # issue 19 item 3: epoch n/N or %, and the ETA
+            *([self._progress_cell(job, snapshot)] if progress else []),  # issue 19 item 3: epoch n/N or %, ETA
             *(fmt.printable(hyperparameter_text(job.hyperparameters[n]), newlines=False) if n in job.hyperparameters
               else fmt.dash() for n in hp_names),
             fmt.one_line(job.failure_reason, 60),
@@ -276,7 +278,8 @@ class TuningJobScreen(Screen[None]):
         before = self._log_reader.progress.epoch
         self._log_reader.feed(lines)
         job = self._jobs.get(name)
-        if job is not None and self._log_reader.progress.epoch != before and self._rendered is not None:
+        if (job is not None and self._log_reader.progress.epoch != before and self._rendered is not None
+                and "progress" in self._columns):
             cell = self._progress_cell(job, self._rendered)
             self.table.update_cell(name, "progress", cell, update_width=True)
             if name in self._cells:
