@@ -156,7 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or length > MAX_BODY:
+        if length < 0:  # not a number, or negative: nothing to drain, the stream cannot be trusted
+            self.close_connection = True
+            self._send_error(ServiceError("SerializationException", "Content-Length is not a non-negative integer", 400))
+            return None
+        if length > MAX_BODY:
             self.close_connection = True
             _drain(self.rfile, min(max(length, 0), DRAIN_LIMIT))  # so the client reads our answer
             self._send_error(ServiceError(
