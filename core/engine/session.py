@@ -545,6 +545,8 @@ class EngineSession:
 
     def find_candidate(self, text: str) -> str:
         """A candidate's name, a unique substring of it, or a training/tuning job name."""
+        if not text.strip():  # "" is a substring of every name: an unset shell variable would pick one
+            raise UsageError("the candidate given is empty (an unset shell variable?); name one")
         names = [c.name for c in self.study.candidates]
         if text in names:
             return text
