@@ -22,3 +22,44 @@ def test_an_empty_candidate_never_picks_the_only_one(tmp_path, emulator, capsys)
         assert len(err) == 1 and "empty" in err[0], err
     sm = sagemaker_client(emulator.url)
     assert sm.list_endpoints()["Endpoints"] == [] and sm.list_models()["Models"] == []
+
+
+def test_an_empty_study_never_means_the_study_opened_last(tmp_path, emulator, capsys):
+    # `jstui stop "$STUDY" --yes` with STUDY unset stopped every tuning job of the study opened last
+    path = write_study(tmp_path, models=2, skip=15)
+    g = ["--home", str(tmp_path / "home"), "--endpoint-url", emulator.url]
+    emulator.pause()  # the jobs stay InProgress whatever the machine's speed
+    assert main(g + ["launch", str(path), "--yes"]) == ExitCode.OK
+    capsys.readouterr()
+    for argv in (["stop", "", "--yes"], ["stop", " ", "--yes"], ["status", ""], ["--export", "csv", ""]):
+        assert main(g + argv) == ExitCode.USAGE, argv
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == ["jstui: STUDY is empty (an unset shell variable?); name a study file or a study in the journal"]
+    sm = sagemaker_client(emulator.url)
+    statuses = {s["HyperParameterTuningJobStatus"] for s in sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"]}
+    assert statuses == {"InProgress"}  # nothing was stopped
+
+
+def _edited(tmp_path, old: str, new: str):
+    path = write_study(tmp_path, models=1, skip=15)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_version_that_is_not_a_string_is_one_line(tmp_path, capsys):
+    path = _edited(tmp_path, '\nname = "mobilenet', '\nversion = 2\nname = "mobilenet')
+    assert main(["--home", str(tmp_path / "home"), "launch", str(path)]) == ExitCode.USAGE
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith("models[1].version: expected a string, got 2 (put it in quotes)"), err
+
+
+def test_a_catalog_that_is_a_folder_or_a_device_says_so(tmp_path, capsys):
+    (tmp_path / "cat").mkdir()
+    for where, what in ((str(tmp_path / "cat"), "is a folder, not a CSV file"),
+                        ("/dev/null", "is not a regular file (a pipe or device?)")):
+        path = _edited(tmp_path, 'catalog = "', f'catalog = "{where}" # ')
+        assert main(["--home", str(tmp_path / "home"), "launch", str(path)]) == ExitCode.USAGE
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"emulator.catalog: catalog '{where}' {what}" in err[0], err
