@@ -103,7 +103,7 @@ def translate(exc: sqlite3.Error, path: Path, doing: str, waited_s: float) -> Js
     if code == _SQLITE_FULL:
         return EnvironmentProblem(f"{path}: the disk is full ({doing}); free some space and run jstui again")
     if code in (_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR):
-        return EnvironmentProblem(f"{path}: cannot {doing} ({exc}); check that its folder is writable (or use --home)")
+        return EnvironmentProblem(f"{path}: cannot {doing} ({exc}); check that it and its folder are writable (or use --home)")
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return JournalError(f"{path}: journal is unreadable ({exc}); move it away to start afresh")
     return None

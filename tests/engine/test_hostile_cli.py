@@ -63,3 +63,15 @@ def test_a_catalog_that_is_a_folder_or_a_device_says_so(tmp_path, capsys):
         assert main(["--home", str(tmp_path / "home"), "launch", str(path)]) == ExitCode.USAGE
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and f"emulator.catalog: catalog '{where}' {what}" in err[0], err
+
+
+def test_a_read_only_journal_file_is_not_blamed_on_its_folder(tmp_path):
+    # chmod 444 journal.sqlite in a writable folder said "check that its folder is writable"
+    import sqlite3
+
+    from jstui.engine.journal import translate
+
+    err = translate(sqlite3.OperationalError("attempt to write a readonly database"), tmp_path / "journal.sqlite",
+                    "write the journal", 30)
+    assert err is not None and err.exit_code == ExitCode.ENVIRONMENT
+    assert "check that it and its folder are writable" in str(err)
