@@ -75,3 +75,36 @@ def test_a_read_only_journal_file_is_not_blamed_on_its_folder(tmp_path):
                     "write the journal", 30)
     assert err is not None and err.exit_code == ExitCode.ENVIRONMENT
     assert "check that it and its folder are writable" in str(err)
+
+
+def test_a_damaged_row_in_the_journal_is_exit_7_not_a_traceback(tmp_path, emulator, capsys):
+    # the schema checks caught a dropped table or column; a row whose stored value no longer reads
+    # (a launch state, a stored JSON answer, the saved snapshot) was an internal error, exit 1
+    import shutil
+    import sqlite3
+
+    path = write_study(tmp_path, models=1, skip=15)
+    home = tmp_path / "home"
+    g = ["--home", str(home), "--endpoint-url", emulator.url]
+    assert main(g + ["launch", str(path), "--yes", "--wait"]) == ExitCode.OK
+    pristine = tmp_path / "pristine.sqlite"
+    with sqlite3.connect(home / "journal.sqlite") as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(home / "journal.sqlite", pristine)
+    damage = {
+        "launches": "UPDATE launches SET state = 'bogus'",
+        "tuning job": "UPDATE tuning_jobs SET summary = '{not json'",
+        "training job": "UPDATE training_jobs SET describe = '[['",
+        "snapshot": "UPDATE snapshots SET body = 'xx'",
+    }
+    for what, sql in damage.items():
+        shutil.copy(pristine, home / "journal.sqlite")
+        with sqlite3.connect(home / "journal.sqlite") as con:
+            con.execute(sql)
+        capsys.readouterr()
+        for argv in (["status", "t1"], ["launch", str(path), "--yes"]):
+            assert main(g + argv) == ExitCode.JOURNAL, (what, argv, capsys.readouterr().err)
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and "journal is damaged" in err[0] and str(home) in err[0], (what, err)
+    assert main(g + ["studies"]) == ExitCode.OK  # the list still shows every study
+    assert "snapshot unreadable (journal damaged)" in capsys.readouterr().out
