@@ -10,8 +10,8 @@ calls than describing one by one, full records come 100 a call instead (Search, 
 HyperParameterTuningJob by name; Resource TrainingJob by `TuningJobArn In ...`; API reference:
 https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Search.html). Search reads an index that
 may trail Describe: a tuning-job record whose status/counters differ from the list summary, or a tuning
-job whose training-job records disagree with its counters, is described the classic way, so what just
-ended is described, never missed. Where Search is refused (AccessDenied, or a service without it), the
+job whose training-job records trail its counters (fewer jobs, or fewer ended), is described the classic
+way, so what just ended is described, never missed. Where Search is refused (AccessDenied, or a service without it), the
 poller describes as before for the rest of the session. `progress` is called after each batch is
 journaled, so a caller can show rows as they arrive (never act on them: the cycle is not complete)."""
 
@@ -391,7 +391,7 @@ class Poller:
     def _sweep_training(self, changed: list[str], records: dict, notify: Callable[[], None]) -> tuple[set[str], int]:
         """Training-job records of the changed tuning jobs by Search, when that costs fewer calls than
         listing each tuning job's training jobs and describing the newly ended ones. Returns the tuning
-        jobs whose records agreed with their counters (journaled) and the calls made.
+        jobs whose records are at least as new as their counters (journaled) and the calls made.
 
         The groups are independent queries: up to SEARCH_CONCURRENCY of them are in flight at once (a
         botocore client is thread-safe; its adaptive retry mode slows every thread down after a
@@ -433,8 +433,10 @@ class Poller:
                         describe = records[name].describe or {}
                         total, terminal = _total(describe)
                         ended = [r for r in recs_of if r.get("TrainingJobStatus") in TERMINAL_TRAINING]
-                        if len(recs_of) != total or len(ended) != terminal:
+                        if len(recs_of) < total or len(ended) < terminal:
                             continue  # the index trails the counters: list and describe this one
+                        # Every job the counters count, and as many ended: the records are at least as new
+                        # as the counters (more of them: jobs started since the tuning job was read).
                         for rec in ended:
                             if not self.journal.has_training_job(rec["TrainingJobName"]):
                                 self.journal.save_terminal_training_job(rec["TrainingJobName"], name, rec)
