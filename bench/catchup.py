@@ -52,9 +52,8 @@ import threading  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 
-from bench.support import SAMPLES, calls_since_reset, emit, machine, reset_stats, sagemaker_client, verdict, write_study  # noqa: E402,E501
+from bench.support import calls_since_reset, emit, emulator_stats, machine, reset_stats, sagemaker_client, verdict, write_study  # noqa: E402,E501
 
-T0 = 1_800_000_000.0
 TARGET_S = {100: 20.0, 1000: 180.0}
 ACTION_TARGET_S = 1.0
 
@@ -141,12 +140,13 @@ def catch_up(study, names, home: Path, emu, during=None, profile: str | None = N
         profiler.disable()
         profiler.dump_stats(profile)
     total, ops = calls_since_reset(emu.url)
+    throttled = emulator_stats(emu.url)["throttled"]  # answered ThrottlingException (counted in the calls)
     deadline = time.monotonic() + 30
     while during is not None and fired.is_set() and not results and time.monotonic() < deadline:
         time.sleep(0.05)
     session.close()
     return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "emulator_cpu_s": round(emu_cpu, 1), "calls": total,
-            "ops": ops, "first_rows_s": round(first_rows[0], 1) if first_rows else None,
+            "throttled": throttled, "ops": ops, "first_rows_s": round(first_rows[0], 1) if first_rows else None,
             "training_rows": len(snap.training_jobs), "actions": results}  # fmt: skip
 
 
@@ -258,7 +258,7 @@ def main() -> int:
             print(f"  jstui (Search):      {j['wall_s']:7.1f} s  {j['calls']:5d} calls  first rows after "
                   f"{j['first_rows_s']} s  {j['training_rows']} training rows  (target {r['target_s']} s)")
             print(f"                       {j['cpu_s']:7.1f} s CPU in jstui's process, {j['emulator_cpu_s']} s in the "
-                  f"emulator's  calls: {j['ops']}")
+                  f"emulator's  calls: {j['ops']}, {j['throttled']} throttled")
             if r["jstui_on_a_cold_emulator"]:
                 k = r["jstui_on_a_cold_emulator"]
                 print(f"  same, cold emulator: {k['wall_s']:7.1f} s  ({k['cpu_s']} s CPU in jstui's process, "

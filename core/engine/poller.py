@@ -420,7 +420,7 @@ class Poller:
                 recs, n = future.result()
                 calls += n
                 if recs is None:
-                    break  # Search refused: the rest are described the classic way
+                    continue  # Search refused (the groups not yet sent stop at once): described the classic way
                 found: dict[str, list[dict]] = {}
                 for rec in recs:
                     owner = arn_of.get(rec.get("TuningJobArn") or "")

@@ -141,3 +141,34 @@ def test_arn_groups_fit_the_filter_value_and_fill_whole_pages():
         return sum(-(-20 * len(g) // PAGE) for g in groups)
 
     assert pages(packed) == 1000 * 20 // PAGE < pages(plain)  # no part-filled page: 200 calls, not 273
+
+
+def test_search_refused_during_the_concurrent_training_sweep_falls_back_to_describing(world, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from jstui.engine import poller as poller_module
+
+    emu, study, names, clock, tmp = world
+    with _watch(study, names, tmp / "truth", emu.url) as s:
+        truth = s.refresh(strict=True)
+    real_groups = poller_module.arn_groups
+    monkeypatch.setattr(poller_module, "arn_groups", lambda arns, totals=None: real_groups(arns, 400, totals))
+    with _watch(study, names, tmp / "refused", emu.url) as s:
+        sm = s.clients.sagemaker_poll or s.clients.sagemaker
+        real_search, seen = sm.search, []
+
+        def search(**kwargs):
+            if kwargs["Resource"] == "TrainingJob":
+                seen.append(kwargs)
+                if len(seen) > 1:  # the first group is answered, the others are refused
+                    raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "Search")
+            return real_search(**kwargs)
+
+        monkeypatch.setattr(sm, "search", search)
+        _reset(emu.url)
+        refused = s.refresh(strict=True)
+        calls = _stats(emu.url)
+        assert not s.poller.search_usable
+    assert len(seen) >= 2  # several groups
+    assert _rows(refused) == _rows(truth)
+    assert 0 < calls["ListTrainingJobsForHyperParameterTuningJob"] < N  # the answered group was not listed again
