@@ -36,3 +36,12 @@ def test_a_content_length_that_is_not_a_size_is_refused_and_the_connection_close
     assert payload["__type"] == "SerializationException" and "Content-Length" in payload["message"]
     status, _, _ = _post(emu.url, b"{}", "SageMaker.ListEndpoints")
     assert status == 200
+
+
+@pytest.mark.parametrize("token", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_and_infinity_are_not_json(emu, token):
+    # RFC 8259 leaves them out of JSON; Python's json reads them, the service's parser does not
+    body = b'{"MaxResults": ' + token + b"}"
+    status, _, answer = _post(emu.url, body, "SageMaker.ListEndpoints")
+    assert status == 400, (status, answer)
+    assert answer["__type"] == "SerializationException"
