@@ -295,9 +295,11 @@ class JstuiApp(App[None]):
             return False  # removed, not just greyed out: the key falls through to read_only below
         if action == "read_only":
             return self.session.readonly
-        if action in ("stop", "retry", "deploy") and not isinstance(self.screen, (CandidateScreen, ModalScreen)):
+        # the screen under any question: its footer stays as it was while a question is up
+        base = next((s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen)), self.screen)
+        if action in ("stop", "retry", "deploy") and not isinstance(base, CandidateScreen):
             return False  # no current model on this screen (endpoints): not offered, not in its footer
-        if action in ("frontier", "endpoints") and self.screen.id == action:
+        if action in ("frontier", "endpoints") and base.id == action:
             return False  # already there: the footer keeps its room for what works here
         return True
 

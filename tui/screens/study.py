@@ -95,6 +95,7 @@ class StudyScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         # a refresh that arrived while a modal or another screen was on top is shown now
+        host(self).render_chrome(self)  # the spend bar as of now, not as of when this screen was left
         snap = host(self).snapshot
         if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
