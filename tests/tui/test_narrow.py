@@ -217,3 +217,28 @@ def test_the_sample_image_is_read_from_the_installed_package_not_the_current_dir
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) > 0
+
+
+async def test_the_study_screen_names_the_columns_the_width_hid_and_only_those():
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        line = str(app.screen.query_one("#table-status").render())
+        assert "hidden" not in line  # one objective: its column is left out by design, named in this line
+        assert "objective val_accuracy" in line
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        line = " ".join(" ".join(drawn(app.screen.query_one("#table-status"))).split())
+        shown = [str(c.label) for c in app.screen.query_one(DataTable).ordered_columns]
+        named = line.split("hidden for the width: ")[1].split(" · ")[0]
+        assert "Test acc" in named and "more" in named and not any(label in named for label in shown)
+
+
+async def test_a_wide_footer_keeps_every_key():
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert "e Endpoints" in [f"{k.key} {k.description}" for k in app.screen.query(FooterKey)]

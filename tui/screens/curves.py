@@ -53,11 +53,11 @@ class CurvesScreen(Screen[None]):
         Binding("M", "metric(-1)", "Previous metric", id="curves.metric_prev", show=False),
         Binding("a", "toggle_all", "All jobs", id="curves.all_jobs"),
     ]
-    FOOTER_HIDES = frozenset({"endpoints"})  # bound still (help, palette); the footer fits 80 columns
+    FOOTER_HIDES = frozenset({"endpoints"})  # from a narrow footer (jstui.tui.footer); still bound
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        return without_in_footer(super().active_bindings, self.FOOTER_HIDES)
+        return without_in_footer(self, super().active_bindings, self.FOOTER_HIDES)
     DEFAULT_CSS = """
     CurvesScreen #curves-title { height: auto; max-height: 2; padding: 0 1; }
     CurvesScreen #curves-plot { height: 1fr; min-height: 6; }
@@ -101,6 +101,7 @@ class CurvesScreen(Screen[None]):
             self._timer.stop()
 
     def on_resize(self) -> None:
+        self.refresh_bindings()  # the footer leaves keys out only when it must
         if self.is_mounted:
             self._draw()
 

@@ -261,9 +261,11 @@ class StudyScreen(Screen[None]):
         if self.sort_key is not None:
             col = COLUMNS_BY_KEY[self.sort_key]
             parts.append(f"sort {col.label} {'▼' if self.sort_reverse else '▲'}")
-        hidden = len(STUDY_COLUMNS) - len(self._visible)
-        if hidden:
-            parts.append(f"{hidden} column{'s' if hidden > 1 else ''} hidden")
+        # (the objective's column is left out by design when every candidate has one objective: named above)
+        hidden = sorted((c for c in self._columns() if c not in self._visible), key=lambda c: c.priority)
+        if hidden:  # named, the most needed first: a wider terminal shows them (enter and C show them too)
+            names = ", ".join(c.label for c in hidden[:3]) + (f" and {len(hidden) - 3} more" if len(hidden) > 3 else "")
+            parts.append(f"hidden for the width: {names}")
         event = host(self).last_event
         if event:
             parts.append(f"last event: {fmt.event(event)}")

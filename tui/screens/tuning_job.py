@@ -65,7 +65,7 @@ class TuningJobScreen(Screen[None]):
         Binding("n", "search_next", "Next match in the log", id="tuning.search_next", show=False),
         Binding("c", "curves", "Curves", id="tuning.curves"),  # jstui.tui.screens.curves
     ]
-    FOOTER_HIDES = frozenset({"endpoints"})  # bound still (help, palette); the footer fits 80 columns
+    FOOTER_HIDES = frozenset({"endpoints"})  # from a narrow footer (jstui.tui.footer); still bound
 
     def __init__(self, candidate: str, *, logs_full: bool = False) -> None:
         super().__init__(id="tuning-job")
@@ -103,9 +103,10 @@ class TuningJobScreen(Screen[None]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        return without_in_footer(super().active_bindings, self.FOOTER_HIDES)
+        return without_in_footer(self, super().active_bindings, self.FOOTER_HIDES)
 
     def on_resize(self) -> None:
+        self.refresh_bindings()  # the footer leaves keys out only when it must
         self.query_one(MoreColumns).show_cue()
 
     def on_mount(self) -> None:
