@@ -231,8 +231,8 @@ async def test_the_study_screen_names_the_columns_the_width_hid_and_only_those()
         await settle(pilot)
         line = " ".join(" ".join(drawn(app.screen.query_one("#table-status"))).split())
         shown = [str(c.label) for c in app.screen.query_one(DataTable).ordered_columns]
-        named = line.split("hidden for the width: ")[1].split(" · ")[0]
-        assert "Test acc" in named and "more" in named and not any(label in named for label in shown)
+        named = line.split("columns hidden: ")[1].split(" · ")[0]
+        assert "Test acc" in named and "+3" in named and not any(label in named for label in shown)
 
 
 async def test_a_wide_footer_keeps_every_key():
@@ -242,3 +242,82 @@ async def test_a_wide_footer_keeps_every_key():
         await pilot.press("j", "enter")
         await settle(pilot)
         assert "e Endpoints" in [f"{k.key} {k.description}" for k in app.screen.query(FooterKey)]
+
+
+async def test_the_study_status_line_is_read_whole_at_80_columns():
+    # plant-leaf-15's first minute: none launched, one objective, hidden columns, a long event
+    app = make_app(FakeSession(launched=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")  # not now: the launch question
+        await settle(pilot)
+        app.last_event = ("tensorflow-ic-tf2-preview-mobilenet-v2-classification-4: launched "
+                          "plant-leaf-15-tensorflow-ic-tf2-3f9a1c")
+        screen = app.screen
+        screen._show_table_status(len(screen.visible_candidates()))
+        await pilot.pause()
+        status = screen.query_one("#table-status")
+        whole = " ".join(str(status.render()).split())
+        assert " ".join(" ".join(drawn(status)).split()) == whole
+        assert whole.endswith("plant-leaf-15-tensorflow-ic-tf2-3f9a1c")
+
+
+async def test_metrics_no_candidate_reports_leave_their_room_to_what_the_study_does_report():
+    # neu-det: object detectors report mAP, never a test accuracy; at 80 columns Test acc was a column of
+    # dashes while the job counts were hidden
+    snap = make_snapshot()
+    rows = tuple(dataclasses.replace(r, best_metrics={"validation:mAP": 0.21} if r.best_metrics else {})
+                 for r in snap.tuning_jobs)
+    app = make_app(FakeSession(dataclasses.replace(snap, tuning_jobs=rows)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = [c.key.value for c in app.screen.query_one(DataTable).ordered_columns]
+        assert "test_acc" not in keys and "throughput" not in keys
+        assert "jobs" in keys and "spend" in keys and "best" in keys
+        assert "Test acc" not in str(app.screen.query_one("#table-status").render())  # not "hidden": not there
+
+
+def test_compare_shows_tuned_values_as_the_tuning_job_screen_does():
+    from jstui.tui.screens.compare import compare_rows
+
+    rows = [dataclasses.replace(r, best_hyperparameters={"learning_rate": "0.003187665937"})
+            for r in make_snapshot().tuning_jobs[:2]]
+    assert dict(compare_rows(rows))["hp learning_rate"] == ["0.003188", "0.003188"]
+
+
+async def test_the_launch_question_shows_its_buttons_at_80x24():
+    # L with three long names in its title: the buttons were below the dialog's edge
+    app = make_app(long_named_unlaunched())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")  # not now
+        await settle(pilot)
+        await pilot.press("L")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        dialog = app.screen.query_one("#confirm-dialog").region
+        for button in app.screen.query("Button"):
+            assert button.region.height == 3 and dialog.contains_region(button.region), button.id
+
+
+def long_named_unlaunched() -> FakeSession:
+    session = long_named()
+    session.launched = False
+    names = ("swin-large-patch4-window7-224", "efficientnet-v2-imagenet21k-ft1k-l", "efficientnet-v2-imagenet21k-m")
+    rename = dict(zip(["mobilenet-v2-100-224", "effv2-m-fixed-lr", "resnet-50"], names))
+    snap = session.snapshot()
+    planned = tuple(dataclasses.replace(p, candidate=rename.get(p.candidate, p.candidate)) for p in snap.planned)
+    session._snapshot = dataclasses.replace(snap, tuning_jobs=(), training_jobs=(), planned=planned)
+    return session
+
+
+async def test_the_retry_question_says_what_a_retry_may_cost_and_is_read_whole():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "R")  # effv2-m-fixed-lr: Failed
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        body = " ".join(" ".join(" ".join(drawn(w)) for w in app.screen.query("#confirm-body Static")).split())
+        assert "may cost up to $7.65 (expected ~$3.10), on top of the $0.32 spent so far" in body
+        assert "…" not in body

@@ -55,8 +55,11 @@ class MoreColumns(Static):
     def on_mount(self) -> None:
         table = self.screen.query_one(f"#{self.table_id}", DataTable)
         self.watch(table, "scroll_x", lambda *_: self.show_cue(), init=False)
-        self.watch(table, "virtual_size", lambda *_: self.call_after_refresh(self.show_cue), init=False)
-        self.call_after_refresh(self.show_cue)
+        self.watch(table, "virtual_size", lambda *_: self._show_cue_later(), init=False)
+        self._show_cue_later()
+
+    def _show_cue_later(self) -> None:
+        self.call_after_refresh(self.show_cue)  # after the table has laid out its new columns
 
     def show_cue(self) -> None:
         if not self.is_attached:
