@@ -18,11 +18,16 @@ def footer_width(screen: Screen, bindings: dict[str, ActiveBinding]) -> int:
 
 
 def without_in_footer(screen: Screen, bindings: dict[str, ActiveBinding],
-                      actions: frozenset[str]) -> dict[str, ActiveBinding]:
-    """`bindings` (the screen's active bindings) with those of `actions` marked not shown, when the
-    footer would be wider than the terminal."""
-    if footer_width(screen, bindings) <= screen.app.size.width:
-        return bindings
-    return {key: active._replace(binding=dataclasses.replace(active.binding, show=False))
-            if active.binding.action in actions else active
-            for key, active in bindings.items()}
+                      actions: tuple[str, ...]) -> dict[str, ActiveBinding]:
+    """`bindings` (the screen's active bindings) with those of `actions`, in that order, marked not
+    shown until the footer fits the terminal."""
+    hidden: set[str] = set()
+    for action in (None, *actions):
+        if action is not None:
+            hidden.add(action)
+        shown = {key: active._replace(binding=dataclasses.replace(active.binding, show=False))
+                 if active.binding.action in hidden else active
+                 for key, active in bindings.items()}
+        if footer_width(screen, shown) <= screen.app.size.width:
+            break
+    return shown

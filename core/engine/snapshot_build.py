@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from jstui.domain import spend
 from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Journal, Launch, TuningJobRecord
+from jstui.domain.slices import parameter_scales
 from jstui.domain.times import parse_time
 from jstui.domain.snapshot import (
     NOT_LAUNCHED,
@@ -273,6 +274,7 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
                 created_at=parse_time(source.get("CreationTime")),
                 ended_at=parse_time(source.get("HyperParameterTuningEndTime")),
                 runtime_cap_s=int(limits["MaxRuntimeInSeconds"]) if limits.get("MaxRuntimeInSeconds") else None,
+                parameter_scales=parameter_scales(config.get("ParameterRanges") or {}),
             )
         )
     spent = sum(t.cost_usd for t in tuning_rows)

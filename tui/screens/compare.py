@@ -71,7 +71,8 @@ class CompareScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StudyHeader(id="header")
         yield Static(id="compare-title")
-        yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
+        # the ≠ and fact columns stay put while ← → scroll the candidates (80 columns hold about two)
+        yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True, fixed_columns=2)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

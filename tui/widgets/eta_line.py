@@ -56,14 +56,17 @@ def study_text(snapshot: StudySnapshot, study: Study, *, short: bool = False) ->
     return text
 
 
-def candidate_text(snapshot: StudySnapshot, study: Study, candidate: str | None, *, short: bool = False) -> str:
+def candidate_text(snapshot: StudySnapshot, study: Study, candidate: str | None, *, short: bool = False,
+                   named: bool = True) -> str:
+    """The current candidate's end; `short`: in fewer words; `named` False: "selected" for its name
+    (the row under the cursor), for a line that would otherwise not fit."""
     if candidate is None:
         return ""
     row = next((r for r in snapshot.tuning_jobs if r.candidate == candidate), None)
     if row is None or row.status in TERMINAL_TUNING:
         return ""
     left = candidate_eta(snapshot, study, candidate)
-    name = fmt.printable(candidate, newlines=False)
+    name = fmt.printable(candidate, newlines=False) if named else "selected"
     if left is None:
         return f" · {name}: end unknown"
     if left < 1:  # its jobs run longer than its completed ones did
@@ -77,8 +80,17 @@ def eta_text(snapshot: StudySnapshot, study: Study, candidate: str | None, width
     text = study_text(snapshot, study)
     text.append(candidate_text(snapshot, study, candidate))
     if width is not None and text.cell_len > width:
-        text = study_text(snapshot, study, short=True)
-        text.append(candidate_text(snapshot, study, candidate, short=True))
+        text = _fitted(study_text(snapshot, study, short=True), snapshot, study, candidate, width)
+    return text
+
+
+def _fitted(short_study: Text, snapshot: StudySnapshot, study: Study, candidate: str | None, width: int) -> Text:
+    """The short line with the candidate's name, else with "selected" for it (the time stays on the line)."""
+    text = short_study.copy()
+    text.append(candidate_text(snapshot, study, candidate, short=True))
+    if text.cell_len > width:
+        text = short_study.copy()
+        text.append(candidate_text(snapshot, study, candidate, short=True, named=False))
     return text
 
 
@@ -114,8 +126,7 @@ class EtaLine(Static):
             self._study = (snapshot, study_text(snapshot, study), study_text(snapshot, study, short=True))
         text = self._study[1].copy()
         text.append(candidate_text(snapshot, study, candidate))
-        if text.cell_len > width:  # fewer words; if still too wide, the line wraps (height auto)
-            text = self._study[2].copy()
-            text.append(candidate_text(snapshot, study, candidate, short=True))
+        if text.cell_len > width:  # fewer words; then "selected" for the name; then it wraps (height auto)
+            text = _fitted(self._study[2], snapshot, study, candidate, width)
         self._shown = (snapshot, candidate, width)
         self.update(text)
