@@ -57,6 +57,8 @@ def resolve_study(arg: str | None, home: Path) -> Path:
     else the default sample study."""
     from jstui.sample_studies import DEFAULT_STUDY
 
+    if arg is not None and not arg.strip():  # `jstui stop "$STUDY" --yes`, unset: never the last one opened
+        raise UsageError("STUDY is empty (an unset shell variable?); name a study file or a study in the journal")
     if arg:
         path = Path(arg).expanduser()
         if path.is_file():
@@ -546,6 +548,8 @@ class EngineSession:
 
     def find_candidate(self, text: str) -> str:
         """A candidate's name, a unique substring of it, or a training/tuning job name."""
+        if not text.strip():  # "" is a substring of every name: an unset shell variable would pick one
+            raise UsageError("the candidate given is empty (an unset shell variable?); name one")
         names = [c.name for c in self.study.candidates]
         if text in names:
             return text

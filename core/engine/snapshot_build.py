@@ -10,6 +10,7 @@ from typing import Literal
 from collections.abc import Callable
 
 from jstui.domain import spend
+from jstui.domain.errors import JournalError
 from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Journal, Launch, TuningJobRecord
 from jstui.domain.slices import parameter_scales
 from jstui.domain.times import parse_time
@@ -56,7 +57,12 @@ class TerminalCache:
 
     def read(self, journal: Journal) -> dict[str, dict]:
         for rowid, name, text in journal.terminal_training_jobs_after(self._rowid):
-            self._by_name[name] = compact_terminal(json.loads(text))
+            try:
+                described = json.loads(text)
+            except ValueError:  # a damaged row: exit 7 with the journal's name, not a traceback
+                raise JournalError(f"{journal.path}: journal is damaged (training job {name!r} is not JSON); "
+                                   "move it away to start afresh") from None
+            self._by_name[name] = compact_terminal(described)
             self._rowid = rowid
         return self._by_name
 

@@ -104,7 +104,7 @@ class CompareScreen(Screen[None]):
         for fact, values in facts:
             differs = len(set(values)) > 1
             style = "bold" if differs else "dim"
-            table.add_row(DIFFERS if differs else "", Text(fact, style=style),
+            table.add_row(DIFFERS if differs else "", Text(printable(fact), style=style),
                           *(Text(printable(v), style=style) for v in values), key=fact)
         if facts:
             table.move_cursor(row=min(cursor, len(facts) - 1), animate=False)

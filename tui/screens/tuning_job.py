@@ -314,7 +314,7 @@ class TuningJobScreen(Screen[None]):
 
     # --- the log's text: wrap, search -------------------------------------------------------
     def _line_text(self, i: int) -> Text:
-        text = Text(self._log_lines[i])
+        text = Text(fmt.printable(self._log_lines[i]))  # training code writes the log: never raw escapes
         if self.search_text:
             text.highlight_words([self.search_text], style="reverse" if i != self._match else "bold reverse yellow",
                                  case_sensitive=False)
