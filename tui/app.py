@@ -295,9 +295,11 @@ class JstuiApp(App[None]):
             return False  # removed, not just greyed out: the key falls through to read_only below
         if action == "read_only":
             return self.session.readonly
-        if action in ("stop", "retry", "deploy") and not isinstance(self.screen, (CandidateScreen, ModalScreen)):
+        # the screen under any question: its footer stays as it was while a question is up
+        base = next((s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen)), self.screen)
+        if action in ("stop", "retry", "deploy") and not isinstance(base, CandidateScreen):
             return False  # no current model on this screen (endpoints): not offered, not in its footer
-        if action in ("frontier", "endpoints") and self.screen.id == action:
+        if action in ("frontier", "endpoints") and base.id == action:
             return False  # already there: the footer keeps its room for what works here
         return True
 
@@ -340,9 +342,15 @@ class JstuiApp(App[None]):
             self.notify(f"{row.candidate} is {row.status}: only Failed or Stopped candidates can be retried",
                         severity="warning", timeout=4)
             return
+        planned = next((p for p in self.snapshot.planned if p.candidate == row.candidate), None)
+        # the plan's figures for one more tuning job of this candidate
+        cost = "" if planned is None or planned.max_usd is None else (
+            f"It may cost up to {fmt.usd(planned.max_usd)}"
+            + (f" (expected {fmt.usd(planned.expected_usd, True)})" if planned.expected_usd is not None else "")
+            + f", on top of the {fmt.usd(row.cost_usd, row.cost_is_estimate)} spent so far.\n")
         body = (
             f"Relaunch {row.candidate} as generation {row.generation + 1}: a new tuning job of up to "
-            f"{row.max_jobs} training jobs on {row.instance_type}.\n"
+            f"{row.max_jobs} training jobs on {row.instance_type}.\n{cost}"
             f"Last time: {row.status}{': ' + fmt.one_line(row.failure_reason) if row.failure_reason else ''}"
         )
         self.push_screen(

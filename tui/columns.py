@@ -117,6 +117,9 @@ STUDY_COLUMNS: tuple[Column, ...] = (
 )
 
 COLUMNS_BY_KEY = {c.key: c for c in STUDY_COLUMNS}
+# the columns that show one metric of the best training job, and that metric's name
+METRIC_KEYS = {"test_acc": "test_accuracy", "top5": "test_top_5_accuracy", "throughput": "test_throughput",
+               "params": "num_params", "epoch": "train_epoch_duration"}
 
 
 def fit_columns(columns: tuple[Column, ...], available: int, model_width: int,

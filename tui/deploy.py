@@ -140,6 +140,7 @@ class DeployModal(ModalScreen[str | None]):
             box = self.query_one(wid, Input)
             box.value = value
             box.disabled = False
+            box.cursor_position = 0  # shown from its first character (a name as wide as the box scrolls)
         self.query_one("#deploy-name", Input).placeholder = ""
         self.phase = "ready"
         self._validate()
@@ -176,6 +177,10 @@ class DeployModal(ModalScreen[str | None]):
         self.query_one("#deploy-problem", Static).update(printable(problem or ""))
         self.query_one("#deploy", Button).disabled = problem is not None or self.phase != "ready"
         return problem
+
+    @on(Input.Blurred)
+    def _show_start(self, event: Input.Blurred) -> None:
+        event.input.cursor_position = 0  # a box left scrolled to its end would hide the name's start
 
     @on(Input.Changed)
     def _changed(self) -> None:

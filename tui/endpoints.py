@@ -22,6 +22,7 @@ from jstui.engine.protocol import StudySession
 from jstui.domain.snapshot import EndpointRow, StudySnapshot
 from jstui.domain.textfmt import MISSING, age_text, money, printable
 from jstui.tui.host import host
+from jstui.tui.widgets.more_columns import MoreColumns
 from jstui.tui.widgets.study_header import StudyHeader
 
 # Glyph + word: the status reads without colour; the style is only a second hint.
@@ -37,8 +38,8 @@ STATUS_LOOK = {
     "OutOfService": ("○", "magenta"),
     "Interrupted": ("!", "bold red"),
 }
-# What costs money first, so it stays in view at 80 columns; model and instances may scroll.
-COLUMNS = (("name", "Endpoint"), ("status", "Status"), ("age", "Age"), ("rate", "$/hour"), ("accrued", "Accrued"),
+# What costs money first, so it stays in view at 80 columns; age, model and instances may scroll (said below).
+COLUMNS = (("name", "Endpoint"), ("status", "Status"), ("rate", "$/hour"), ("accrued", "Accrued"), ("age", "Age"),
            ("candidate", "Model"), ("instances", "Instances"))
 
 
@@ -79,7 +80,8 @@ class EndpointsScreen(Screen):
         yield StudyHeader(id="header")
         with Vertical():
             yield Static(id="endpoints-summary")
-            yield DataTable(id="endpoints-table", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="endpoints-table", cursor_type="row", zebra_stripes=True, fixed_columns=1)
+            yield MoreColumns("endpoints-table")
             yield Static(id="endpoints-detail", markup=False)
         yield Footer(compact=True)
 
@@ -121,7 +123,7 @@ class EndpointsScreen(Screen):
         age: object = age_text(self._age(row))
         if self._overdue(row):  # a glyph, not only a colour
             age = Text(f"⚠ {age}", style="bold yellow")
-        return [printable(row.name), status_cell(status), age, money(row.usd_per_hour), money(row.accrued_usd),
+        return [printable(row.name), status_cell(status), money(row.usd_per_hour), money(row.accrued_usd), age,
                 printable(row.candidate or MISSING), printable(f"{row.instance_count} × {row.instance_type}")]
 
     def _show_rows(self) -> None:
@@ -152,6 +154,11 @@ class EndpointsScreen(Screen):
             summary = "No endpoints: deploy a model from the frontier (f) with d"
         self.query_one("#endpoints-summary", Static).update(summary)
         self._show_detail()
+        self.query_one(MoreColumns).show_cue()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.query_one(MoreColumns).show_cue()
 
     def _selected(self) -> EndpointRow | None:
         table = self.query_one(DataTable)

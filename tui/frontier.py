@@ -124,6 +124,7 @@ class FrontierScreen(Screen):
         self.selected = 0  # index into result.rows
         self._snapshot: StudySnapshot = session.snapshot()
         self.result: FrontierResult = self._compute()
+        self._hidden: list[str] = []  # the table's columns left out for the terminal's width
 
     # --- data -------------------------------------------------------------------------------
     def _compute(self) -> FrontierResult:
@@ -198,6 +199,9 @@ class FrontierScreen(Screen):
             parts.append(f"relative to {r.base}" if not r.base_problem else r.base_problem)
         if r.left_out:
             parts.append(r.left_out_summary())
+        if self._hidden:
+            parts.append(f"{len(self._hidden)} column{'s' if len(self._hidden) > 1 else ''} hidden for the width: "
+                         + ", ".join(self._hidden))
         self.query_one("#frontier-summary", Static).update(Text(printable(" · ".join(parts), newlines=False)))
 
     def _all_columns(self) -> list[tuple[str, str]]:
@@ -225,7 +229,7 @@ class FrontierScreen(Screen):
     def _columns(self) -> list[tuple[str, str]]:
         """The columns that fit the screen: the least needed go first, never the model name,
         the axes or the cost."""
-        cols = self._all_columns()
+        cols = every = self._all_columns()
         width = self._widths(cols)
         room = (self.size.width or 120) - 2  # the vertical scrollbar
         for drop in DROP_ORDER:
@@ -233,6 +237,7 @@ class FrontierScreen(Screen):
                 break
             if drop not in (self.settings.x, self.settings.y):
                 cols = [c for c in cols if c[0] != drop]
+        self._hidden = [heading for key, heading in every if (key, heading) not in cols]
         return cols
 
     def _widths(self, cols: list[tuple[str, str]]) -> dict[str, int]:
@@ -249,6 +254,7 @@ class FrontierScreen(Screen):
             table.add_row(*(self._cell(r, key) for key, _ in columns), key=f"{r.candidate}|{r.best_training_job_name}")
         if self.result.rows:
             table.move_cursor(row=self.selected, animate=False)
+        self._render_summary()  # it names the columns the width left out
 
     def _log_x_possible(self) -> bool:
         return bool(self.result.points) and all(p.x > 0 for p in self.result.points)

@@ -334,7 +334,10 @@ def format_plan_compact(plan: Plan, width: int = 64) -> str:
     out += ["", f"{'candidate':<{max(10, width - 30)}} {'jobs':>5} {'max $':>11} {'exp $':>11}"]
     name_w = max(10, width - 30)
     for r in plan.rows:
-        name = r.candidate if len(r.candidate) <= name_w else r.candidate[: name_w - 1] + "…"
+        name = r.candidate
+        if len(name) > name_w:  # never cut (two names may differ only at their end): its own line
+            out.append(name)
+            name = ""
         exp = "-" if r.expected_usd is None else _money(r.expected_usd)
         out.append(f"{name:<{name_w}} {r.training_jobs:>5} {_money(r.max_usd):>11} {exp:>11}")
     return "\n".join(out)

@@ -17,6 +17,7 @@ from jstui.domain.snapshot import StudySnapshot, TuningJobRow
 from jstui.tui import format as fmt
 from jstui.tui.host import host
 from jstui.tui.screens.curves import printable
+from jstui.tui.screens.tuning_job import hyperparameter_text
 from jstui.tui.widgets.study_header import StudyHeader
 
 DIFFERS = "≠"
@@ -45,7 +46,8 @@ def compare_rows(rows: list[TuningJobRow]) -> list[tuple[str, list[str]]]:
         ("best training job", [_tail(r) for r in rows]),
     ]
     for name in sorted({k for r in rows for k in r.best_hyperparameters}):
-        out.append((f"hp {name}", [r.best_hyperparameters.get(name, fmt.dash()) for r in rows]))
+        out.append((f"hp {name}", [hyperparameter_text(r.best_hyperparameters[name]) if name in r.best_hyperparameters
+                                   else fmt.dash() for r in rows]))  # read as on the tuning-job screen
     for name in sorted({k for r in rows for k in r.best_metrics}):
         out.append((name, [fmt.number(r.best_metrics[name]) if name in r.best_metrics else fmt.dash() for r in rows]))
     return out

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -21,6 +21,7 @@ from textual_plotext import PlotextPlot
 from jstui.domain.curves import CurveReader, metric_order
 from jstui.domain.snapshot import TERMINAL_TRAINING, StudySnapshot, TrainingJobRow
 from jstui.tui import format as fmt
+from jstui.tui.footer import without_in_footer
 from jstui.tui.host import host
 from jstui.tui.progress import expected_job_seconds, job_progress
 from jstui.tui.widgets.study_header import StudyHeader
@@ -52,6 +53,11 @@ class CurvesScreen(Screen[None]):
         Binding("M", "metric(-1)", "Previous metric", id="curves.metric_prev", show=False),
         Binding("a", "toggle_all", "All jobs", id="curves.all_jobs"),
     ]
+    FOOTER_HIDES = ("endpoints", "frontier")  # left out of a narrow footer, in this order (jstui.tui.footer); still bound
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return without_in_footer(self, super().active_bindings, self.FOOTER_HIDES)
     DEFAULT_CSS = """
     CurvesScreen #curves-title { height: auto; max-height: 2; padding: 0 1; }
     CurvesScreen #curves-plot { height: 1fr; min-height: 6; }
@@ -95,6 +101,7 @@ class CurvesScreen(Screen[None]):
             self._timer.stop()
 
     def on_resize(self) -> None:
+        self.refresh_bindings()  # the footer leaves keys out only when it must
         if self.is_mounted:
             self._draw()
 

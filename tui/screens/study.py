@@ -16,7 +16,7 @@ from jstui.domain.snapshot import NOT_LAUNCHED, StudySnapshot, TuningJobRow
 
 from jstui.tui import format as fmt
 from jstui.tui.host import host
-from jstui.tui.columns import COLUMNS_BY_KEY, STUDY_COLUMNS, Column, fit_columns, sort_rows
+from jstui.tui.columns import COLUMNS_BY_KEY, METRIC_KEYS, STUDY_COLUMNS, Column, fit_columns, sort_rows
 from jstui.tui.filtering import row_matcher
 from jstui.tui.widgets.eta_line import EtaLine
 from jstui.tui.widgets.spend_bar import SpendBar
@@ -95,6 +95,7 @@ class StudyScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         # a refresh that arrived while a modal or another screen was on top is shown now
+        host(self).render_chrome(self)  # the spend bar as of now, not as of when this screen was left
         snap = host(self).snapshot
         if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
@@ -143,9 +144,15 @@ class StudyScreen(Screen[None]):
     def _columns(self) -> tuple[Column, ...]:
         """The study's columns; the objective's name only when candidates optimise different metrics
         (else the table's status line names it once)."""
-        if len({(r.objective_name, r.direction) for r in self._rows.values() if r.objective_name}) > 1:
-            return STUDY_COLUMNS
-        return tuple(c for c in STUDY_COLUMNS if c.key != "objective")
+        rows = self._rows.values()
+        columns = STUDY_COLUMNS
+        if len({(r.objective_name, r.direction) for r in rows if r.objective_name}) <= 1:
+            columns = tuple(c for c in columns if c.key != "objective")
+        # a metric no candidate reports (yet, or ever: an object detector's test accuracy) is a column of
+        # dashes: left out, so what the study does report has the room; it appears with the first value
+        reported = {k for r in rows for k in r.best_metrics}
+        columns = tuple(c for c in columns if c.key not in METRIC_KEYS or METRIC_KEYS[c.key] in reported)
+        return columns
 
     def _content_widths(self) -> dict[str, int]:
         """Each column as wide as its widest cell over every candidate (not only the filtered ones,
@@ -260,9 +267,11 @@ class StudyScreen(Screen[None]):
         if self.sort_key is not None:
             col = COLUMNS_BY_KEY[self.sort_key]
             parts.append(f"sort {col.label} {'▼' if self.sort_reverse else '▲'}")
-        hidden = len(STUDY_COLUMNS) - len(self._visible)
-        if hidden:
-            parts.append(f"{hidden} column{'s' if hidden > 1 else ''} hidden")
+        # (the objective's column is left out by design when every candidate has one objective: named above)
+        hidden = sorted((c for c in self._columns() if c not in self._visible), key=lambda c: c.priority)
+        if hidden:  # named, the most needed first: a wider terminal shows them (enter and C show them too)
+            names = ", ".join(c.label for c in hidden[:3]) + (f" +{len(hidden) - 3}" if len(hidden) > 3 else "")
+            parts.append(f"columns hidden: {names}")
         event = host(self).last_event
         if event:
             parts.append(f"last event: {fmt.event(event)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -18,10 +18,12 @@ from jstui.domain.curves import CurveReader
 from jstui.domain.snapshot import TERMINAL_TRAINING, StudySnapshot, TrainingJobRow, TuningJobRow
 
 from jstui.tui import format as fmt
+from jstui.tui.footer import without_in_footer
 from jstui.tui.host import host
 from jstui.tui.messages import LogChunkReady
 from jstui.tui.progress import expected_job_seconds, job_progress
 from jstui.tui.widgets.eta_line import EtaLine
+from jstui.tui.widgets.more_columns import MoreColumns
 from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
 
@@ -66,6 +68,7 @@ class TuningJobScreen(Screen[None]):
         Binding("c", "curves", "Curves", id="tuning.curves"),  # jstui.tui.screens.curves
         Binding("v", "slices", "Slices", id="tuning.slices"),  # jstui.tui.screens.slices
     ]
+    FOOTER_HIDES = ("endpoints", "frontier")  # left out of a narrow footer, in this order (jstui.tui.footer); still bound
 
     def __init__(self, candidate: str, *, logs_full: bool = False) -> None:
         super().__init__(id="tuning-job")
@@ -92,7 +95,9 @@ class TuningJobScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StudyHeader(id="header")
         yield Static(id="tuning-title")
-        yield DataTable(id="training-jobs", cursor_type="row", zebra_stripes=True)
+        # the star and the job stay in view when the table scrolls sideways to its hyperparameters
+        yield DataTable(id="training-jobs", cursor_type="row", zebra_stripes=True, fixed_columns=2)
+        yield MoreColumns("training-jobs", id="more-columns")
         yield Static(id="log-title")
         yield RichLog(id="log", max_lines=5000, auto_scroll=True, wrap=True, min_width=20)
         with Vertical(id="bottom"):
@@ -100,6 +105,14 @@ class TuningJobScreen(Screen[None]):
             yield SpendBar(id="spend")
             yield EtaLine(id="eta")  # jstui.tui.widgets.eta_line (issue 19 item 3)
             yield Footer(compact=True)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return without_in_footer(self, super().active_bindings, self.FOOTER_HIDES)
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()  # the footer leaves keys out only when it must
+        self.query_one(MoreColumns).show_cue()
 
     def on_mount(self) -> None:
         self.set_class(self.logs_full, "logs-full")
@@ -109,6 +122,7 @@ class TuningJobScreen(Screen[None]):
         self.apply_snapshot(host(self).snapshot)
 
     def on_screen_resume(self) -> None:
+        host(self).render_chrome(self)  # the spend bar as of now, not as of when this screen was left
         snap = host(self).snapshot
         if snap is not self._rendered and self._ready:
             self.apply_snapshot(snap)
@@ -174,13 +188,15 @@ class TuningJobScreen(Screen[None]):
 
     def _fill(self, jobs: tuple[TrainingJobRow, ...], snapshot: StudySnapshot) -> None:
         hp_names = sorted({k for j in jobs for k in j.hyperparameters})
-        # the facts every job has first, so they stay on screen at 80 columns; hyperparameters after
-        # progress only while a job runs: once all ended, 80 columns keep the first hyperparameter
+        # the facts every job has first, so they stay on screen at 80 columns; hyperparameters after;
+        # progress only while a job runs: once all ended, 80 columns keep the first hyperparameter;
+        # FailureReason only when a job has one (a column of dashes says nothing)
         running = any(j.status not in TERMINAL_TRAINING for j in jobs)
+        with_reason = any(j.failure_reason for j in jobs)
         columns = ["best", "job", "status", "objective", "duration", "cost", *(["progress"] if running else []),
-                   *(f"hp.{n}" for n in hp_names), "reason"]
+                   *(f"hp.{n}" for n in hp_names), *(["reason"] if with_reason else [])]
         table = self.table
-        cells = {j.training_job_name: self._cells_of(j, hp_names, snapshot, running) for j in jobs}
+        cells = {j.training_job_name: self._cells_of(j, hp_names, snapshot, running, with_reason) for j in jobs}
         if columns != self._columns or list(cells) != [str(r.key.value) for r in table.ordered_rows]:
             cursor = self.selected_job()
             table.clear(columns=columns != self._columns)
@@ -201,8 +217,10 @@ class TuningJobScreen(Screen[None]):
                         table.update_cell(name, key, value, update_width=True)
         self._columns = columns
         self._cells = cells
+        self.query_one(MoreColumns).show_cue()
 
-    def _cells_of(self, job: TrainingJobRow, hp_names: list[str], snapshot: StudySnapshot, progress: bool) -> tuple:
+    def _cells_of(self, job: TrainingJobRow, hp_names: list[str], snapshot: StudySnapshot, progress: bool,
+                  with_reason: bool) -> tuple:
         return (
             Text(BEST if job.is_best else " ", style="bold"),
             fmt.printable(_short_name(job)),
@@ -213,7 +231,7 @@ class TuningJobScreen(Screen[None]):
             *([self._progress_cell(job, snapshot)] if progress else []),  # issue 19 item 3: epoch n/N or %, ETA
             *(fmt.printable(hyperparameter_text(job.hyperparameters[n]), newlines=False) if n in job.hyperparameters
               else fmt.dash() for n in hp_names),
-            fmt.one_line(job.failure_reason, 60),
+            *([fmt.one_line(job.failure_reason, 60)] if with_reason else []),
         )
 
     def _progress_cell(self, job: TrainingJobRow, snapshot: StudySnapshot) -> str:
@@ -406,3 +424,4 @@ class TuningJobScreen(Screen[None]):
     def action_logs(self) -> None:
         self.logs_full = not self.logs_full
         self.set_class(self.logs_full, "logs-full")
+        self.call_after_refresh(self.query_one(MoreColumns).show_cue)  # no cue under a hidden table

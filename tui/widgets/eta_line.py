@@ -33,8 +33,9 @@ def candidate_eta(snapshot: StudySnapshot, study: Study, candidate: str) -> floa
                                     _parallel(study).get(candidate, 1), snapshot.taken_at)
 
 
-def study_text(snapshot: StudySnapshot, study: Study) -> Text:
-    """When the study ends and at what spend (one pass over the snapshot)."""
+def study_text(snapshot: StudySnapshot, study: Study, *, short: bool = False) -> Text:
+    """When the study ends and at what spend (one pass over the snapshot). `short`: the same
+    figures in fewer words, for a narrow terminal."""
     text = Text(" ")
     running = [r for r in snapshot.rows_with_plan() if r.status not in TERMINAL_TUNING]
     if not running:
@@ -45,18 +46,20 @@ def study_text(snapshot: StudySnapshot, study: Study) -> Text:
     if eta is None:
         text.append("Study end: unknown (no duration figures yet)")
         return text
-    text.append("Study ends ")
+    text.append("Ends " if short else "Study ends ")
     if snapshot.taken_at is not None:
         text.append(f"~{snapshot.taken_at + timedelta(seconds=eta):%H:%M} ", style="bold")
-    text.append(f"(in ~{fmt.duration(eta)})")
+    text.append(f"(~{fmt.duration(eta)})" if short else f"(in ~{fmt.duration(eta)})")
     if snapshot.projected_usd is not None:
         text.append(" at ")
         text.append(fmt.usd(snapshot.projected_usd, True), style="bold")
     return text
 
 
-def candidate_text(snapshot: StudySnapshot, study: Study, candidate: str | None, *, named: bool = True) -> str:
-    """The current candidate's end; `named` False: "selected" for its name (a narrow line keeps the time)."""
+def candidate_text(snapshot: StudySnapshot, study: Study, candidate: str | None, *, short: bool = False,
+                   named: bool = True) -> str:
+    """The current candidate's end; `short`: in fewer words; `named` False: "selected" for its name
+    (the row under the cursor), for a line that would otherwise not fit."""
     if candidate is None:
         return ""
     row = next((r for r in snapshot.tuning_jobs if r.candidate == candidate), None)
@@ -66,21 +69,35 @@ def candidate_text(snapshot: StudySnapshot, study: Study, candidate: str | None,
     name = fmt.printable(candidate, newlines=False) if named else "selected"
     if left is None:
         return f" · {name}: end unknown"
-    if left < 1:
-        return f" · {name}: past its expected end"  # its jobs run longer than its completed ones did
-    return f" · {name}: ends in ~{fmt.duration(left)}" if named else f" · {name}: ~{fmt.duration(left)}"
+    if left < 1:  # its jobs run longer than its completed ones did
+        return f" · {name}: past expected end" if short else f" · {name}: past its expected end"
+    return f" · {name} ~{fmt.duration(left)} left" if short else f" · {name}: ends in ~{fmt.duration(left)}"
 
 
-def eta_text(snapshot: StudySnapshot, study: Study, candidate: str | None) -> Text:
+def eta_text(snapshot: StudySnapshot, study: Study, candidate: str | None, width: int | None = None) -> Text:
+    """The line; when it is wider than `width`, the same figures in fewer words (and if even
+    those do not fit, the widget wraps them onto a second line: nothing is cut)."""
     text = study_text(snapshot, study)
     text.append(candidate_text(snapshot, study, candidate))
+    if width is not None and text.cell_len > width:
+        text = _fitted(study_text(snapshot, study, short=True), snapshot, study, candidate, width)
+    return text
+
+
+def _fitted(short_study: Text, snapshot: StudySnapshot, study: Study, candidate: str | None, width: int) -> Text:
+    """The short line with the candidate's name, else with "selected" for it (the time stays on the line)."""
+    text = short_study.copy()
+    text.append(candidate_text(snapshot, study, candidate, short=True))
+    if text.cell_len > width:
+        text = short_study.copy()
+        text.append(candidate_text(snapshot, study, candidate, short=True, named=False))
     return text
 
 
 class EtaLine(Static):
-    """Drawn from the app's snapshot when the screen's cursor moves and each second."""
+    """Drawn from the app's snapshot when the screen's cursor moves, on resize and each second."""
 
-    DEFAULT_CSS = "EtaLine { height: 1; text-wrap: nowrap; text-overflow: ellipsis; background: $panel; }"
+    DEFAULT_CSS = "EtaLine { height: auto; max-height: 2; background: $panel; }"
 
     def on_mount(self) -> None:
         self.show_eta()
@@ -89,7 +106,8 @@ class EtaLine(Static):
             self.watch(table, "cursor_coordinate", lambda *_: self.show_eta(), init=False)
         self.set_interval(1.0, self.show_eta)
 
-    _study: tuple[StudySnapshot, Text] | None = None  # (snapshot, its study line): computed once per snapshot
+    # (snapshot, its study line in full and short): computed once per snapshot
+    _study: tuple[StudySnapshot, Text, Text] | None = None
     _shown: tuple[StudySnapshot, str | None, int] | None = None  # what is drawn: redrawn only when it changes
 
     def on_resize(self) -> None:
@@ -100,15 +118,15 @@ class EtaLine(Static):
         screen = self.screen
         candidate = screen.current_candidate() if isinstance(screen, CandidateScreen) else None
         snapshot = h.snapshot
-        width = self.size.width
+        width = self.size.width or self.app.size.width
         if self._shown is not None and self._shown[0] is snapshot and self._shown[1:] == (candidate, width):
             return
+        study = h.session.study
         if self._study is None or self._study[0] is not snapshot:
-            self._study = (snapshot, study_text(snapshot, h.session.study))
+            self._study = (snapshot, study_text(snapshot, study), study_text(snapshot, study, short=True))
         text = self._study[1].copy()
-        tail = candidate_text(snapshot, h.session.study, candidate)
-        if width and text.cell_len + Text(tail).cell_len > width:  # the name would push the time off the line
-            tail = candidate_text(snapshot, h.session.study, candidate, named=False)
-        text.append(tail)
+        text.append(candidate_text(snapshot, study, candidate))
+        if text.cell_len > width:  # fewer words; then "selected" for the name; then it wraps (height auto)
+            text = _fitted(self._study[2], snapshot, study, candidate, width)
         self._shown = (snapshot, candidate, width)
         self.update(text)
