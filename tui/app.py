@@ -360,9 +360,7 @@ class JstuiApp(App[None]):
 
     def action_launch(self) -> None:
         if self.snapshot.planned and not self.snapshot.not_launched():
-            n = len(self.snapshot.planned)
-            self.notify(f"Nothing to launch: all {n} candidates are launched or queued (R retries one).",
-                        severity="warning", timeout=6)
+            self._nothing_to_launch()
             return
         self._fetch_plan(on_startup=False)
 
@@ -378,17 +376,27 @@ class JstuiApp(App[None]):
 
     @work(thread=True, group="plan", exit_on_error=False, name="Launch plan")
     def _fetch_plan(self, on_startup: bool) -> None:
-        self.post_message(PlanReady(self.session.plan_text(), on_startup=on_startup))
+        # what a launch would queue, from the journal: the snapshot may not show a launch just made yet
+        waiting = self.session.launchable()
+        if not waiting and not on_startup:
+            self.call_from_thread(self._nothing_to_launch)
+            return
+        self.post_message(PlanReady(self.session.plan_text(), on_startup=on_startup, waiting=waiting))
+
+    def _nothing_to_launch(self) -> None:
+        n = len(self.snapshot.planned) or len(self.snapshot.tuning_jobs)
+        self.notify(f"Nothing to launch: all {n} candidates are launched or queued (R retries one).",
+                    severity="warning", timeout=6)
 
     def on_plan_ready(self, message: PlanReady) -> None:
         if any(screen.id == "confirm-launch" for screen in self.screen_stack):
             return  # already asking
-        waiting = self.snapshot.not_launched()
+        waiting = message.waiting
         if message.on_startup:
             title = "This study is not launched yet. Launch it?"
         elif waiting:
             n = len(waiting)
-            title = f"Launch the {n} candidate{'s' if n != 1 else ''} not launched yet ({some_of([p.candidate for p in waiting], 3)})?"
+            title = f"Launch the {n} candidate{'s' if n != 1 else ''} not launched yet ({some_of(waiting, 3)})?"
         else:
             title = "Launch what is not launched?"
         self.push_screen(

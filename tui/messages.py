@@ -19,10 +19,11 @@ class SnapshotReady(Message):
 class PlanReady(Message):
     """The launch plan is computed (it may need JumpStart lookups, so it is built off the UI thread)."""
 
-    def __init__(self, plan: str, on_startup: bool) -> None:
+    def __init__(self, plan: str, on_startup: bool, waiting: list[str] | None = None) -> None:
         super().__init__()
         self.plan = plan
         self.on_startup = on_startup
+        self.waiting = waiting or []  # what a launch would queue, as the journal says now
 
 
 class LogChunkReady(Message):

@@ -137,6 +137,13 @@ class Launcher:
         self._allotted: dict[str, float] = {}  # candidate -> the budget its launch takes (this call)
 
     # --- queueing (journal only) ----------------------------------------------------------
+    def launchable(self) -> list[str]:
+        """The candidates `queue(None)` would queue now (journal only): never launched, or refused or
+        dropped before anything was created under their name."""
+        current = self.journal.current_launches(self.study.name)
+        return [c.name for c in self.study.candidates
+                if c.name not in current or current[c.name].state in (REFUSED, DROPPED)]
+
     def queue(self, candidates: list[str] | None = None) -> list[str]:
         """Queue candidates never launched (all when None); refused or dropped ones are requeued."""
         current = self.journal.current_launches(self.study.name)

@@ -44,6 +44,10 @@ class StudySession(Protocol):
     def is_launched(self) -> bool:
         """Whether any candidate of the study was ever launched or queued (journal only)."""
 
+    def launchable(self) -> list[str]:
+        """The candidates a launch would queue now (journal only, so it is current even before the
+        next snapshot): never launched, or dropped/refused before anything was created."""
+
     def plan_text(self) -> str:
         """The launch plan: per candidate the tuning job it would create, jobs, instance hours
         (max and expected) and spend (max and expected); plus what changed since the last launch."""

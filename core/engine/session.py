@@ -235,6 +235,9 @@ class EngineSession:
     def is_launched(self) -> bool:
         return bool(self.journal.launches(self.study.name))
 
+    def launchable(self) -> list[str]:
+        return self.launcher.launchable()
+
     def plan_text(self) -> str:
         from jstui.study import plan
         from jstui.domain.catalog import Catalog

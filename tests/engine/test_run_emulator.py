@@ -71,6 +71,19 @@ def test_launch_is_bounded_by_parallel_tuning_jobs(tmp_path, emulator):
         assert len(tuning_job_names(emulator.url)) == 2
 
 
+def test_launchable_is_what_is_not_queued_yet_as_soon_as_launch_returns(tmp_path, emulator):
+    study = load(write_study(tmp_path, models=3, parallel_tuning_jobs=1))
+    emulator.pause()
+    with EngineSession(study, tmp_path / "home", endpoint_url=emulator.url) as session:
+        assert session.launchable() == [c.name for c in study.candidates]
+        session.launch([study.candidates[0].name])
+        assert session.launchable() == [c.name for c in study.candidates[1:]]  # before any snapshot shows it
+        session.launch()
+        assert session.launchable() == []
+        session.stop(study.candidates[2].name)  # dropped from the queue before it ran: launchable again
+        assert session.launchable() == [study.candidates[2].name]
+
+
 def test_plan_after_launch_shows_what_changed(tmp_path, emulator, capsys):
     from jstui.cli.main import main
 

@@ -89,6 +89,9 @@ class FakeSession:
     def is_launched(self) -> bool:
         return True
 
+    def launchable(self) -> list[str]:
+        return []
+
     def plan_text(self) -> str:
         return ""
 

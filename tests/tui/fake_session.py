@@ -165,6 +165,7 @@ class FakeSession:
         self.study = _study()
         self.readonly = readonly
         self._snapshot = snapshot or make_snapshot()
+        self.waiting: list[str] | None = None
         self.launched = launched
         self.clock = now or T0 + timedelta(seconds=3)
         self.next_snapshots: list[StudySnapshot] = []  # what the next refreshes return, in order
@@ -181,6 +182,12 @@ class FakeSession:
 
     def is_launched(self) -> bool:
         return self.launched
+
+    def launchable(self) -> list[str]:
+        """As the engine's: from the "journal" (here `waiting`, when a test sets it), else the snapshot."""
+        if self.waiting is not None:
+            return list(self.waiting)
+        return [p.candidate for p in self._snapshot.not_launched()] or ["a-candidate"] * (not self._snapshot.planned)
 
     def plan_text(self) -> str:
         self.calls.append(("plan_text",))
