@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from sys import intern
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -32,16 +33,16 @@ _TERMINAL_TIMES = ("TrainingStartTime", "TrainingEndTime", "CreationTime")
 
 
 def compact_terminal(describe: dict) -> dict:
-    """What a snapshot reads of a terminal training job's DescribeTrainingJob document (times parsed)."""
+    """What a snapshot reads of a terminal training job's DescribeTrainingJob document (times parsed;
+    FinalMetricDataList as one {name: value} dict under "Metrics", its names interned: 20,000 jobs x 29
+    metrics as one small dict each instead of a list of dicts with their own copies of the names)."""
     out = {k: describe[k] for k in _TERMINAL_KEYS if describe.get(k) is not None}
     for k in _TERMINAL_TIMES:
         if describe.get(k) is not None:
             out[k] = parse_time(describe[k])
     rc = describe.get("ResourceConfig") or {}
     out["ResourceConfig"] = {k: rc[k] for k in ("InstanceType", "InstanceCount") if k in rc}
-    out["FinalMetricDataList"] = [
-        {"MetricName": m["MetricName"], "Value": m["Value"]} for m in describe.get("FinalMetricDataList") or [] if "Value" in m
-    ]
+    out["Metrics"] = _metrics(describe)
     return out
 
 
@@ -88,9 +89,12 @@ def _counters(source: dict) -> tuple[int, int, int, int]:
 
 
 def _metrics(describe: dict | None) -> dict[str, float]:
+    """FinalMetricDataList by name (a compact_terminal entry holds it already: shared, never mutated)."""
     if not describe:
         return {}
-    return {m["MetricName"]: float(m["Value"]) for m in describe.get("FinalMetricDataList") or [] if "Value" in m}
+    if "Metrics" in describe:
+        return describe["Metrics"]
+    return {intern(m["MetricName"]): float(m["Value"]) for m in describe.get("FinalMetricDataList") or [] if "Value" in m}
 
 
 def _model_id(candidate: Candidate | None, launch: Launch) -> str:
