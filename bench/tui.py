@@ -414,10 +414,57 @@ class _Terminal:
         os.close(self.master)
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process (Linux /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _list_calls(url: str) -> int:
     from bench.support import emulator_stats
 
     return int(emulator_stats(url)["calls"].get("ListHyperParameterTuningJobs", 0))
+
+
+def _time_keys(term: _Terminal, keys: int, gap_s: float) -> list[float | None]:
+    """Write `keys` cursor-down keys; each one's seconds until the output draws the next row (c0001,
+    c0002, ...) on the cursor's background (learnt from the first key), None if not within 5 s."""
+    import random
+
+    rng = random.Random(17)
+    latencies: list[float | None] = []
+    cursor_bg: bytes | None = None
+    for k in range(1, keys + 1):
+        name = f"c{k:04d}".encode()
+        before = set(_cursor_bg(term.text(), name)[-1:])  # the row's background before the key
+        t = time.perf_counter()
+        os.write(term.master, b"\x1b[B")  # cursor down, as the terminal sends it
+        seen, done = None, 0
+        while time.perf_counter() - t < 5.0 and seen is None:
+            chunks = term.since(t)
+            if len(chunks) == done:
+                time.sleep(0.002)
+                continue
+            for i in range(done, len(chunks)):
+                bgs = [bg for bg in _cursor_bg(b"".join(c for _, c in chunks[: i + 1]), name) if bg]
+                if cursor_bg is None:
+                    new = [bg for bg in bgs if bg not in before]
+                    if new:
+                        cursor_bg = new[-1]  # learnt from the first key: the row it moved to changed to it
+                if cursor_bg is not None and cursor_bg in bgs:
+                    seen = chunks[i][0]
+                    break
+            done = len(chunks)
+        latencies.append(None if seen is None else seen - t)
+        time.sleep(max(0.0, gap_s * rng.uniform(0.7, 1.3) - (time.perf_counter() - t)))
+    return latencies
+
+
+def _key_figures(latencies: list[float | None]) -> dict:
+    ms = sorted(1000 * x for x in latencies if x is not None)
+    p90 = ms[max(0, int(round(0.9 * len(ms))) - 1)] if ms else None
+    return {"keys_seen": len(ms), "key_median_ms": round(statistics.median(ms), 1) if ms else None,
+            "key_p90_ms": None if p90 is None else round(p90, 1), "key_max_ms": round(max(ms), 1) if ms else None}  # fmt: skip
 
 
 def keys_while_refreshing(state: dict, keys: int, gap_s: float, warmup_s: float, timeout_s: float = 600.0) -> dict:
@@ -428,8 +475,6 @@ def keys_while_refreshing(state: dict, keys: int, gap_s: float, warmup_s: float,
     written to the terminal `gap_s` apart (+/- 30%, seeded), and each is timed from the write until the
     terminal output draws the next row on the cursor's background (parsed from the output stream).
     The resident set of the app is sampled every 0.1 s throughout: peak and last."""
-    import random
-
     n = state["n"]
     cycle_calls = max(1, -(-n // 100))  # a quiet cycle lists the tuning jobs 100 a page
     emu = subprocess.Popen([*jstui_command(), "emulator", "--port", "0", "--state", state["emulator_state"],
@@ -455,27 +500,9 @@ def keys_while_refreshing(state: dict, keys: int, gap_s: float, warmup_s: float,
         time.sleep(warmup_s)
         rss_before = term.rss[-1][1] if term.rss else None
         calls_start = _list_calls(url)
-        rng = random.Random(17)
-        latencies: list[float | None] = []
-        cursor_bg: bytes | None = None
-        for k in range(1, keys + 1):
-            name = f"c{k:04d}".encode()
-            t = time.perf_counter()
-            os.write(term.master, b"\x1b[B")  # cursor down, as the terminal sends it
-            seen = None
-            while time.perf_counter() - t < 5.0 and seen is None:
-                for at, _chunk in term.since(t):
-                    stream = b"".join(c for ts, c in term.since(t) if ts <= at)
-                    bgs = [bg for bg in _cursor_bg(stream, name) if bg]
-                    if cursor_bg is None and bgs:
-                        cursor_bg = bgs[-1]  # learnt from the first key: the row it moved to
-                    if cursor_bg is not None and cursor_bg in bgs:
-                        seen = at
-                        break
-                else:
-                    time.sleep(0.001)
-            latencies.append(None if seen is None else seen - t)
-            time.sleep(max(0.0, gap_s * rng.uniform(0.7, 1.3) - (time.perf_counter() - t)))
+        cpu = _cpu_s(term.proc.pid), _cpu_s(emu.pid), time.perf_counter()
+        latencies = _time_keys(term, keys, gap_s)
+        app_cpu, emu_cpu, keys_wall = _cpu_s(term.proc.pid) - cpu[0], _cpu_s(emu.pid) - cpu[1], time.perf_counter() - cpu[2]
         refreshes = (_list_calls(url) - calls_start) / cycle_calls
         duration = time.perf_counter() - t0
         rss_peak = max(r for _, r in term.rss) if term.rss else None
@@ -485,15 +512,25 @@ def keys_while_refreshing(state: dict, keys: int, gap_s: float, warmup_s: float,
             term.close()
         emu.terminate()
         emu.wait(timeout=30)
-    timed = sorted(x for x in latencies if x is not None)
-    ms = [1000 * x for x in timed]
-    p90 = ms[max(0, int(round(0.9 * len(ms))) - 1)] if ms else None
+    # The same keys with no refresh completing (a port that never answers): what the machine's load
+    # alone costs a key, for comparison.
+    service = SilentService()
+    quiet = _Terminal(["--endpoint-url", service.url, "--readonly", state["study_path"]], Path(state["home"]))
+    try:
+        quiet.wait_for(b"c0000", timeout_s)
+        time.sleep(warmup_s)
+        cpu0, t = _cpu_s(quiet.proc.pid), time.perf_counter()
+        baseline = _key_figures(_time_keys(quiet, keys, gap_s))
+        baseline.update(app_cpu_s=round(_cpu_s(quiet.proc.pid) - cpu0, 2), wall_s=round(time.perf_counter() - t, 1))
+    finally:
+        quiet.close()
+        service.close()
     return {
         "size": f"{n}x{state['m']}", "painted": painted, "first_paint_s": round(first_paint_s, 2),
-        "first_refresh_done_s": round(first_refresh_s, 1), "keys": keys, "keys_seen": len(timed),
-        "refreshes_during_keys": round(refreshes, 1), "seconds": round(duration, 1),
-        "key_median_ms": round(statistics.median(ms), 1) if ms else None, "key_p90_ms": None if p90 is None else round(p90, 1),
-        "key_max_ms": round(max(ms), 1) if ms else None,
+        "first_refresh_done_s": round(first_refresh_s, 1), "keys": keys,
+        "refreshes_during_keys": round(refreshes, 1), "seconds": round(duration, 1), "keys_wall_s": round(keys_wall, 1),
+        "app_cpu_s_during_keys": round(app_cpu, 2), "emulator_cpu_s_during_keys": round(emu_cpu, 2),
+        **_key_figures(latencies), "baseline_no_refresh": baseline,
         "rss_after_first_refresh_mb": None if rss_before is None else round(rss_before), "rss_peak_mb": None if rss_peak is None else round(rss_peak),
         "rss_last_mb": None if rss_last is None else round(rss_last),
     }  # fmt: skip
@@ -525,6 +562,11 @@ def main() -> int:
               f"median {engine['key_median_ms']} ms, p90 {engine['key_p90_ms']} ms, max {engine['key_max_ms']} ms "
               f"({engine['keys_seen']} of {engine['keys']} seen; target p90 <= {KEY_P90_TARGET_MS:g}, max <= "
               f"{KEY_MAX_TARGET_MS:g} ms): {verdict(ok_keys)}")
+        b = engine["baseline_no_refresh"]
+        print(f"  the same keys with no refresh completing (the machine's load alone): median {b['key_median_ms']} ms, "
+              f"p90 {b['key_p90_ms']} ms, max {b['key_max_ms']} ms; the app's CPU {b['app_cpu_s']} s in {b['wall_s']} s "
+              f"(refreshing: the app {engine['app_cpu_s_during_keys']} s, the emulator process "
+              f"{engine['emulator_cpu_s_during_keys']} s in {engine['keys_wall_s']} s)")
         print(f"  resident memory of that jstui: {engine['rss_after_first_refresh_mb']} MB after its first refresh, "
               f"peak {engine['rss_peak_mb']} MB, last {engine['rss_last_mb']} MB (target <= {ENGINE_RSS_TARGET_MB:g} MB): "
               f"{verdict(ok_engine_rss)}")

@@ -17,7 +17,7 @@ TERMINAL_TUNING = frozenset({"Completed", "Failed", "Stopped", "DeleteFailed", N
 TERMINAL_TRAINING = frozenset({"Completed", "Failed", "Stopped"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 20,000 rows without a __dict__ each (~1 KB)
 class TrainingJobRow:
     study: str
     candidate: str
@@ -42,7 +42,7 @@ class TrainingJobRow:
     ended_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 20,000 rows without a __dict__ each (~1 KB)
 class TuningJobRow:
     study: str
     candidate: str
