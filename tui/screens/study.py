@@ -150,8 +150,17 @@ class StudyScreen(Screen[None]):
     def _content_widths(self) -> dict[str, int]:
         """Each column as wide as its widest cell over every candidate (not only the filtered ones,
         so a filter does not reflow the table): nothing shown is ever cut."""
-        rows = list(self._rows.values())
-        return {c.key: max([c.cell_width] + [len(_plain(c.render(r))) for r in rows]) for c in STUDY_COLUMNS}
+        # a cell shows only its row: a row equal to the one measured last refresh keeps its widths
+        # (rendering 1,000 rows' cells every refresh held the UI thread ~50 ms; keys waited)
+        cache: dict[str, tuple[TuningJobRow, dict[str, int]]] = getattr(self, "_width_cache", {})
+        fresh = {}
+        for r in self._rows.values():
+            hit = cache.get(r.candidate)
+            if hit is None or hit[0] != r:
+                hit = (r, {c.key: len(_plain(c.render(r))) for c in STUDY_COLUMNS})
+            fresh[r.candidate] = hit
+        self._width_cache = fresh
+        return {c.key: max([c.cell_width] + [w[c.key] for _, w in fresh.values()]) for c in STUDY_COLUMNS}
 
     def _fit(self) -> tuple[Column, ...]:
         self._widths = self._content_widths()
