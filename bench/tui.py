@@ -476,7 +476,10 @@ def keys_while_refreshing(state: dict, keys: int, gap_s: float, warmup_s: float,
     terminal output draws the next row on the cursor's background (parsed from the output stream).
     The resident set of the app is sampled every 0.1 s throughout: peak and last."""
     n = state["n"]
-    cycle_calls = max(1, -(-n // 100))  # a quiet cycle lists the tuning jobs 100 a page
+    # A cycle lists the tuning jobs (most recently modified first, 100 a page): a quiet one of this
+    # finished study costs one ListHyperParameterTuningJobs call (counted with /_emulator/stats), so the
+    # calls count the refresh cycles.
+    cycle_calls = 1
     emu = subprocess.Popen([*jstui_command(), "emulator", "--port", "0", "--state", state["emulator_state"],
                             "--catalog", str(Path(__file__).resolve().parents[1] / "sample_studies" / "catalogs" / "caltech256.csv"),
                             "--max-tuning-jobs", str(n + 10)],
