@@ -26,6 +26,7 @@ from jstui.aws.errors import ErrorKind, classify, is_not_found
 from jstui.domain import naming
 from jstui.domain.endpoints import suggest_endpoint_name
 from jstui.domain.model import Study
+from jstui.domain.textfmt import printable
 from jstui.domain.prices import HOSTING, SHIPPED_PRICES_REGION, TRAINING, PriceTable
 
 Result = Literal["ok", "fail", "unknown", "n/a"]
@@ -106,15 +107,9 @@ def iam_actions(group: str | None = None) -> list[str]:
 
 # --- text ----------------------------------------------------------------------------------------
 def safe(text: Any, limit: int = 300) -> str:
-    """Service text made safe for one terminal line: control and other unprintable characters
-    (escape sequences, newlines, bidi overrides) shown as escapes, never interpreted."""
-    out = []
-    for ch in str(text):
-        if ch.isprintable() or ch == " ":
-            out.append(ch)
-        else:
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-    flat = "".join(out)
+    """Service text made safe for one terminal line (`textfmt.printable`, newlines escaped too), cut
+    to `limit` characters."""
+    flat = printable(text, newlines=False)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

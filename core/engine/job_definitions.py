@@ -8,32 +8,38 @@ change while it runs, so the answer is kept for the session's life."""
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
 
-from jstui.aws.clients import service_errors
+from jstui.aws.clients import Clients, service_errors
 from jstui.domain.curves import Definition, definitions_from_description
-
-_lock = threading.Lock()
-
-
-def metric_definitions(session: Any, training_job_name: str) -> tuple[Definition, ...]:
-    cache: dict[str, tuple[Definition, ...]] = session.__dict__.setdefault("_definitions_cache", {})
-    with _lock:
-        if training_job_name in cache:
-            return cache[training_job_name]
-    described = _journalled(session, training_job_name)
-    if described is None:
-        with service_errors(f"describing the training job {training_job_name}"):
-            described = session.clients.sagemaker.describe_training_job(TrainingJobName=training_job_name)
-    found = definitions_from_description(described)
-    with _lock:
-        cache[training_job_name] = found
-    return found
+from jstui.domain.snapshot import StudySnapshot
+from jstui.engine.journal import Journal
 
 
-def _journalled(session: Any, training_job_name: str) -> dict | None:
-    tuning = next((t.tuning_job_name for t in session.snapshot().training_jobs
-                   if t.training_job_name == training_job_name), None)
-    if tuning is None:
-        return None
-    return session.journal.terminal_training_jobs([tuning]).get(training_job_name)
+class DefinitionReader:
+    def __init__(self, clients: Callable[[], Clients], journal: Journal, snapshot: Callable[[], StudySnapshot]):
+        self._clients = clients
+        self._journal = journal
+        self._snapshot = snapshot
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[Definition, ...]] = {}
+
+    def read(self, training_job_name: str) -> tuple[Definition, ...]:
+        with self._lock:
+            if training_job_name in self._cache:
+                return self._cache[training_job_name]
+        described = self._journalled(training_job_name)  # no lock held across the call below
+        if described is None:
+            with service_errors(f"describing the training job {training_job_name}"):
+                described = self._clients().sagemaker.describe_training_job(TrainingJobName=training_job_name)
+        found = definitions_from_description(described)
+        with self._lock:
+            self._cache[training_job_name] = found
+        return found
+
+    def _journalled(self, training_job_name: str) -> dict | None:
+        tuning = next((t.tuning_job_name for t in self._snapshot().training_jobs
+                       if t.training_job_name == training_job_name), None)
+        if tuning is None:
+            return None
+        return self._journal.terminal_training_jobs([tuning]).get(training_job_name)

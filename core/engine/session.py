@@ -31,7 +31,7 @@ from jstui.aws.errors import ErrorKind, classify
 from jstui.domain.errors import JstuiError, ServiceRefused, UsageError
 from jstui.engine.budget_guard import BudgetGuard
 from jstui.engine.journal import DROPPED, LAUNCHED, LAUNCHING, PENDING_STATES, REFUSED, Journal
-from jstui.engine import job_definitions
+from jstui.engine.job_definitions import DefinitionReader
 from jstui.engine.launcher import Launcher, LaunchReport
 from jstui.engine.log_reader import LOG_GROUP, LogReader  # noqa: F401  (LOG_GROUP: kept importable here)
 from jstui.engine.models import ModelResolver
@@ -145,6 +145,7 @@ class EngineSession:
         self.guard = BudgetGuard(self.journal, study.name, budget_value, policy, readonly=readonly, price_of=self.price_of)
         self.store = SnapshotStore(self.journal, study.name)
         self.log_reader = LogReader(lambda: self.clients, self._training_terminal)
+        self.definition_reader = DefinitionReader(lambda: self.clients, self.journal, self.snapshot)
         self._launcher: Launcher | None = None
         self._poller: Poller | None = None
         self._parts_lock = threading.Lock()  # creating the launcher and poller
@@ -431,7 +432,7 @@ class EngineSession:
         return self.log_reader.read(training_job_name, next_token)
 
     def metric_definitions(self, training_job_name: str) -> tuple:
-        return job_definitions.metric_definitions(self, training_job_name)
+        return self.definition_reader.read(training_job_name)
 
     def _training_terminal(self, name: str) -> bool:
         return any(t.training_job_name == name and t.status in TERMINAL_TRAINING for t in self.snapshot().training_jobs)

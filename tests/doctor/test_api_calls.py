@@ -50,3 +50,13 @@ def test_the_preflight_simulates_exactly_the_calls_the_code_makes():
     in_code = _calls_in_code()
     assert in_code - listed == set(), "calls the preflight does not check"
     assert listed - in_code == set(), "calls the preflight checks that jstui no longer makes"
+
+
+def test_readme_names_every_action_the_identity_needs():
+    """README's "IAM actions jstui calls" table is what a newcomer grants: it must name every call."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("**IAM actions jstui calls**"):]
+    table = table[: table.index("\n\n", table.index("| service"))]
+    named = set(re.findall(r"`([A-Za-z]+)`", table))
+    missing = sorted({op for _, op, _, _ in API_CALLS} - named)
+    assert not missing, f"README's IAM table leaves out {missing}"

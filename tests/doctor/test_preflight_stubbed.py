@@ -274,7 +274,8 @@ def test_service_text_is_escaped_in_the_human_lines(tmp_path):
     _, check = Preflight(rig.clients, rig.inputs).channels()
     line = format_check(check)
     assert check.result == FAIL and "\x1b" not in line and "\x07" not in line and "\n" not in line
-    assert "\\x1b[2J" in line and "\\n" in line
+    # The one escaper's spelling (jstui.domain.textfmt.printable): every control character as \xNN.
+    assert "\\x1b[2J" in line and "\\x0anext line" in line
 
 
 def test_the_api_list_names_only_real_operations():

@@ -17,7 +17,7 @@ from jstui.tui.screens.tuning_job import TuningJobScreen, hyperparameter_text
 from jstui.tui.widgets.study_header import StudyHeader
 
 from tests.tui.fake_session import T0, FakeSession, make_snapshot, replace_row
-from tests.tui.helpers import make_app, settle
+from tests.tui.helpers import make_app, settle, until
 
 SIZE = (100, 30)
 
@@ -172,9 +172,8 @@ async def test_item12_a_late_log_answer_for_an_older_request_is_dropped():
         await pilot.press("k")  # A again
         await pilot.pause()
         release.set()
-        await settle(pilot)
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await until(pilot, lambda: f"Starting training job {job_a}" in screen.log_lines(), "A's first log line")
+        await settle(pilot)  # whatever else the fetches in flight post has landed by now
         lines = screen.log_lines()
         assert screen.selected_job() == job_a
         assert sum(1 for line in lines if line == f"Starting training job {job_a}") == 1, lines

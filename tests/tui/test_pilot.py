@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from rich.console import Console
 from textual import events
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input
 
 from jstui.domain.snapshot import ConnectionState
@@ -25,7 +25,7 @@ from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
 
 from tests.tui.fake_session import FakeSession, make_snapshot, replace_row
-from tests.tui.helpers import make_app, settle
+from tests.tui.helpers import make_app, settle, until
 
 SIZE = (100, 30)
 
@@ -360,7 +360,10 @@ async def test_every_action_is_in_the_command_palette():
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Filter")
-        await pilot.pause(0.3)
+        # the palette searches in a worker, after a short debounce: wait for its first result
+        await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0
+                    and "Filter" in str(app.screen.query_one(CommandList).get_option_at_index(0).prompt),
+                    "the palette to find Filter")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, StudyScreen)
@@ -409,7 +412,9 @@ async def test_q_quits_and_keys_queued_after_it_do_nothing():
         await settle(pilot)
         for key in ("q", "u", "e", "s", "t", "question_mark", "f"):  # "question_mark" typed as words
             app.post_message(events.Key(key, None))
-        await pilot.pause(0.2)
+        deadline = time.monotonic() + 60  # a safety net only: the app quits on the first key
+        while app.is_running and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         assert not app.is_running
     assert app.return_code == 0 and app._exception is None
 
@@ -468,9 +473,11 @@ class StuckSession(FakeSession):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.release = threading.Event()
+        self.entered = threading.Event()
         self.returned = threading.Event()
 
     def refresh(self):
+        self.entered.set()
         self.release.wait(60)
         self.returned.set()
         return super().refresh()
@@ -482,7 +489,7 @@ def test_quit_does_not_wait_for_a_stuck_refresh():
     async def run() -> None:
         app = JstuiApp(session, refresh_interval=None, log_interval=None)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
+            await until(pilot, session.entered.is_set, "the first refresh to be stuck")
             await pilot.press("q")
 
     try:
