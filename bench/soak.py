@@ -28,8 +28,10 @@ Kills and concurrent sessions (subprocesses of `jstui`, each a fresh Python):
   tag-lag fault on (tags visible 30 simulated s after a job); count Create calls beyond one per
   candidate, adoptions, and runs that did not exit 0 (the old false "taken by another tool").
 
-Left out: the budget table (the budget guard is measured by its own bench), a real network, and a
-real SageMaker (whose tag lag is not documented; 30 simulated s is a guess that exercises the retry).
+Left out: the budget table, which is its own script (`python bench/budget.py`: a $2 budget at five
+emulator speeds, attached and with jstui gone after its launches; figures in docs/reliability.md,
+"Budget"), a real network, and a real SageMaker (whose tag lag is not documented; 30 simulated s is
+a guess that exercises the retry).
 
     python bench/soak.py [--idle 2000] [--load-threads 500] [--load-calls 2000] [--rounds 2]
 

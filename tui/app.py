@@ -33,7 +33,7 @@ from jstui.domain.snapshot import StudySnapshot, TuningJobRow
 from jstui.tui import format as fmt
 from jstui.tui.commands import KeyCommands
 from jstui.domain.textfmt import some_of
-from jstui.tui.host import CandidateScreen, LiveScreen, WorkerFailureHandler
+from jstui.tui.host import CandidateScreen, EndpointSelector, LiveScreen, WorkerFailureHandler
 from jstui.tui.io_threads import DaemonThreadExecutor
 from jstui.tui.messages import LogChunkReady, PlanReady, SnapshotReady
 from jstui.tui.screens.confirm import ConfirmModal
@@ -417,8 +417,12 @@ class JstuiApp(App[None]):
         screen = self._quiet_screen()
         candidate = screen.current_candidate() if isinstance(screen, CandidateScreen) else None
         job = screen.selected_job() if isinstance(screen, TuningJobScreen) else None
-        self.push_screen(CopyModal(f"Copy or open: {job or candidate or 'nothing selected'}",
-                                   copy_choices(self.snapshot, self.session.study, candidate, job)))
+        endpoint = screen.selected_endpoint() if isinstance(screen, EndpointSelector) else None
+        if screen is not None and screen.id == "endpoints" and endpoint is None:
+            self.notify("no endpoint selected: deploy one from the frontier (f) with d", timeout=4)
+            return
+        self.push_screen(CopyModal(f"Copy or open: {endpoint or job or candidate or 'nothing selected'}",
+                                   copy_choices(self.snapshot, self.session.study, candidate, job, endpoint)))
 
     def open_tuning_job(self, candidate: str) -> None:
         """The frontier's enter: the candidate's tuning-job screen."""
@@ -465,6 +469,9 @@ class JstuiApp(App[None]):
         from jstui.tui.screens.compare import CompareScreen
         from jstui.tui.screens.copy import CopyModal
         from jstui.tui.screens.curves import CurvesScreen
+        from jstui.tui.screens.history import HistoryScreen
+        from jstui.tui.screens.slices import SliceScreen
 
         return [("Frontier screen", FrontierScreen), ("Endpoints screen", EndpointsScreen), ("Deploy", DeployModal),
-                ("Curves screen (c)", CurvesScreen), ("Compare screen (C)", CompareScreen), ("Copy (y)", CopyModal)]
+                ("Curves screen (c)", CurvesScreen), ("Compare screen (C)", CompareScreen), ("Copy (y)", CopyModal),
+                ("History screen (H)", HistoryScreen), ("Slice view (v)", SliceScreen)]

@@ -52,6 +52,8 @@ class EndpointsScreen(Screen):
         Binding("escape", "back", "Back", id="endpoints.back"),
         Binding("ctrl+d", "delete", "Delete endpoint", id="endpoints.delete"),
         Binding("i", "invoke", "Invoke sample", id="endpoints.invoke"),
+        # the app's copy key, shown here: the endpoint's name, ARN and console URL (jstui.tui.screens.copy)
+        Binding("y", "app.copy_ids", "Copy/URL", id="endpoints.copy"),
     ]
     DEFAULT_CSS = """
     EndpointsScreen #endpoints-summary { height: auto; padding: 0 1; }
@@ -157,6 +159,11 @@ class EndpointsScreen(Screen):
             return None
         key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((r for r in self._rows() if r.name == key), None)
+
+    def selected_endpoint(self) -> str | None:
+        """The endpoint under the cursor (the app's copy key, `y`, offers its name, ARN and console URL)."""
+        row = self._selected()
+        return row.name if row is not None else None
 
     @on(DataTable.RowHighlighted, "#endpoints-table")
     def _show_detail(self) -> None:

@@ -68,6 +68,13 @@ class CandidateScreen(Protocol):
 
 
 @runtime_checkable
+class EndpointSelector(Protocol):
+    """A screen with a selected endpoint (the endpoints screen): the app's copy key (`y`) acts on it."""
+
+    def selected_endpoint(self) -> str | None: ...
+
+
+@runtime_checkable
 class WorkerFailureHandler(Protocol):
     """A screen that reacts to its own worker's failure (after the app logged it). Returns True
     when it showed the failure itself, else the app notifies."""

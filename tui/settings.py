@@ -26,11 +26,12 @@ def screen_classes() -> list[type[Screen] | type[App]]:
     from jstui.tui.screens.copy import CopyModal
     from jstui.tui.screens.curves import CurvesScreen
     from jstui.tui.screens.history import HistoryScreen
+    from jstui.tui.screens.slices import SliceScreen
     from jstui.tui.screens.study import StudyScreen
     from jstui.tui.screens.tuning_job import TuningJobScreen
 
     return [JstuiApp, StudyScreen, TuningJobScreen, FrontierScreen, EndpointsScreen, DeployModal, CurvesScreen,
-            CompareScreen, CopyModal, HistoryScreen]
+            CompareScreen, CopyModal, HistoryScreen, SliceScreen]
 
 
 def binding_ids() -> dict[str, str]:

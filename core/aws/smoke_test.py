@@ -15,7 +15,7 @@ SAMPLE_IMAGE = "smoke-test.jpg"
 
 def sample_image() -> bytes:
     """The shipped smoke-test picture (a tiny JPEG: sky, sun, hill)."""
-    return resources.files("sample_studies").joinpath("images", SAMPLE_IMAGE).read_bytes()
+    return resources.files("jstui.sample_studies").joinpath("images", SAMPLE_IMAGE).read_bytes()
 
 
 def smoke_invoke(runtime: Any, name: str, image: bytes | None = None) -> str:

@@ -22,10 +22,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--adopt", metavar="PREFIX", help="adopt existing tuning jobs named PREFIX... (e.g. bm-)")
 
 
-def _print_plan(path, home) -> None:
+def _print_plan(path, home, budget_usd=None) -> None:
     from jstui.study import plan
 
-    plan.print_plan(path, home)
+    plan.print_plan(path, home, budget_usd)
     if not (home / "journal.sqlite").exists():  # the plan creates nothing, not even a journal
         return
     from jstui.engine.session import load
@@ -49,7 +49,7 @@ def run(args) -> int:
     if args.budget is not None and (problem := budget_problem(args.budget)):
         raise UsageError(f"--budget: {problem}")
     if not args.yes:
-        _print_plan(resolve_study(args.study, args.home), args.home)
+        _print_plan(resolve_study(args.study, args.home), args.home, args.budget)
         return ExitCode.OK
     if args.readonly:
         raise UsageError("--readonly: launch is not allowed")

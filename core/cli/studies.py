@@ -42,12 +42,15 @@ def run(args) -> int:
         for rec in journal.studies():
             body = journal.snapshot_body(rec.name)
             state, spend = "not launched", "-"
-            if body:
-                snap = snapshot_from_json(body)
+            try:
+                snap = snapshot_from_json(body) if body else None
+            except (ValueError, TypeError, KeyError, AttributeError):  # one damaged row: list the others
+                snap, state = None, "snapshot unreadable (journal damaged)"
+            if snap is not None:
                 counts = snap.counts_by_status()
                 state = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "not launched"
                 spend = f"${snap.spend_usd:,.2f}{'~' if snap.spend_is_estimate else ''}"
-            elif journal.launches(rec.name):
+            elif body is None and journal.launches(rec.name):
                 state = "launched, not refreshed yet"
             opened = datetime.fromtimestamp(rec.opened_at, tz=UTC).strftime("%Y-%m-%d %H:%MZ")
             table.add_row(*(Text(printable(v)) for v in (rec.name, rec.backend, state, spend, opened, rec.path)))

@@ -17,6 +17,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from collections.abc import Iterable, Sequence
+from typing import Any
+
+from jstui.domain.metrics import RUNAWAY, compile_metric, search_metric
 
 # `Epoch 3/10` (Keras, PyTorch Lightning's progress lines) and `Epoch[2] ...` (MXNet, 0-based)
 _EPOCH_OF = re.compile(r"\bEpoch\s+(\d+)\s*/\s*(\d+)")
@@ -57,12 +60,12 @@ class CurveReader:
     lines_read: int = 0
     timed: bool = True  # every line came with its timestamp (else x counts log lines)
     _t0: float | None = None
-    _compiled: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    _compiled: list[tuple[str, Any]] = field(default_factory=list)  # time-boxed (domain.metrics)
 
     def __post_init__(self) -> None:
         for d in self.definitions:
             try:
-                rx = re.compile(d.regex)
+                rx = compile_metric(d.regex)
             except re.error as exc:
                 self.problems[d.name] = f"regex does not compile: {exc}"
                 continue
@@ -87,8 +90,13 @@ class CurveReader:
             else:
                 x = float(self.lines_read)
             self.lines_read += 1
-            for name, rx in self._compiled:
-                m = rx.search(line)
+            for name, rx in list(self._compiled):
+                try:
+                    m = search_metric(rx, line)
+                except TimeoutError:
+                    self._compiled.remove((name, rx))
+                    self.problems[name] = RUNAWAY
+                    continue
                 if m is None:
                     continue
                 try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from statistics import fmean as mean  # floats: statistics.mean is exact through fractions, ~100x slower
 from collections.abc import Callable
 
+from jstui.domain.tuning_request import STOP_GRACE_S
 from jstui.domain.snapshot import (
     NOT_LAUNCHED,
     TERMINAL_TRAINING,
@@ -203,3 +204,65 @@ def study_eta_s(snapshot: StudySnapshot, max_parallel_jobs: Callable[[str], int]
         i = slots.index(min(slots))
         slots[i] += eta
     return max(slots) if slots else 0.0
+
+
+# --- the guard's look-ahead: billing before the next check (issue 16 item 2) ---------------------
+def accrual_usd(snapshot: StudySnapshot, horizon_s: float, price_of: Callable[[str], float | None],
+                fresh: frozenset[str] = frozenset()) -> tuple[float, float, tuple[str, ...]]:
+    """(unseen, ahead, unknown): what running training jobs have billed beyond the snapshot's spend
+    and will bill in the next `horizon_s`, by SageMaker's rule (billing from TrainingStartTime):
+
+    - a job whose TrainingStartTime is known bills until its expected billed seconds are done (the
+      rule remaining_usd uses), a Stopping one at most through its stop grace;
+    - a job still without a start in its (possibly stale) list summary is expected to start
+      PROVISIONING_S after its creation: what it would have billed since is `unseen`, and its tuning
+      job is named in `unknown` so the caller can list it afresh before acting on the guess; a job
+      named in `fresh` was listed just now without a start, so it starts no sooner than now.
+
+    Jobs not created yet are left out: they provision first (PROVISIONING_S of unbilled time)."""
+    now = snapshot.taken_at
+    if now is None:
+        return 0.0, 0.0, ()
+    planned = {p.candidate: p for p in snapshot.planned}
+    done = _completed_seconds(snapshot.training_jobs)
+    study_mean = mean(done) if done else None
+    by_tuning: dict[str, list[TrainingJobRow]] = {}
+    for t in snapshot.training_jobs:
+        by_tuning.setdefault(t.tuning_job_name, []).append(t)
+    unseen = ahead = 0.0
+    unknown: list[str] = []
+    h = max(0.0, horizon_s)
+    for row in snapshot.tuning_jobs:
+        if not row.tuning_job_name or row.status in TERMINAL_TUNING:
+            continue
+        jobs = tuple(by_tuning.get(row.tuning_job_name, ()))
+        per_job = expected_job_seconds(jobs, planned.get(row.candidate), study_mean)
+        for t in jobs:
+            if t.status in TERMINAL_TRAINING:
+                continue
+            price = price_of(t.instance_type)
+            if price is None:
+                continue
+            usd_s = t.instance_count * price / 3600.0
+            left = float("inf") if per_job is None else per_job
+            if t.status == "Stopping" or row.status == "Stopping":
+                left = min(left, float(STOP_GRACE_S))
+            if t.started_at is not None:
+                billed = max(0.0, (now - t.started_at).total_seconds())
+                if t.status != "Stopping" and row.status != "Stopping":
+                    left -= billed
+                ahead += usd_s * min(h, max(0.0, left))
+                continue
+            created = t.created_at or now
+            expected_start = created.timestamp() + PROVISIONING_S
+            if t.training_job_name in fresh:
+                start = max(now.timestamp(), expected_start)
+                past = 0.0
+            else:
+                start = max(now.timestamp(), expected_start)
+                past = min(max(0.0, now.timestamp() - expected_start), left)
+                if past > 0 and row.tuning_job_name not in unknown:
+                    unknown.append(row.tuning_job_name)
+            unseen += usd_s * past
+            ahead += usd_s * max(0.0, min(now.timestamp() + h - start, left - past))
+    return unseen, ahead, tuple(unknown)

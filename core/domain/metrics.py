@@ -7,6 +7,9 @@ here."""
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import regex as regex_engine
 
 from jstui.domain.model import MetricDefinition
 
@@ -213,15 +216,41 @@ def implausibilities(metrics: _Mapping[str, float | None]) -> list[str]:
     return [line for name in sorted(metrics) if (line := implausibility(name, metrics[name])) is not None]
 
 
+# A metric regex comes from a study file or a job made elsewhere, and jstui applies it to logs itself
+# (learning curves, `status --reread-metrics`). `re` cannot be interrupted and holds the GIL, so one
+# that backtracks catastrophically (`^(?:.|..)*\d{9}(\d)`) froze the TUI for good. These match on the
+# `regex` package, whose search takes a timeout, per log line (as the emulator does).
+REGEX_TIMEOUT_S = 0.25
+RUNAWAY = "regex timed out on a log line (catastrophic backtracking?); it reads nothing"
+
+
+def compile_metric(pattern: str) -> Any:
+    """`pattern` compiled for time-boxed searches; raises re.error when it does not compile."""
+    try:
+        return regex_engine.compile(pattern)
+    except (regex_engine.error, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise re.error(str(exc)) from None
+
+
+def search_metric(rx: Any, line: str) -> Any:
+    """rx.search(line), or TimeoutError after REGEX_TIMEOUT_S."""
+    return rx.search(line, timeout=REGEX_TIMEOUT_S)
+
+
 def read_metrics(lines: list[str], definitions: tuple[MetricDefinition, ...] | list[MetricDefinition]) -> dict[str, float]:
     """What SageMaker would record from a training log with these definitions: each regex searched
     in each line, its one group read as a number; a metric's final value is its last match (the
     value FinalMetricDataList reports). A match that is not a number is skipped, as SageMaker skips it."""
     out: dict[str, float] = {}
-    compiled = [(d.name, re.compile(d.regex)) for d in definitions]
+    compiled = [(d.name, compile_metric(d.regex)) for d in definitions]
     for line in lines:
-        for name, rx in compiled:
-            m = rx.search(line)
+        for name, rx in list(compiled):
+            try:
+                m = search_metric(rx, line)
+            except TimeoutError:  # a runaway regex reads nothing, as on the emulator
+                compiled.remove((name, rx))
+                out.pop(name, None)
+                continue
             if m is None or not m.groups():
                 continue
             try:

@@ -72,6 +72,11 @@ class TuningJobRow:
     ended_at: datetime | None
     planned_usd: float | None = None  # the plan's expected cost of the candidate (rows_with_plan)
     runtime_cap_s: int | None = None  # ResourceLimits.MaxRuntimeInSeconds (jstui sets it from the budget)
+    max_parallel_jobs: int | None = None  # ResourceLimits.MaxParallelTrainingJobs (queued: the candidate's)
+    # each tuned hyperparameter's scale, from the tuning job's ParameterRanges (DescribeHyperParameterTuningJob):
+    # a numeric range's ScalingType (Auto | Linear | Logarithmic | ReverseLogarithmic; Auto when left out), or
+    # "Categorical" (the slice view draws log ranges on a log axis, categories as categories)
+    parameter_scales: dict[str, str] = field(default_factory=dict)
 
     @property
     def ended_at_runtime_cap(self) -> bool:

@@ -97,16 +97,31 @@ def _channel(name: str, uri: str, content_type: str | None = None) -> dict:
     return ch
 
 
-def budget_runtime_s(study: Study, candidate: Candidate, budget_usd: float | None, price: float | None) -> int | None:
-    """A per-tuning-job runtime cap from the budget, so the service caps spend while no jstui runs:
-    the budget at the candidate's full parallel burn rate."""
-    if not budget_usd or not price:
+# A stop (StopTrainingJob, or the tuning job reaching its MaxRuntimeInSeconds) ends a training job only
+# after its container's grace period: "SageMaker sends the algorithm the SIGTERM signal, which delays job
+# termination for 120 seconds" (API reference, StopTrainingJob). Billing runs until the job ends.
+STOP_GRACE_S = 120
+
+
+def parallel_burn_usd_per_s(candidate: Candidate, price: float) -> float:
+    """What a candidate's tuning job can bill per second at most: every parallel training job running
+    (never more than its training jobs), on its instance count."""
+    parallel = candidate.tuning.max_parallel_jobs
+    if candidate.tuning.max_jobs:
+        parallel = min(parallel, candidate.tuning.max_jobs)
+    return price * candidate.resources.instance_count * max(1, parallel) / 3600.0
+
+
+def budget_runtime_s(study: Study, candidate: Candidate, allotted_usd: float | None, price: float | None) -> int | None:
+    """ResourceLimits.MaxRuntimeInSeconds for a tuning job allotted `allotted_usd` of the budget: the
+    longest cap whose worst case (every parallel training job billing from the tuning job's creation
+    to the cap, plus the stop grace) stays within the allotment. None without an allotment or a price;
+    MIN_TUNING_RUNTIME_S when even that exceeds it (the caller decides whether to launch at all:
+    `jstui.domain.budget`)."""
+    if not allotted_usd or not price:
         return None
-    burn_per_s = price * candidate.resources.instance_count * candidate.tuning.max_parallel_jobs / 3600.0
-    # The whole budget, not an equal share: models differ tenfold in training time, and a cap that
-    # cut the slow ones short would spoil the study; this one only ends a job that alone would
-    # spend the entire budget.
-    seconds = int(budget_usd / burn_per_s) if burn_per_s > 0 else MAX_TUNING_RUNTIME_S
+    burn = parallel_burn_usd_per_s(candidate, price)
+    seconds = int(allotted_usd / burn - STOP_GRACE_S) if burn > 0 else MAX_TUNING_RUNTIME_S
     return max(MIN_TUNING_RUNTIME_S, min(MAX_TUNING_RUNTIME_S, seconds))
 
 

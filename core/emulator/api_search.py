@@ -151,9 +151,19 @@ def search(emu, p: dict, region: str) -> dict:
         if name == "TuningJobArn" and op in ("Equals", "In"):
             wanted = {value} if op == "Equals" else {v.strip() for v in value.split(",")}
             arns = wanted if arns is None else arns & wanted
-    for row in emu.store.tuning_jobs():
-        if row["created"] > at or (arns is not None and row["arn"] not in arns):
+    # What the name, ARN and creation time rule out is skipped before a tuning job's request is decoded
+    # (a catch-up pages through 1,000 of them; each page would otherwise decode them all).
+    cheap = {"HyperParameterTuningJobName", "HyperParameterTuningJobArn", "CreationTime"}
+    early = [p for p in predicates if p[0] in cheap] if resource == "HyperParameterTuningJob" else []
+    for name, tuning_arn, created in emu.store.tuning_job_keys():
+        if created > at or (arns is not None and tuning_arn not in arns):
             continue
+        if early and not _matches({"HyperParameterTuningJobName": name, "HyperParameterTuningJobArn": tuning_arn,
+                                   "CreationTime": created}, early):
+            continue
+        row = emu.store.tuning_job(name)
+        if row is None:
+            continue  # deleted meanwhile
         plan = plan_of(emu, row)
         if resource == "HyperParameterTuningJob":
             item = {

@@ -21,6 +21,12 @@ from jstui.emulator.search import Searcher, dims_of, grid
 STARTING_S = 120.0  # instance provisioning ("Preparing the instances for training")
 DOWNLOADING_S = 45.0
 UPLOADING_S = 30.0
+# A stop (StopTrainingJob, StopHyperParameterTuningJob, or the tuning job's ResourceLimits.MaxRuntimeInSeconds)
+# ends a running container only after its grace: "SageMaker sends the algorithm the SIGTERM signal, which
+# delays job termination for 120 seconds" (API reference, StopTrainingJob). The emulator is never kinder:
+# the container uses the whole window, and the job bills until it ends. A job stopped while still
+# provisioning (before TrainingStartTime) has no container: it ends STOPPING_S later and bills nothing.
+STOP_GRACE_S = 120.0
 STOPPING_S = 30.0
 LAUNCH_DELAY_S = 8.0  # the tuning job's first training jobs are created a few seconds after it
 RELAUNCH_DELAY_S = 4.0
@@ -61,6 +67,7 @@ class TrainingPlan:
     spot: bool
     objective_name: str | None
     objective: float | None = None  # the final objective value, when the job reported it
+    never_started: bool = False  # stopped while provisioning: no TrainingStartTime, nothing billed
 
     def status_at(self, now: float) -> str:
         if now >= self.end:
@@ -71,6 +78,8 @@ class TrainingPlan:
 
     def seconds(self) -> tuple[int, int]:
         """(TrainingTimeInSeconds, BillableTimeInSeconds) once ended."""
+        if self.never_started:
+            return 0, 0
         training = max(0, int(round(self.end - self.training_start))) if self.end > self.training_start else 0
         billable = training
         if self.spot and training:
@@ -301,7 +310,8 @@ def _plan_training_job(
         trans = [x for x in trans if x.start < limit]
         trans.append(Transition("MaxRuntimeExceeded", limit, "Job stopped because max runtime was exceeded"))
     elif stop is not None and stop < end:
-        stop_at, end, final, reason = stop, stop + STOPPING_S, "Stopped", None
+        grace = STOP_GRACE_S if stop >= start else STOPPING_S
+        stop_at, end, final, reason = stop, stop + grace, "Stopped", None
         trans = [x for x in trans if x.start < stop]
         trans.append(Transition("Stopping", stop, "Stopping the training job"))
         trans.append(Transition("Stopped", end, "Training job stopped"))
@@ -310,6 +320,7 @@ def _plan_training_job(
     job = TrainingPlan(
         index, name, tuning_job, tuned, hps, profile, definitions, created, start, end, final, stop_at,
         tuple(trans), lines, reason, spot, objective_name,
+        never_started=stop_at is not None and stop_at < start,
     )
     regex = dict(definitions).get(objective_name)
     if regex and final in ("Completed", "Stopped"):

@@ -74,6 +74,13 @@ def _drain(stream, n: int) -> None:
         n -= len(chunk)
 
 
+def _no_constant(token: str):
+    """`NaN`, `Infinity` and `-Infinity` are not JSON (RFC 8259, section 6: "Numeric values that cannot
+    be represented in the grammar below (such as Infinity and NaN) are not permitted"); Python's json
+    reads them, the service's parser does not: a malformed body, 400 SerializationException."""
+    raise json.JSONDecodeError(f"{token} is not a JSON value", token, 0)
+
+
 def _clock_request(body: bytes) -> dict:
     """`{"paused": true|false, "advance": seconds}` (both optional) of POST /_emulator/clock."""
     try:
@@ -156,7 +163,11 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or length > MAX_BODY:
+        if length < 0:  # not a number, or negative: nothing to drain, the stream cannot be trusted
+            self.close_connection = True
+            self._send_error(ServiceError("SerializationException", "Content-Length is not a non-negative integer", 400))
+            return None
+        if length > MAX_BODY:
             self.close_connection = True
             _drain(self.rfile, min(max(length, 0), DRAIN_LIMIT))  # so the client reads our answer
             self._send_error(ServiceError(
@@ -208,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not target:
             raise ServiceError("UnknownOperationException", "Missing X-Amz-Target header")
         try:
-            params = json.loads(body.decode("utf-8") or "{}") if body.strip() else {}
+            params = json.loads(body.decode("utf-8") or "{}", parse_constant=_no_constant) if body.strip() else {}
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ServiceError("SerializationException", f"Request body is not valid JSON: {exc}") from None
         except RecursionError:

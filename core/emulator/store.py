@@ -167,6 +167,10 @@ class Store:
         ).fetchone()
         return _tuning_row(row) if row else None
 
+    def tuning_job_keys(self) -> list[tuple[str, str, float]]:
+        """(name, ARN, created) of every tuning job, without decoding their requests (Search's index)."""
+        return self._conn().execute("SELECT name, arn, created FROM tuning_jobs").fetchall()
+
     def tuning_jobs(self) -> list[dict[str, Any]]:
         rows = self._conn().execute(
             "SELECT name, arn, created, request, settings, stop_time FROM tuning_jobs"

@@ -115,7 +115,9 @@ def _walk(shape: Shape, value: object, path: str, problems: list[str]) -> None:
             problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: Member must be a boolean")
         return
     if t == "timestamp":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        # awsJson1_1 sends timestamps as epoch seconds (Smithy's timestampFormat default for the JSON
+        # protocols; botocore's serializer writes numbers): a string here answered 500 when compared
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: Member must be a timestamp")
         return
 

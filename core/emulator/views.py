@@ -68,7 +68,7 @@ def training_summary(job: TrainingPlan, plan: TuningPlan, region: str, now: floa
         "TrainingJobStatus": job.status_at(now),
         "TunedHyperParameters": dict(job.tuned),
     }
-    if job.training_start <= min(now, job.end):
+    if not job.never_started and job.training_start <= min(now, job.end):
         out["TrainingStartTime"] = job.training_start
     if now >= job.end:
         out["TrainingEndTime"] = job.end
@@ -147,7 +147,7 @@ def describe_training(job: TrainingPlan, plan: TuningPlan, row: dict, region: st
             out[key] = fit(shape("sagemaker", "DescribeTrainingJobResponse").members[key], tdef[key])
     if tdef.get("CheckpointConfig"):
         out["CheckpointConfig"] = fit(shape("sagemaker", "CheckpointConfig"), tdef["CheckpointConfig"])
-    if job.training_start <= min(now, job.end):
+    if not job.never_started and job.training_start <= min(now, job.end):
         out["TrainingStartTime"] = job.training_start
     if now >= job.end:
         out["TrainingEndTime"] = job.end

@@ -10,9 +10,9 @@ from dataclasses import replace
 from datetime import datetime
 from collections.abc import Callable
 
-from jstui.domain import budget
+from jstui.domain import budget, estimate
 from jstui.domain.errors import JstuiError
-from jstui.domain.snapshot import StudySnapshot
+from jstui.domain.snapshot import QUEUED, WAITING_FOR_QUOTA, StudySnapshot
 from jstui.engine.journal import DROPPED, LAUNCHING, PENDING_STATES, Journal
 
 log = logging.getLogger(__name__)
@@ -55,12 +55,14 @@ class BudgetGuard:
         *,
         stop_tuning_job: Callable[[str, str], None],
         rebuild: Callable[[], StudySnapshot],
+        learn_starts: Callable[[tuple[str, ...]], None] | None = None,
     ) -> StudySnapshot:
         """`snap` with the guard's state; under policy stop, acts first (stop_tuning_job(name, candidate)
-        per running tuning job, then `rebuild` the snapshot)."""
+        per running tuning job, then `rebuild` the snapshot). Before acting on a guess about unseen
+        training-job starts, `learn_starts(tuning job names)` lists those tuning jobs' training jobs
+        afresh (one call per 100 training jobs each; docs/reliability.md, "Budget")."""
         if not self.budget_usd:
             return snap
-        rate = budget.burn_rate_usd_per_s(snap, self._price_of)
         # The next check comes about as long after this one as this one came after the last
         # (refreshes take time too), and never sooner than the poll interval.
         horizon = horizon_s
@@ -69,15 +71,28 @@ class BudgetGuard:
         self._last_check_at = snap.taken_at or self._last_check_at
         # A read-only session (plain `status`, exports) observes: it reports, never acts.
         policy = "warn" if self._readonly else self.policy
-        decision = budget.decide(snap.spend_usd, rate, horizon, self.budget_usd, policy, already_stopped=self.stopped)
+        rate, decision, unknown = self._decide(snap, horizon, policy, frozenset())
+        if decision.act and unknown and learn_starts is not None:
+            # The stop would rest on starts the last list did not show: look before stopping a study
+            # on spend it may never have billed (jobs still provisioning bill nothing).
+            learn_starts(unknown)
+            snap = rebuild()
+            fresh = frozenset(t.training_job_name for t in snap.training_jobs
+                              if t.tuning_job_name in unknown and t.started_at is None)
+            rate, decision, _ = self._decide(snap, horizon, policy, fresh)
+        exhausted = None
+        if not decision.act and policy == "stop" and not self.stopped:
+            exhausted = self._exhausted(snap)
+            if exhausted:
+                decision = budget.GuardDecision("stopped", True, decision.spend_usd, decision.expected_usd, exhausted)
         at = snap.taken_at
         if not self._readonly:  # the guard's own checks, from which its overshoot can be bounded
             self._journal.add_event(
                 self._study,
                 "budget-check",
-                f"spend {snap.spend_usd:.4f} expected {decision.expected_usd:.4f}",
+                f"spend {decision.spend_usd:.4f} expected {decision.expected_usd:.4f}",
                 at=at,
-                body={"spend_usd": snap.spend_usd, "rate_usd_per_s": rate, "expected_usd": decision.expected_usd},
+                body={"spend_usd": decision.spend_usd, "rate_usd_per_s": rate, "expected_usd": decision.expected_usd},
             )
             self._checks += 1
             if self._checks % 100 == 0:
@@ -91,6 +106,39 @@ class BudgetGuard:
                 self._journal.add_event(self._study, f"budget-{decision.state}", decision.message, at=at)
                 snap = replace(snap, events=snap.events + (decision.message,))
         return replace(snap, budget_state=decision.state)
+
+    def _decide(self, snap: StudySnapshot, horizon: float, policy: str,
+                fresh: frozenset[str]) -> tuple[float, budget.GuardDecision, tuple[str, ...]]:
+        """(burn rate, decision, tuning jobs whose unseen starts the decision guessed)."""
+        rate = budget.burn_rate_usd_per_s(snap, self._price_of) + budget.endpoint_rate_usd_per_s(snap)
+        unseen, ahead, unknown = estimate.accrual_usd(snap, horizon, self._price_of, fresh)
+        lookahead = unseen + ahead + budget.endpoint_rate_usd_per_s(snap) * max(0.0, horizon)
+        spend = snap.spend_usd + snap.endpoint_spend_usd  # endpoints count against the budget too
+        decision = budget.decide(spend, rate, horizon, self.budget_usd, policy, already_stopped=self.stopped,
+                                 lookahead_usd=lookahead,
+                                 bound_usd=budget.hard_bound_usd(snap, self._price_of, horizon))
+        return rate, decision, unknown if unseen > 0 else ()
+
+    def _exhausted(self, snap: StudySnapshot) -> str | None:
+        """Queued candidates none of which the budget's room can cap even at the minimum, with no
+        tuning job running that would free any: the budget is spent (a message), else None."""
+        if self.budget_usd is None:
+            return None
+        queued = [r for r in snap.tuning_jobs if r.tuning_job_name is None and r.status in (QUEUED, WAITING_FOR_QUOTA)]
+        if not queued:
+            return None
+        room = budget.room(snap, self._price_of, self.budget_usd, "stop")
+        if room.running:
+            return None
+        for r in queued:
+            price = self._price_of(r.instance_type)
+            if price is None:
+                return None
+            if room.fits_minimum(budget.burn_usd_per_s(price, r.instance_count, budget.parallel_of(r.max_parallel_jobs, r.max_jobs))):
+                return None
+        return (f"budget guard: ${snap.spend_usd + snap.endpoint_spend_usd:.2f} of ${self.budget_usd:.2f} spent; "
+                f"the ${max(0.0, room.left_usd):.2f} left cannot cap even the minimum run of any of the "
+                f"{len(queued)} queued candidates: launching nothing more")
 
     def _stop(self, snap: StudySnapshot, decision: budget.GuardDecision, stop_tuning_job: Callable[[str, str], None]) -> None:
         self.stopped = True

@@ -103,7 +103,7 @@ def translate(exc: sqlite3.Error, path: Path, doing: str, waited_s: float) -> Js
     if code == _SQLITE_FULL:
         return EnvironmentProblem(f"{path}: the disk is full ({doing}); free some space and run jstui again")
     if code in (_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR):
-        return EnvironmentProblem(f"{path}: cannot {doing} ({exc}); check that its folder is writable (or use --home)")
+        return EnvironmentProblem(f"{path}: cannot {doing} ({exc}); check that it and its folder are writable (or use --home)")
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return JournalError(f"{path}: journal is unreadable ({exc}); move it away to start afresh")
     return None
@@ -272,9 +272,18 @@ class Launch:
     recipe: str | None  # JSON of what the candidate looked like when queued (plan shows changes)
 
 
-def _launch(r: Sequence[Any]) -> Launch:
+def _launch(r: Sequence[Any], path: Path | None = None) -> Launch:
     """A Launch from a row of Journal._LAUNCH_COLS."""
-    return Launch(r[0], r[1], r[2], LaunchState(r[3]), r[4], r[5], r[6], bool(r[7]), r[8])
+    try:
+        state = LaunchState(r[3])
+    except ValueError:
+        raise _damaged(path, f"launch of {r[1]!r} has state {r[3]!r}") from None
+    return Launch(r[0], r[1], r[2], state, r[4], r[5], r[6], bool(r[7]), r[8])
+
+
+def _damaged(path: Path | None, what: str) -> JournalError:
+    """A row jstui cannot read back: exit 7, like a damaged schema (never a traceback, never a write)."""
+    return JournalError(f"{path or 'the journal'}: journal is damaged ({what}); move it away to start afresh")
 
 
 @dataclass(frozen=True)
@@ -616,7 +625,7 @@ class Journal:
             f"SELECT {self._LAUNCH_COLS} FROM launches WHERE study=? ORDER BY queued_at, candidate, generation",
             (study,),
         )
-        return [_launch(r) for r in rows]
+        return [_launch(r, self.path) for r in rows]
 
     def current_launches(self, study: str) -> dict[str, Launch]:
         """The latest generation of every candidate ever queued."""
@@ -628,7 +637,7 @@ class Journal:
 
     def launch_by_name(self, tuning_job_name: str) -> Launch | None:
         rows = self._query(f"SELECT {self._LAUNCH_COLS} FROM launches WHERE tuning_job_name=?", (tuning_job_name,))
-        return _launch(rows[0]) if rows else None
+        return _launch(rows[0], self.path) if rows else None
 
     def queue(
         self,
@@ -713,7 +722,8 @@ class Journal:
                 raw = tuple(r)
                 hit = self._parsed_tuning_jobs.get(r[0])
                 if hit is None or hit[0] != raw:
-                    record = TuningJobRecord(r[0], r[1], r[2], _load(r[3]), _load(r[4]), r[5], _load(r[6]) or [])
+                    record = TuningJobRecord(r[0], r[1], r[2], _load(r[3], self.path), _load(r[4], self.path), r[5],
+                                             _load(r[6], self.path) or [])
                     hit = self._parsed_tuning_jobs[r[0]] = (raw, record)
                 out[r[0]] = hit[1]
         return out
@@ -753,7 +763,7 @@ class Journal:
             return {}
         marks = ",".join("?" * len(tuning_job_names))
         rows = self._query(f"SELECT name, describe FROM training_jobs WHERE tuning_job_name IN ({marks})", tuple(tuning_job_names))
-        return {r[0]: json.loads(r[1]) for r in rows}
+        return {r[0]: _load(r[1], self.path) for r in rows}
 
     def terminal_training_jobs_after(self, rowid: int) -> list[tuple[int, str, str]]:
         """(rowid, name, describe JSON) of the terminal training jobs saved after `rowid` (a replaced row
@@ -794,7 +804,7 @@ class Journal:
         )
         if not rows or (max_age_s is not None and time.time() - rows[0][1] > max_age_s):
             return None
-        return json.loads(rows[0][0])
+        return _load(rows[0][0], self.path)
 
     def save_jumpstart(self, model_id: str, version: str, region: str, instance_type: str, source: str,
                        body: dict) -> None:
@@ -854,7 +864,7 @@ class Journal:
                "FROM endpoints")
         rows = self._query(sql + (" WHERE study=?" if study else "") + " ORDER BY created_at", (study,) if study else ())
         keys = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state", "status")
-        return [dict(zip(keys, r[:8]), body=_load(r[8])) for r in rows]
+        return [dict(zip(keys, r[:8]), body=_load(r[8], self.path)) for r in rows]
 
     def delete_endpoint(self, name: str) -> None:
         with self._tx() as con:
@@ -885,9 +895,12 @@ class Journal:
             params += (kind,)
         rows = self._query(sql + " ORDER BY id DESC LIMIT ?", params + (limit,))
         return [
-            {"id": r[0], "at": r[1], "kind": r[2], "message": r[3], "body": _load(r[4])} for r in reversed(rows)
+            {"id": r[0], "at": r[1], "kind": r[2], "message": r[3], "body": _load(r[4], self.path)} for r in reversed(rows)
         ]
 
 
-def _load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+def _load(text: str | None, path: Path | None = None) -> Any:
+    try:
+        return None if text is None else json.loads(text)
+    except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError; a BLOB is a TypeError
+        raise _damaged(path, f"a stored value is not JSON: {exc}") from None

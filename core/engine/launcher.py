@@ -37,10 +37,12 @@ from jstui.engine.journal import (
 )
 from jstui.domain.snapshot import TERMINAL_TUNING
 from jstui.domain.model import Candidate, Study
+from jstui.domain.budget import Room
 from jstui.domain.tuning_request import (
     TAG_STUDY,
     budget_runtime_s,
     build_tuning_request,
+    parallel_burn_usd_per_s,
     model_key,
     recipe_json,
 )
@@ -123,10 +125,16 @@ class Launcher:
         self.price_of = price_of
         self.budget_usd = budget_usd
         self.halted = False  # set by the budget guard: nothing launches afterwards
+        self.waiting_reason: str | None = None  # why no queued candidate fits the budget's room now
         self._tried: set[str] = set()  # names Created in this launch_ready call
         self.created: dict[str, dict] = {}  # tuning job name -> the request this process created it with
         self.identity = process_identity()
         self.sleep: Callable[[float], None] = time.sleep  # between ListTags retries (tests drive a clock)
+        # The budget's room (jstui.domain.budget.room), read once per launch_ready; None: no budget.
+        self.budget_room: Callable[[], Room | None] = lambda: None
+        self._room: Room | None = None
+        self._room_read = False
+        self._allotted: dict[str, float] = {}  # candidate -> the budget its launch takes (this call)
 
     # --- queueing (journal only) ----------------------------------------------------------
     def queue(self, candidates: list[str] | None = None) -> list[str]:
@@ -199,15 +207,24 @@ class Launcher:
         if self.halted:
             return report
         self._tried = set()
+        self._room, self._room_read = None, False  # read when a launch first needs it (it builds a snapshot)
+        self._allotted = {}
+        self.waiting_reason = None
         while True:
             launch = self._claim()
-            if launch is None or self._launch_one(launch, report) == "waiting":
+            if launch is None:
+                report.waiting = report.waiting or self.waiting_reason
+                return report
+            if self._launch_one(launch, report) == "waiting":
                 return report
 
     def _claim(self) -> Launch | None:
         """The next launch to make, marked `launching` in the same journal transaction that counted
         the slots, so two jstui processes on one home never exceed max_parallel_tuning_jobs.
         Interrupted launches (`launching`, e.g. after a kill -9) are retried first."""
+        if self.budget_usd and not self._room_read and any(l.state != LAUNCHING for l in self.pending()):
+            # read outside the transaction: it builds a snapshot from the journal
+            self._room, self._room_read = self.budget_room(), True
         with self.journal.transaction():
             claims = self.journal.launch_claims(self.study.name)
             pending = [
@@ -222,11 +239,45 @@ class Launcher:
             if launch.state == LAUNCHING and launch.tuning_job_name in self._tried:
                 return None  # tried this cycle already (it failed): the next refresh retries it
             if launch.state != LAUNCHING:
-                if self.study.max_parallel_tuning_jobs - self.in_flight() <= 0:
+                free = self.study.max_parallel_tuning_jobs - self.in_flight()
+                if free <= 0:
                     return None
+                if self._room is not None:  # the first queued candidate the budget's room can cap
+                    admitted = self._admit([l for l in pending if l.state != LAUNCHING], free)
+                    if admitted is None:
+                        return None
+                    launch = admitted
             self.journal.claim_launch(self.study.name, launch.candidate, launch.generation, self.identity)
             self._tried.add(launch.tuning_job_name)
             return launch
+
+    def _admit(self, pending: list[Launch], free: int) -> Launch | None:
+        """The first of `pending` whose cap the budget's room can take (jstui.domain.budget.Room.allot);
+        None when none fits now (why: `self.waiting_reason`)."""
+        room = self._room
+        assert room is not None
+        self.waiting_reason = None
+        # First the candidates whose expected run fits; only when none does and nothing runs, the
+        # rest of the budget for the first whose minimum fits.
+        for last_resort in (False, True):
+            for launch in pending:
+                cand = self.study.candidate(launch.candidate)
+                price = self.price_of(cand.resources.instance_type)
+                if price is None:
+                    return launch  # unpriced: no cap can be sized (the plan says so); the guard watches it
+                burn = parallel_burn_usd_per_s(cand, price)
+                usd = room.allot(cand.name, burn, share_n=min(free, len(pending)), last_resort=last_resort)
+                if usd is not None:
+                    self._allotted[cand.name] = usd
+                    return launch
+                if last_resort:
+                    self.waiting_reason = self.waiting_reason or room.why_waiting(cand.name, burn)
+            if room.running:  # running jobs will free room: wait for them
+                first = self.study.candidate(pending[0].candidate)
+                burn = parallel_burn_usd_per_s(first, self.price_of(first.resources.instance_type) or 0.0)
+                self.waiting_reason = room.why_waiting(first.name, burn)
+                return None
+        return None
 
     def _launch_one(self, launch: Launch, report: LaunchReport) -> str:
         study, cname, gen = self.study.name, launch.candidate, launch.generation
@@ -312,7 +363,10 @@ class Launcher:
         else:
             js, image = None, self.image_lookup(candidate.algorithm or "")
         price = self.price_of(candidate.resources.instance_type)
-        runtime = budget_runtime_s(self.study, candidate, self.budget_usd, price)
+        # The cap the budget's room allotted this launch (an interrupted launch retried, or no room
+        # read: the whole budget, the most any one tuning job may take).
+        allotted = self._allotted.get(candidate.name, self.budget_usd)
+        runtime = budget_runtime_s(self.study, candidate, allotted, price)
         return build_tuning_request(self.study, candidate, name, jumpstart=js, builtin_image=image, max_runtime_s=runtime)
 
 

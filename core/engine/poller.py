@@ -10,8 +10,8 @@ calls than describing one by one, full records come 100 a call instead (Search, 
 HyperParameterTuningJob by name; Resource TrainingJob by `TuningJobArn In ...`; API reference:
 https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Search.html). Search reads an index that
 may trail Describe: a tuning-job record whose status/counters differ from the list summary, or a tuning
-job whose training-job records disagree with its counters, is described the classic way, so what just
-ended is described, never missed. Where Search is refused (AccessDenied, or a service without it), the
+job whose training-job records trail its counters (fewer jobs, or fewer ended), is described the classic
+way, so what just ended is described, never missed. Where Search is refused (AccessDenied, or a service without it), the
 poller describes as before for the rest of the session. `progress` is called after each batch is
 journaled, so a caller can show rows as they arrive (never act on them: the cycle is not complete)."""
 
@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Literal
 from collections.abc import Callable
@@ -39,6 +40,10 @@ from jstui.domain.model import Study
 log = logging.getLogger(__name__)
 
 PAGE = 100
+# Search queries in flight at once during a catch-up: at 150 ms a call one at a time reaches ~5 calls a
+# second, the assumed rate limit (docs/performance-real-service.md); a few more keep the limit, not the
+# latency, the bound. Above the limit the service throttles and botocore's adaptive mode slows down.
+SEARCH_CONCURRENCY = 3
 FILTER_VALUE_MAX = 1024  # botocore: FilterValue max length (an `In` value lists ARNs comma-separated)
 SEARCH_UNUSABLE = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "ValidationException",
                    "UnknownOperationException", "UnsupportedOperation"}
@@ -157,16 +162,25 @@ def summary_from_record(record: dict, tuning_name: str, describe: dict) -> dict:
     return out
 
 
-def arn_groups(arns: list[str], limit: int = FILTER_VALUE_MAX) -> list[list[str]]:
-    """ARNs in groups whose comma-joined text fits one Filter Value."""
+def arn_groups(arns: list[str], limit: int = FILTER_VALUE_MAX, totals: list[int] | None = None) -> list[list[str]]:
+    """ARNs in groups whose comma-joined text fits one Filter Value. With `totals` (training jobs per
+    ARN), a group that would end in a part-filled page is cut where its count last filled whole pages,
+    so the rest start the next group instead of costing a call each: 10 tuning jobs of 20 take 2 pages,
+    11 of them 3."""
     groups: list[list[str]] = []
-    size = limit + 1
-    for a in arns:
-        if size + 1 + len(a) > limit:
-            groups.append([])
-            size = -1
-        groups[-1].append(a)
-        size += 1 + len(a)
+    i = 0
+    while i < len(arns):
+        j, size, count, whole = i, -1, 0, None
+        while j < len(arns) and (j == i or size + 1 + len(arns[j]) <= limit):
+            size += 1 + len(arns[j])
+            count += totals[j] if totals else 0
+            j += 1
+            if totals and count and count % PAGE == 0:
+                whole = j
+        if whole is not None and j < len(arns) and count % PAGE:
+            j = whole
+        groups.append(arns[i:j])
+        i = j
     return groups
 
 
@@ -377,7 +391,11 @@ class Poller:
     def _sweep_training(self, changed: list[str], records: dict, notify: Callable[[], None]) -> tuple[set[str], int]:
         """Training-job records of the changed tuning jobs by Search, when that costs fewer calls than
         listing each tuning job's training jobs and describing the newly ended ones. Returns the tuning
-        jobs whose records agreed with their counters (journaled) and the calls made."""
+        jobs whose records are at least as new as their counters (journaled) and the calls made.
+
+        The groups are independent queries: up to SEARCH_CONCURRENCY of them are in flight at once (a
+        botocore client is thread-safe; its adaptive retry mode slows every thread down after a
+        throttle), and each group's records are journaled here, on the calling thread, as it arrives."""
         arn_of: dict[str, str] = {}
         classic = 0
         for name in changed:
@@ -388,51 +406,88 @@ class Poller:
             classic += max(1, math.ceil(total / PAGE)) + max(0, terminal - old_terminal)
             if describe.get("HyperParameterTuningJobArn"):
                 arn_of[describe["HyperParameterTuningJobArn"]] = name
-        groups = arn_groups(sorted(arn_of))
+        ordered = sorted(arn_of)
+        groups = arn_groups(ordered, totals=[_total(records[arn_of[a]].describe or {})[0] for a in ordered])
         sweep = sum(max(1, math.ceil(sum(_total(records[arn_of[a]].describe or {})[0] for a in g) / PAGE)) for g in groups)
         if not groups or sweep >= classic:
             return set(), 0
         done: set[str] = set()
         calls = 0
-        for group in groups:
-            found: dict[str, list[dict]] = {arn_of[a]: [] for a in group}
-            token = None
-            while True:
-                kwargs = {
-                    "Resource": "TrainingJob",
-                    "SearchExpression": {"Filters": [{"Name": "TuningJobArn", "Operator": "In", "Value": ",".join(group)}]},
-                    "SortBy": "CreationTime", "SortOrder": "Ascending", "MaxResults": PAGE,
-                }
-                if token:
-                    kwargs["NextToken"] = token
-                page = self._search(**kwargs)
-                if page is None:
-                    return done, calls
-                calls += 1
-                for r in page.get("Results", []):
-                    rec = r.get("TrainingJob") or {}
+        pool = ThreadPoolExecutor(max_workers=min(SEARCH_CONCURRENCY, len(groups)), thread_name_prefix="jstui-search")
+        future_groups = {pool.submit(self._search_group, group): group for group in groups}
+        try:
+            for future in as_completed(future_groups):
+                recs, n = future.result()
+                calls += n
+                if recs is None:
+                    continue  # Search refused (the groups not yet sent stop at once): described the classic way
+                found: dict[str, list[dict]] = {}
+                for rec in recs:
                     owner = arn_of.get(rec.get("TuningJobArn") or "")
-                    if owner in found:
-                        found[owner].append(rec)
-                token = page.get("NextToken")
-                if not token:
-                    break
-            with self.journal.transaction():
-                for name, recs in found.items():
-                    describe = records[name].describe or {}
-                    total, terminal = _total(describe)
-                    ended = [r for r in recs if r.get("TrainingJobStatus") in TERMINAL_TRAINING]
-                    if len(recs) != total or len(ended) != terminal:
-                        continue  # the index trails the counters: list and describe this one
-                    for rec in ended:
-                        if not self.journal.has_training_job(rec["TrainingJobName"]):
-                            self.journal.save_terminal_training_job(rec["TrainingJobName"], name, rec)
-                    training = [summary_from_record(r, name, describe) for r in recs]
-                    self.journal.save_tuning_job(name, self.study.name, counters=counters_key(describe),
-                                                 training_summaries=training)
-                    done.add(name)
-            notify()
+                    if owner is not None:
+                        found.setdefault(owner, []).append(rec)
+                with self.journal.transaction():
+                    for arn in future_groups[future]:
+                        name = arn_of[arn]
+                        recs_of = found.get(name, [])
+                        describe = records[name].describe or {}
+                        total, terminal = _total(describe)
+                        ended = [r for r in recs_of if r.get("TrainingJobStatus") in TERMINAL_TRAINING]
+                        if len(recs_of) < total or len(ended) < terminal:
+                            continue  # the index trails the counters: list and describe this one
+                        # Every job the counters count, and as many ended: the records are at least as new
+                        # as the counters (more of them: jobs started since the tuning job was read).
+                        for rec in ended:
+                            if not self.journal.has_training_job(rec["TrainingJobName"]):
+                                self.journal.save_terminal_training_job(rec["TrainingJobName"], name, rec)
+                        training = [summary_from_record(r, name, describe) for r in recs_of]
+                        self.journal.save_tuning_job(name, self.study.name, counters=counters_key(describe),
+                                                     training_summaries=training)
+                        done.add(name)
+                notify()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         return done, calls
+
+    def relist(self, names: tuple[str, ...]) -> int:
+        """List these tuning jobs' training jobs afresh (the budget guard, before acting on starts the
+        last list did not show: a running job's TrainingStartTime changes no counter). Returns the
+        calls made: one ListTrainingJobsForHyperParameterTuningJob per 100 training jobs of each."""
+        records = self.journal.tuning_jobs(self.study.name)
+        calls = 0
+        for name in names:
+            record = records.get(name)
+            if record is None:
+                continue
+            training = self._list_training_jobs(name)
+            calls += max(1, math.ceil(len(training) / PAGE))
+            self.journal.save_tuning_job(name, self.study.name, counters=record.counters, training_summaries=training)
+            calls += self._describe_terminal(name, training)
+        return calls
+
+    def _search_group(self, group: list[str]) -> tuple[list[dict] | None, int]:
+        """Every training-job record of the tuning jobs `group` names (ARNs), page by page; None when
+        the service refuses Search. Runs on a worker thread: no journal access here."""
+        out: list[dict] = []
+        calls = 0
+        token = None
+        while self.search_usable:
+            kwargs = {
+                "Resource": "TrainingJob",
+                "SearchExpression": {"Filters": [{"Name": "TuningJobArn", "Operator": "In", "Value": ",".join(group)}]},
+                "SortBy": "CreationTime", "SortOrder": "Ascending", "MaxResults": PAGE,
+            }
+            if token:
+                kwargs["NextToken"] = token
+            page = self._search(**kwargs)
+            if page is None:
+                return None, calls
+            calls += 1
+            out.extend(r.get("TrainingJob") or {} for r in page.get("Results", []))
+            token = page.get("NextToken")
+            if not token:
+                return out, calls
+        return None, calls
 
     def _list_training_jobs(self, tuning_job_name: str) -> list[dict]:
         out: list[dict] = []

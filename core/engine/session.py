@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jstui.domain import estimate
+from jstui.domain import budget, estimate
 from jstui.domain.textfmt import some_of
 from jstui.aws.clients import Clients, make_clients, service_errors, translate
 from jstui.aws.errors import ErrorKind, classify
@@ -37,7 +37,7 @@ from jstui.engine.log_reader import LOG_GROUP, LogReader  # noqa: F401  (LOG_GRO
 from jstui.engine.models import ModelResolver
 from jstui.engine.poller import Poller, poll_errors
 from jstui.engine.protocol import DeployDefaults, LogChunk
-from jstui.domain.snapshot import TERMINAL_TRAINING, TERMINAL_TUNING, ConnectionState, StudySnapshot
+from jstui.domain.snapshot import QUEUED, TERMINAL_TRAINING, TERMINAL_TUNING, ConnectionState, StudySnapshot
 from jstui.engine.snapshot_build import BuildInputs, RowCache, TerminalCache, build_snapshot
 from jstui.engine.snapshot_store import SnapshotStore
 from jstui.domain.model import Study
@@ -57,6 +57,8 @@ def resolve_study(arg: str | None, home: Path) -> Path:
     else the default sample study."""
     from jstui.sample_studies import DEFAULT_STUDY
 
+    if arg is not None and not arg.strip():  # `jstui stop "$STUDY" --yes`, unset: never the last one opened
+        raise UsageError("STUDY is empty (an unset shell variable?); name a study file or a study in the journal")
     if arg:
         path = Path(arg).expanduser()
         if path.is_file():
@@ -197,6 +199,7 @@ class EngineSession:
                     budget_usd=self.guard.budget_usd,
                 )
             self._launcher.halted = self.guard.stopped
+            self._launcher.budget_room = self._budget_room
             return self._launcher
 
     @property
@@ -240,7 +243,9 @@ class EngineSession:
         from jstui.engine.launcher import launch_changes
 
         catalog = Catalog.load(self.study.emulator.catalogs) if self.study.emulator.catalogs else None
-        text = plan.format_plan_compact(plan.build_plan(self.study, catalog, self.prices.table))
+        built = replace(plan.build_plan(self.study, catalog, self.prices.table),  # --budget, if given
+                        budget_usd=self.guard.budget_usd, budget_policy=self.guard.policy)
+        text = plan.format_plan_compact(built)
         changes = launch_changes(self.study, self.journal)
         if changes:
             text += "\n\nSince the last launch:\n" + "\n".join(f"  {line}" for line in changes)
@@ -304,9 +309,23 @@ class EngineSession:
             self._sim_seconds(self.poll_interval_s),
             stop_tuning_job=self._stop_tuning_job,
             rebuild=self._build,
+            learn_starts=self._learn_starts,
         )
         self.store.publish(snap)
         return snap
+
+    def _budget_room(self):
+        """The budget's room for this cycle's launches, from a snapshot of what the poll just read."""
+        if not self.guard.budget_usd:
+            return None
+        return budget.room(self._build(project=False), self.price_of, self.guard.budget_usd, self.guard.policy)
+
+    def _learn_starts(self, names: tuple[str, ...]) -> None:
+        """The guard's fresh look at training jobs whose start the last list did not show."""
+        try:
+            self.poller.relist(names)
+        except poll_errors() as exc:  # the guard then acts on its estimate, the safe side
+            log.info("relisting training jobs failed: %s", exc)
 
     def _poll(self, strict: bool) -> None:
         try:
@@ -521,6 +540,10 @@ class EngineSession:
             )
         )
         snap = replace(snap, planned=self._planned())
+        if self._waiting:  # why queued candidates wait (the budget's room): shown on their rows
+            snap = replace(snap, tuning_jobs=tuple(
+                replace(r, waiting_reason=r.waiting_reason or self._waiting)
+                if r.tuning_job_name is None and r.status == QUEUED else r for r in snap.tuning_jobs))
         if not project:
             return snap
         return replace(snap, projected_usd=estimate.projected_usd(snap, self.price_of))
@@ -548,6 +571,8 @@ class EngineSession:
 
     def find_candidate(self, text: str) -> str:
         """A candidate's name, a unique substring of it, or a training/tuning job name."""
+        if not text.strip():  # "" is a substring of every name: an unset shell variable would pick one
+            raise UsageError("the candidate given is empty (an unset shell variable?); name one")
         names = [c.name for c in self.study.candidates]
         if text in names:
             return text

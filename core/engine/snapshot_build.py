@@ -12,7 +12,9 @@ from typing import Any, Literal
 from collections.abc import Callable
 
 from jstui.domain import spend
+from jstui.domain.errors import JournalError
 from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Journal, Launch, TuningJobRecord
+from jstui.domain.slices import parameter_scales
 from jstui.domain.times import parse_time
 from jstui.domain.snapshot import (
     NOT_LAUNCHED,
@@ -61,7 +63,12 @@ class TerminalCache:
         read = 0
         while rows:
             rowid, name, text = rows.pop()
-            self._by_name[name] = compact_terminal(json.loads(text))
+            try:
+                described = json.loads(text)
+            except ValueError:  # a damaged row: exit 7 with the journal's name, not a traceback
+                raise JournalError(f"{journal.path}: journal is damaged (training job {name!r} is not JSON); "
+                                   "move it away to start afresh") from None
+            self._by_name[name] = compact_terminal(described)
             self._rowid = rowid
             read += 1
             if read % TRIM_AFTER_DOCUMENTS == 0:
@@ -160,10 +167,13 @@ def _training_rows(
         job_spend = spend.training_job_spend(
             status=status,
             billable_seconds=billable,
-            # The list summary is refreshed only when counters change, so a running job may not
-            # show its start yet: accrue from its creation then (an over- rather than an
-            # under-estimate, which is the safe side for the budget guard).
-            started_at=started or created,
+            # SageMaker bills from TrainingStartTime (after an unbilled provisioning): a running job
+            # accrues from it, and nothing before it is known. The list summary is refreshed only when
+            # the counters change, so a start may be unseen for a while: the budget guard's estimate
+            # (jstui.domain.estimate.accrual_usd) counts such jobs from their expected start and asks
+            # for a fresh list before acting on it; the caps' room does not depend on it
+            # (jstui.domain.budget.reserve_usd).
+            started_at=started,
             ended_at=ended,
             now=inp.now,
             instance_count=count,
@@ -263,6 +273,9 @@ def _launched(
         created_at=parse_time(source.get("CreationTime")),
         ended_at=parse_time(source.get("HyperParameterTuningEndTime")),
         runtime_cap_s=int(limits["MaxRuntimeInSeconds"]) if limits.get("MaxRuntimeInSeconds") else None,
+        max_parallel_jobs=int(limits.get("MaxParallelTrainingJobs") or 0)
+        or (candidate.tuning.max_parallel_jobs if candidate else None),
+        parameter_scales=parameter_scales(config.get("ParameterRanges") or {}),
     )
     return row, jobs, list(names)
 
@@ -336,7 +349,7 @@ class RowCache:
         for i in hit.accruing:
             j = jobs[i]
             s = spend.training_job_spend(
-                status=j.status, billable_seconds=None, started_at=j.started_at or j.created_at, ended_at=j.ended_at,
+                status=j.status, billable_seconds=None, started_at=j.started_at, ended_at=j.ended_at,
                 now=now, instance_count=j.instance_count, usd_per_hour=hit.prices.get(j.instance_type),
             )  # fmt: skip
             if (s.billable_seconds, s.cost_usd, s.is_estimate) != (j.billable_seconds, j.cost_usd, j.cost_is_estimate):
@@ -407,6 +420,7 @@ def build_snapshot(inp: BuildInputs) -> StudySnapshot:
                     cost_is_estimate=False,
                     created_at=None,
                     ended_at=None,
+                    max_parallel_jobs=candidate.tuning.max_parallel_jobs if candidate else None,
                 )
             )
             continue

@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import replace
 
+from jstui.domain.errors import JournalError
 from jstui.domain.snapshot import ConnectionState, StudySnapshot
 from jstui.engine.journal import Journal
 from jstui.engine.snapshot_codec import snapshot_from_json, snapshot_to_json
@@ -38,7 +39,12 @@ class SnapshotStore:
         body = self._journal.snapshot_body(self._study)
         if body is None:
             return None
-        snap = replace(snapshot_from_json(body), connection=ConnectionState("connecting", message="last saved snapshot"))
+        try:
+            saved = snapshot_from_json(body)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a damaged row: exit 7, not a traceback
+            raise JournalError(f"{self._journal.path}: journal is damaged (the saved snapshot of {self._study!r} "
+                               f"does not read: {type(exc).__name__}); move it away to start afresh") from None
+        snap = replace(saved, connection=ConnectionState("connecting", message="last saved snapshot"))
         self._current = snap
         return snap
 

@@ -246,7 +246,9 @@ class _StudyReader(CandidateReader):
             for rel in [cat] if isinstance(cat, str) else cat:
                 p = (self.base / rel).resolve()
                 if not p.is_file():
-                    self.p.error(at + ("catalog",), f"catalog {rel!r} not found (looked for {p})")
+                    what = "is a folder, not a CSV file" if p.is_dir() else (
+                        "is not a regular file (a pipe or device?)" if p.exists() else "not found")
+                    self.p.error(at + ("catalog",), f"catalog {rel!r} {what} (looked for {p})")
                 catalogs.append(p)
         meta = f["jumpstart_metadata"]
         meta_dir: Path | None = None

@@ -9,11 +9,13 @@ expected, spend at most and expected; then the study's totals.
 
 from __future__ import annotations
 
+import dataclasses
+
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from jstui.domain import estimate
+from jstui.domain import budget, estimate
 from jstui.domain.textfmt import printable
 from jstui.domain.catalog import Catalog
 from jstui.domain.prices import PriceTable, load_price_table
@@ -306,10 +308,17 @@ def _summary_lines(plan: Plan) -> list[str]:
         if plan.budget_policy == "stop" and (plan.max_usd is None or plan.max_usd > plan.budget_usd):
             guard = " (the guard stops running jobs before spend crosses it)"
         out.append(f"Budget: ${plan.budget_usd:,.2f}, policy {plan.budget_policy}{guard}")
+        if plan.budget_policy == "stop":
+            out.append("Hard budget: each tuning job's MaxRuntimeInSeconds is sized so that what is running can "
+                       "never bill more than the budget left, even with jstui closed; candidates wait for room")
+            out += budget.minimum_lines(plan.budget_usd, plan.budget_policy, [
+                (r.candidate, None if r.usd_per_hour is None else budget.burn_usd_per_s(
+                    r.usd_per_hour, r.instance_count, budget.parallel_of(r.max_parallel_jobs, r.training_jobs)))
+                for r in plan.rows])
         if plan.expected_usd is not None and plan.expected_usd > plan.budget_usd:
             out.append(f"Expected spend {_money(plan.expected_usd)} is over the budget: "
-                       + ("the guard will stop the study before it completes" if plan.budget_policy == "stop"
-                          else "policy warn will only warn"))
+                       + ("candidates the budget cannot cap stay unlaunched, and the study ends when it is spent"
+                          if plan.budget_policy == "stop" else "policy warn will only warn"))
     return out
 
 
@@ -331,13 +340,17 @@ def format_plan_compact(plan: Plan, width: int = 64) -> str:
     return "\n".join(out)
 
 
-def print_plan(study_path: Path | str, home: Path | None) -> int:
+def print_plan(study_path: Path | str, home: Path | None, budget_usd: float | None = None) -> int:
     """`jstui launch STUDY` without --yes: print the plan (stdout) and the study's warnings
-    (stderr); create nothing. Study-file problems raise StudyFileError (exit 2)."""
+    (stderr); create nothing. Study-file problems raise StudyFileError (exit 2). `budget_usd`
+    (`--budget`) replaces the study's budget, with policy stop when the study has none (as a launch)."""
     study = load_study(study_path)
     for w in study.warnings:
         print(printable(w), file=sys.stderr)
     catalog = Catalog.load(study.emulator.catalogs) if study.emulator.catalogs else None
     plan = build_plan(study, catalog, load_price_table(home))
+    if budget_usd is not None:
+        plan = dataclasses.replace(plan, budget_usd=budget_usd,
+                                   budget_policy=study.budget.policy if study.budget.usd is not None else "stop")
     print(printable(format_plan(plan).replace("jstui launch STUDY --yes", f"jstui launch {study_path} --yes")))
     return 0

@@ -46,7 +46,7 @@ def validate_candidates(sites: list[CandidateSite], problems: Problems, *, front
             mid = site.candidate.model_id or ""
             problems.error(site.origins["id"], f"{mid!r} is not in the offline JumpStart snapshot "
                                                f"({jumpstart_dir}){suggest(mid, known_ids)}")
-        elif site.candidate.model_id and (msg := version_problem(
+        elif site.candidate.model_id and isinstance(site.candidate.model_version, str) and (msg := version_problem(
                 site.candidate.model_version, jumpstart_versions(jumpstart_dir, site.candidate.model_id))):
             problems.error(site.origins["candidate"] + ("version",), msg)  # not "unknown model id" at launch
     check_jumpstart_hyperparameters(sites, problems, jumpstart_dir)

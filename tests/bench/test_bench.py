@@ -82,3 +82,12 @@ def test_soak_hostile_requests_at_a_tiny_size():
     assert r["chunked"] == {**r["chunked"], "answered_411": 10, "smuggled_executed": 0}
     assert r["nested"]["statuses"] == {"400": 5}
     assert r["verdict"] == "meets target"
+
+
+def test_budget_table_at_a_tiny_size():
+    """One killed trial at speed 12,800: the service's caps alone keep billing within the $2 budget."""
+    r = _run("budget.py", "--speeds", "12800", "--trials", "1", "--modes", "killed")
+    (row,) = r["table"]
+    (trial,) = r["trials"]
+    assert row["mode"] == "killed" and row["ok"] and r["meets_target"]
+    assert 0 < trial["billed_usd"] <= r["budget_usd"] and trial["launched"] >= 1 and trial["all_ended"]

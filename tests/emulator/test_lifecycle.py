@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.emulator.helpers import MNV2, SWIN, run_until_done, tuning_request
+from jstui.emulator.schedule import FINALIZE_S, RELAUNCH_DELAY_S, STARTING_S, STOP_GRACE_S, STOPPING_S
+from tests.emulator.helpers import MNV2, SWIN, client, run_until_done, tuning_request
 
 
 def _jobs(sm, name):
@@ -101,7 +102,9 @@ def test_stop_one_training_job_lets_the_next_start(sm, clock):
     first = _jobs(sm, "one")
     assert len(first) == 1
     sm.stop_training_job(TrainingJobName=first[0]["TrainingJobName"])
-    clock.advance(60)
+    clock.advance(60)  # within the stop grace: the container is still running, its slot taken
+    assert len(_jobs(sm, "one")) == 1
+    clock.advance(STOP_GRACE_S - 60 + RELAUNCH_DELAY_S)
     jobs = _jobs(sm, "one")
     assert len(jobs) == 2
     assert {j["TrainingJobStatus"] for j in jobs} == {"Stopped", "InProgress"}
@@ -126,7 +129,8 @@ def test_tuning_max_runtime_stops_the_tuning_job(sm, clock):
     d = run_until_done(sm, clock, "capped", step=600)
     assert d["HyperParameterTuningJobStatus"] == "Stopped"
     end = d["HyperParameterTuningEndTime"].timestamp() - d["CreationTime"].timestamp()
-    assert 1800 <= end <= 1800 + 120
+    # the cap stops the running training job, which ends after the stop grace; then the tuning job finalizes
+    assert end == 1800 + STOP_GRACE_S + FINALIZE_S
     assert len(_jobs(sm, "capped")) == 1
 
 
@@ -204,3 +208,50 @@ def test_fail_rate_fails_training_jobs_with_a_reason(emu, sm, clock):
     emu.set_faults(fail_rate=0.0)  # read at creation: a later job is unaffected
     sm.create_hyper_parameter_tuning_job(**tuning_request("fine"))
     assert run_until_done(sm, clock, "fine")["HyperParameterTuningJobStatus"] == "Completed"
+
+
+def test_a_stopped_training_job_bills_through_its_stop_grace(sm, clock):
+    # StopTrainingJob: "SageMaker sends the algorithm the SIGTERM signal, which delays job termination for
+    # 120 seconds"; the job is billed until it ends.
+    sm.create_hyper_parameter_tuning_job(**tuning_request("grace", model_id=SWIN, max_jobs=1, parallel=1))
+    clock.advance(600)
+    (job,) = _jobs(sm, "grace")
+    started = job["TrainingStartTime"]
+    stop_at = clock()
+    sm.stop_training_job(TrainingJobName=job["TrainingJobName"])
+    clock.advance(STOP_GRACE_S - 1)
+    assert sm.describe_training_job(TrainingJobName=job["TrainingJobName"])["TrainingJobStatus"] == "Stopping"
+    clock.advance(1)
+    tj = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
+    assert tj["TrainingJobStatus"] == "Stopped"
+    assert tj["BillableTimeInSeconds"] == round(stop_at + STOP_GRACE_S - started.timestamp())
+
+
+def test_a_training_job_stopped_while_provisioning_bills_nothing(sm, clock):
+    sm.create_hyper_parameter_tuning_job(**tuning_request("early", max_jobs=1, parallel=1))
+    clock.advance(30)  # created at 8 s, provisioning until 8 + STARTING_S
+    (job,) = _jobs(sm, "early")
+    sm.stop_training_job(TrainingJobName=job["TrainingJobName"])
+    clock.advance(STARTING_S)
+    tj = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
+    assert tj["TrainingJobStatus"] == "Stopped" and tj["BillableTimeInSeconds"] == 0
+    assert "TrainingStartTime" not in tj
+    assert tj["TrainingEndTime"].timestamp() == pytest.approx(clock() - STARTING_S + STOPPING_S, abs=1)
+
+
+@pytest.mark.parametrize("seconds, ok", [(119, False), (120, True)])
+def test_tuning_max_runtime_below_120_s_is_refused(emu, seconds, ok):
+    # botocore's model: HyperParameterTuningMaxRuntimeInSeconds has min 120 (the SDK refuses less
+    # client-side; the service answers ValidationException to a client that does not check; the
+    # emulator validates every request against that model: core/emulator/validation.py)
+    raw = client("sagemaker", emu.url, parameter_validation=False)
+    req = tuning_request(f"min{seconds}")
+    req["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxRuntimeInSeconds"] = seconds
+    if ok:
+        raw.create_hyper_parameter_tuning_job(**req)
+        return
+    with pytest.raises(raw.exceptions.ClientError) as e:
+        raw.create_hyper_parameter_tuning_job(**req)
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert "resourceLimits.maxRuntimeInSeconds" in e.value.response["Error"]["Message"]
+    assert "greater than or equal to 120" in e.value.response["Error"]["Message"]

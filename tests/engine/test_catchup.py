@@ -124,3 +124,51 @@ def test_catch_up_shows_rows_as_they_arrive_and_the_guard_waits_for_the_whole_cy
     assert [len(p.training_jobs) for p in shown] == sorted(len(p.training_jobs) for p in shown)
     assert len(shown[0].training_jobs) < len(final.training_jobs)
     assert checks == 1 and final.projected_usd is not None  # one guard check, on the complete snapshot
+
+
+def test_arn_groups_fit_the_filter_value_and_fill_whole_pages():
+    from jstui.engine.poller import FILTER_VALUE_MAX, PAGE, arn_groups
+
+    arns = [f"arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/study-c{i:04d}" for i in range(1000)]
+    for totals in ([20] * 1000, [7] * 1000, [(i * 37) % 101 for i in range(1000)], None):
+        groups = arn_groups(arns, totals=totals)
+        assert [a for g in groups for a in g] == arns  # every ARN once, in order
+        assert all(len(",".join(g)) <= FILTER_VALUE_MAX for g in groups)
+    plain = arn_groups(arns)
+    packed = arn_groups(arns, totals=[20] * 1000)
+
+    def pages(groups):
+        return sum(-(-20 * len(g) // PAGE) for g in groups)
+
+    assert pages(packed) == 1000 * 20 // PAGE < pages(plain)  # no part-filled page: 200 calls, not 273
+
+
+def test_search_refused_during_the_concurrent_training_sweep_falls_back_to_describing(world, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from jstui.engine import poller as poller_module
+
+    emu, study, names, clock, tmp = world
+    with _watch(study, names, tmp / "truth", emu.url) as s:
+        truth = s.refresh(strict=True)
+    real_groups = poller_module.arn_groups
+    monkeypatch.setattr(poller_module, "arn_groups", lambda arns, totals=None: real_groups(arns, 400, totals))
+    with _watch(study, names, tmp / "refused", emu.url) as s:
+        sm = s.clients.sagemaker_poll or s.clients.sagemaker
+        real_search, seen = sm.search, []
+
+        def search(**kwargs):
+            if kwargs["Resource"] == "TrainingJob":
+                seen.append(kwargs)
+                if len(seen) > 1:  # the first group is answered, the others are refused
+                    raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "Search")
+            return real_search(**kwargs)
+
+        monkeypatch.setattr(sm, "search", search)
+        _reset(emu.url)
+        refused = s.refresh(strict=True)
+        calls = _stats(emu.url)
+        assert not s.poller.search_usable
+    assert len(seen) >= 2  # several groups
+    assert _rows(refused) == _rows(truth)
+    assert 0 < calls["ListTrainingJobsForHyperParameterTuningJob"] < N  # the answered group was not listed again

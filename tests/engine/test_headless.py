@@ -102,8 +102,10 @@ def test_export_frontier_and_picked(tmp_path, emulator, capsys):
 def test_launch_without_wait_leaves_a_queue_that_status_watch_launches(tmp_path, emulator, capsys):
     path = write_study(tmp_path, models=3, skip=15, parallel_tuning_jobs=1)
     g = ["--home", str(tmp_path / "home"), "--endpoint-url", emulator.url]
+    emulator.pause()  # the first tuning job cannot end (and free its slot) before launch returns
     assert main(g + ["launch", str(path), "--yes"]) == 0
     assert "2 candidate(s) stay queued" in capsys.readouterr().err
+    emulator.resume()
     assert main(g + ["status", str(path), "--watch", "--json"]) == 0
     out, objects, i = capsys.readouterr().out, [], 0
     decoder = json.JSONDecoder()

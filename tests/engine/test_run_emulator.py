@@ -61,6 +61,7 @@ def test_study_runs_to_the_end_and_matches_the_plan(tmp_path, emulator):
 
 def test_launch_is_bounded_by_parallel_tuning_jobs(tmp_path, emulator):
     study = load(write_study(tmp_path, models=4, parallel_tuning_jobs=2))
+    emulator.pause()  # nothing ends (and frees a slot) while the launch runs
     with EngineSession(study, tmp_path / "home", endpoint_url=emulator.url) as session:
         session.launch()
         snap = session.snapshot()

@@ -66,11 +66,19 @@ def test_build_from_recorded_responses():
     assert (a.jobs_completed, a.jobs_in_progress, a.max_jobs) == (1, 1, 2)
     done, running = snap.training_jobs
     assert done.is_best and not done.cost_is_estimate and done.cost_usd == 1200 * 3.6 / 3600
-    # the running job accrues from its creation (11:30) to the backend's now (12:00): an estimate
-    assert running.cost_is_estimate and running.billable_seconds == 1800 and running.metrics == {}
-    assert abs(a.cost_usd - (1.2 + 1.8)) < 1e-9 and a.cost_is_estimate
-    assert snap.spend_is_estimate and abs(snap.spend_usd - 3.0) < 1e-9
+    # SageMaker bills from TrainingStartTime, after an unbilled provisioning: the running job, listed
+    # without one, has billed nothing known (issue 16: it used to accrue from its creation, 11:30)
+    assert running.cost_is_estimate and running.billable_seconds == 0 and running.metrics == {}
+    assert abs(a.cost_usd - 1.2) < 1e-9 and a.cost_is_estimate
+    assert snap.spend_is_estimate and abs(snap.spend_usd - 1.2) < 1e-9
     assert snap.metric_names == ("val_accuracy", "test_accuracy")
+    assert a.max_parallel_jobs == 2 and c.max_parallel_jobs == 2  # the request's, else the candidate's (2)
+    # once a list shows its start (11:40), it accrues from there to the backend's now (12:00)
+    started = [dict(SUMMARIES[0]), {**SUMMARIES[1], "TrainingStartTime": "2026-03-01T11:40:00Z"}]
+    record = TuningJobRecord("s-a-1", "s", "fp", None, DESCRIBE, "ck", started)
+    snap = build_snapshot(BuildInputs(study=_study(), launches=launches, tuning={"s-a-1": record}, terminal=TERMINAL,
+                                      now=T0, connection=ConnectionState("ok"), price_of={"ml.p3.2xlarge": 3.6}.get))
+    assert snap.training_jobs[1].billable_seconds == 1200 and abs(snap.spend_usd - 2.4) < 1e-9
 
 
 def _inputs(record, terminal, now, prices, rows):
@@ -85,7 +93,8 @@ def test_incremental_build_reuses_unchanged_rows_and_matches_a_full_build():
     from jstui.engine.snapshot_build import RowCache
 
     cache = RowCache()
-    record = TuningJobRecord("s-a-1", "s", "fp", None, DESCRIBE, "ck", SUMMARIES)
+    started = [dict(SUMMARIES[0]), {**SUMMARIES[1], "TrainingStartTime": "2026-03-01T11:30:00Z"}]
+    record = TuningJobRecord("s-a-1", "s", "fp", None, DESCRIBE, "ck", started)
     terminal = dict(TERMINAL)
     prices = {"ml.p3.2xlarge": 3.6}
 
@@ -111,7 +120,7 @@ def test_incremental_build_reuses_unchanged_rows_and_matches_a_full_build():
     ended = both(T0 + timedelta(minutes=20))
     assert ended.training_jobs[1].status == "Completed" and ended.training_jobs[1].metrics == {"val_accuracy": 0.5}
     # a new journal record (the service answered something new) rebuilds the tuning job's rows
-    record2 = TuningJobRecord("s-a-1", "s", "fp", None, {**DESCRIBE, "HyperParameterTuningJobStatus": "Completed"}, "ck2", SUMMARIES)
+    record2 = TuningJobRecord("s-a-1", "s", "fp", None, {**DESCRIBE, "HyperParameterTuningJobStatus": "Completed"}, "ck2", started)
     done = both(T0 + timedelta(minutes=20), record2)
     assert done.tuning_jobs[0].status == "Completed"
     # a price change (the price table was refreshed) reprices every row

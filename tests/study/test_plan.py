@@ -174,4 +174,41 @@ def test_budget_below_expected_spend_is_called_out(tmp_path: Path):
     priced = load_study(_write(tmp_path, text.replace('[prices]', '[prices]\n"ml.x9.large" = 1.0')))
     plan = build_plan(priced, Catalog.load(priced.emulator.catalogs), PriceTable())
     assert plan.expected_usd is not None and plan.expected_usd > 0.5
-    assert "is over the budget: the guard will stop the study" in format_plan(plan)
+    assert "is over the budget: candidates the budget cannot cap stay unlaunched" in format_plan(plan)
+
+
+def test_plan_says_when_even_the_minimum_caps_cannot_fit_the_budget(tmp_path: Path):
+    """Hard budget (issue 16 item 3): a tuning job's cap is at least 120 s, a stop ends a training job
+    after 120 s of grace, and every parallel training job may bill throughout; a candidate whose
+    minimum cap alone exceeds the budget can never be launched, and the plan says so."""
+    from jstui.domain import budget
+    from jstui.domain.tuning_request import MIN_TUNING_RUNTIME_S, STOP_GRACE_S
+
+    study = load_study(_write(tmp_path, _study(tmp_path).read_text().replace(
+        '[prices]', '[budget]\nusd = 0.5\n\n[prices]\n"ml.x9.large" = 1.0')))
+    plan = build_plan(study, Catalog.load(study.emulator.catalogs), PriceTable())
+    burns = {r.candidate: budget.burn_usd_per_s(r.usd_per_hour, r.instance_count,
+                                                budget.parallel_of(r.max_parallel_jobs, r.training_jobs))
+             for r in plan.rows}
+    minimum = {c: b * (MIN_TUNING_RUNTIME_S + STOP_GRACE_S) for c, b in burns.items()}
+    over = sorted(c for c, m in minimum.items() if m > 0.5)
+    text_out = format_plan(plan)
+    assert "Hard budget:" in text_out
+    if over:
+        assert "cannot cap even the minimum run" in text_out and over[0] in text_out
+    # a budget that fits every minimum says nothing of the kind
+    rich = load_study(_write(tmp_path, _study(tmp_path).read_text().replace(
+        '[prices]', f'[budget]\nusd = {max(minimum.values()) * 1.01:.4f}\n\n[prices]\n"ml.x9.large" = 1.0')))
+    assert "cannot cap even the minimum" not in format_plan(build_plan(rich, Catalog.load(rich.emulator.catalogs),
+                                                                        PriceTable()))
+    assert over, "the fixture's budget should be below some candidate's minimum cap"
+
+
+def test_the_plan_shows_the_budget_given_on_the_command_line(tmp_path: Path, capsys):
+    """`jstui launch STUDY --budget 0.4` plans with that budget (policy stop, as its launch would)."""
+    from jstui.cli.main import main
+
+    path = _write(tmp_path, _study(tmp_path).read_text().replace('[prices]', '[prices]\n"ml.x9.large" = 1.0'))
+    assert main(["--home", str(tmp_path / "home"), "launch", str(path), "--budget", "0.4"]) == 0
+    out = capsys.readouterr().out
+    assert "Budget: $0.40, policy stop" in out and "cannot cap even the minimum run" in out

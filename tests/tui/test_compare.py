@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import DataTable
 
 from jstui.tui.screens.compare import DIFFERS, CompareScreen, compare_rows
 from jstui.tui.screens.curves import CurvesScreen
@@ -64,3 +65,15 @@ async def test_compare_needs_two_marked():
 @pytest.mark.parametrize("size", SIZES)
 def test_compare_snapshot(snap_compare, size):
     assert snap_compare(make_app(), terminal_size=size, run_before=mark_and_compare)
+
+
+async def test_the_facts_stay_in_view_while_the_candidates_scroll():
+    app = make_app()
+    async with app.run_test(size=(60, 24)) as pilot:  # narrower than three candidates' columns
+        await mark_and_compare(pilot)
+        table = pilot.app.screen.query_one(DataTable)
+        await pilot.press(*["right"] * 12)
+        await pilot.pause(0.5)  # the scroll animates
+        assert table.scroll_x > 0
+        first = table.render_line(1).text  # the first fact, under the headings
+        assert "status" in first and "✓ Completed" not in first  # mobilenet's column scrolled out, the fact kept

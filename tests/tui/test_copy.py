@@ -59,3 +59,72 @@ def test_copy_modal_snapshot(snap_compare, size):
         await pilot.press("j", "y")
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+# --- the endpoints screen (`e`): the selected endpoint's name, ARN and console URL ---------------
+ENDPOINT = "caltech256-effv2-m-ep"
+
+
+def endpoint_session():
+    from jstui.domain.snapshot import EndpointRow
+    from tests.tui.fake_session import T0, make_snapshot
+
+    rows = (EndpointRow(name="caltech256-mobilenet-ep", status="InService", candidate="mobilenet-v2-100-224",
+                        training_job_name=f"{tuning_job_name('mobilenet-v2-100-224')}-001-a1b2c3d4",
+                        instance_type="ml.g4dn.xlarge", instance_count=1, usd_per_hour=0.7364, accrued_usd=0.37,
+                        created_at=T0),
+            EndpointRow(name=ENDPOINT, status="Creating", candidate="effv2-m", training_job_name=f"{EFF}-001-a1b2c3d4",
+                        instance_type="ml.g4dn.xlarge", instance_count=1, usd_per_hour=0.7364, accrued_usd=0.0,
+                        created_at=T0))
+    return FakeSession(make_snapshot(endpoints=rows))
+
+
+def test_an_endpoint_offers_its_name_arn_and_console_url():
+    s = endpoint_session()
+    choices = dict(copy_choices(s.snapshot(), s.study, None, endpoint=ENDPOINT))
+    assert choices["endpoint name"] == ENDPOINT
+    assert choices["endpoint ARN"] == f"arn:aws:sagemaker:us-east-1:111122223333:endpoint/{ENDPOINT}"
+    url = next(v for k, v in choices.items() if k.startswith("console URL"))
+    assert url.endswith(f"#/endpoints/{ENDPOINT}")
+
+
+async def test_y_on_the_endpoints_screen_copies_the_selected_endpoint(monkeypatch):
+    app = make_app(endpoint_session())
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert pilot.app.screen.id == "endpoints"
+        await pilot.press("down", "y")  # the second endpoint
+        modal = pilot.app.screen
+        assert isinstance(modal, CopyModal)
+        assert [what for what, _ in modal.choices][:2] == ["endpoint name", "endpoint ARN"]
+        await pilot.press("2")
+        await pilot.pause()
+        assert copied == [f"arn:aws:sagemaker:us-east-1:111122223333:endpoint/{ENDPOINT}"]
+        assert pilot.app.screen.id == "endpoints"
+
+
+async def test_y_on_an_empty_endpoints_screen_says_there_is_nothing():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert pilot.app.screen.id == "endpoints"
+        assert any("no endpoint selected" in n.message for n in pilot.app._notifications)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_endpoint_copy_snapshot(snap_compare, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("down", "y")
+
+    assert snap_compare(make_app(endpoint_session()), terminal_size=size, run_before=run_before)

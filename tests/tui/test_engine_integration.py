@@ -14,6 +14,7 @@ from jstui.engine.session import EngineSession, load
 from jstui.sample_studies import DEFAULT_STUDY, ROOT
 from jstui.tui.app import JstuiApp
 from jstui.tui.screens.confirm import ConfirmModal
+from jstui.tui.screens.slices import SliceScreen
 from jstui.tui.screens.study import StudyScreen
 from jstui.tui.screens.tuning_job import TuningJobScreen
 
@@ -63,6 +64,12 @@ async def test_launch_and_watch_on_the_embedded_emulator(tmp_path):
                            "its two training jobs")
             await wait_for(pilot, lambda: len(app.screen.log_lines()) > 3, 10, "the log")
             assert any("Epoch" in line or "accuracy" in line for line in app.screen.log_lines())
+            await pilot.press("v")  # the slice view: its axis from the tuning job's ParameterRanges
+            await wait_for(pilot, lambda: isinstance(app.screen, SliceScreen), 5, "the slice view")
+            current = app.screen.current()
+            assert current is not None and (current.name, current.scale) == ("learning_rate", "Categorical")
+            assert len(current.points) == 2 and len(current.categories) == 2
+            await pilot.press("escape")
             await pilot.press("escape", "q")
             await asyncio.sleep(0)
     finally:

@@ -69,7 +69,8 @@ class CompareScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StudyHeader(id="header")
         yield Static(id="compare-title")
-        yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
+        # the ≠ and fact columns stay put while ← → scroll the candidates (80 columns hold about two)
+        yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True, fixed_columns=2)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -101,7 +102,7 @@ class CompareScreen(Screen[None]):
         for fact, values in facts:
             differs = len(set(values)) > 1
             style = "bold" if differs else "dim"
-            table.add_row(DIFFERS if differs else "", Text(fact, style=style),
+            table.add_row(DIFFERS if differs else "", Text(printable(fact), style=style),
                           *(Text(printable(v), style=style) for v in values), key=fact)
         if facts:
             table.move_cursor(row=min(cursor, len(facts) - 1), animate=False)

@@ -31,7 +31,7 @@ def copy_choices(snapshot: StudySnapshot, study: Study, candidate: str | None,
     def add(what: str, value: str | None) -> None:
         if value:
             if emulated and what.endswith("console URL"):
-                what += " (emulated job: not in the AWS console)"
+                what += " (emulated: not in the AWS console)"
             out.append((what, value))
 
     if endpoint:

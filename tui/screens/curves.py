@@ -18,11 +18,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
-from jstui.domain import estimate
-from jstui.domain.curves import CurveReader, epochs_planned, metric_order
+from jstui.domain.curves import CurveReader, metric_order
 from jstui.domain.snapshot import TERMINAL_TRAINING, StudySnapshot, TrainingJobRow
 from jstui.tui import format as fmt
 from jstui.tui.host import host
+from jstui.tui.progress import expected_job_seconds, job_progress
 from jstui.tui.widgets.study_header import StudyHeader
 
 MAX_OVERLAID = 8  # plotext's distinct colours and markers; more are listed as left out
@@ -313,23 +313,13 @@ class CurvesScreen(Screen[None]):
         self.query_one("#curves-legend", Static).update(text)
 
     def progress_text(self, job: TrainingJobRow) -> str:
-        """`epoch 3 of 10` from the log (else the tuned `epochs`), as far as the log has been read;
-        without epochs in the log, the share of its expected time; and a running job's ETA (both from
-        jstui.domain.estimate, the plan's estimator)."""
+        """`epoch 3 of 10` from the log as far as it has been read (else the share of its expected
+        time) and a running job's ETA: jstui.tui.progress, as the tuning job's table shows them."""
         reader = self.readers.get(job.training_job_name)
         snapshot = host(self).snapshot
-        planned = next((p for p in snapshot.planned if p.candidate == self.candidate), None)
-        per_job = estimate.expected_job_seconds(tuple(self._jobs), planned, None)
-        parts = []
-        if reader is not None and reader.progress.epoch is not None:
-            total = reader.progress.epochs or epochs_planned(job.hyperparameters)
-            parts.append(f"epoch {reader.progress.epoch}" + (f" of {total}" if total else ""))
-        left = estimate.job_eta_s(job, per_job, snapshot.taken_at)
-        if not parts and job.status not in TERMINAL_TRAINING and per_job and left is not None:
-            parts.append(f"~{min(99.0, 100 * (1 - left / per_job)):.0f}%")
-        if job.status not in TERMINAL_TRAINING:
-            parts.append("ETA unknown" if left is None else f"~{fmt.duration(left)} left")
-        return " · ".join(parts)
+        jobs = None if self.fixed_jobs else tuple(self._jobs)  # compare's jobs: each candidate's own
+        return job_progress(job, expected_job_seconds(snapshot, job.candidate, jobs), snapshot.taken_at,
+                            reader.progress if reader is not None else None)
 
     # --- actions ----------------------------------------------------------------------------
     def action_back(self) -> None:

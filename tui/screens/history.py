@@ -16,7 +16,7 @@ from textual_plotext import PlotextPlot
 from jstui.domain.history import histories
 from jstui.domain.snapshot import StudySnapshot
 from jstui.tui import format as fmt
-from jstui.tui.host import host
+from jstui.tui.host import CandidateScreen, host
 from jstui.tui.screens.curves import COLORS, LEGEND_STYLES, MARKERS, MAX_OVERLAID, printable
 from jstui.tui.widgets.study_header import StudyHeader
 
@@ -29,6 +29,7 @@ class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar = [
         Binding("escape", "back", "Back", id="history.back"),
         Binding("t", "toggle_candidates", "Study only / with candidates", id="history.candidates"),
+        Binding("v", "slices", "Slices", id="history.slices"),  # jstui.tui.screens.slices
     ]
     DEFAULT_CSS = """
     HistoryScreen #history-plot { height: 1fr; min-height: 6; }
@@ -95,3 +96,20 @@ class HistoryScreen(Screen[None]):
     def action_toggle_candidates(self) -> None:
         self.with_candidates = not self.with_candidates
         self.apply_snapshot(host(self).snapshot)
+
+    def action_slices(self) -> None:
+        """The slice view of the candidate the study screen's cursor is on when one of its training
+        jobs reported the objective (else the first candidate with one); `n` there moves on."""
+        from jstui.tui.screens.slices import SliceScreen
+
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        candidate = below.current_candidate() if isinstance(below, CandidateScreen) else None
+        snapshot = host(self).snapshot
+        launched = [r.candidate for r in snapshot.tuning_jobs if r.tuning_job_name]
+        per, _ = histories(snapshot)
+        if candidate not in per:  # nothing to draw for it yet: the first candidate that has points
+            candidate = next((c for c in launched if c in per), launched[0] if launched else None)
+        if candidate is None:
+            self.notify("no candidate is launched yet", severity="warning", timeout=3)
+            return
+        self.app.push_screen(SliceScreen(candidate))

@@ -14,11 +14,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, RichLog, Static
 
-from jstui.domain.snapshot import StudySnapshot, TrainingJobRow, TuningJobRow
+from jstui.domain.curves import CurveReader
+from jstui.domain.snapshot import TERMINAL_TRAINING, StudySnapshot, TrainingJobRow, TuningJobRow
 
 from jstui.tui import format as fmt
 from jstui.tui.host import host
 from jstui.tui.messages import LogChunkReady
+from jstui.tui.progress import expected_job_seconds, job_progress
 from jstui.tui.widgets.eta_line import EtaLine
 from jstui.tui.widgets.spend_bar import SpendBar
 from jstui.tui.widgets.study_header import StudyHeader
@@ -62,6 +64,7 @@ class TuningJobScreen(Screen[None]):
         Binding("slash", "search", "Search", id="tuning.search", priority=True),
         Binding("n", "search_next", "Next match in the log", id="tuning.search_next", show=False),
         Binding("c", "curves", "Curves", id="tuning.curves"),  # jstui.tui.screens.curves
+        Binding("v", "slices", "Slices", id="tuning.slices"),  # jstui.tui.screens.slices
     ]
 
     def __init__(self, candidate: str, *, logs_full: bool = False) -> None:
@@ -78,6 +81,8 @@ class TuningJobScreen(Screen[None]):
         self._log_timer: Timer | None = None
         self._log_request = 0  # the newest log request: answers to older ones are dropped
         self._log_lines: list[str] = []
+        self._log_reader = CurveReader(())  # reads the followed job's epochs from its log (no metrics)
+        self._per_job_s: float | None = None  # a training job's expected billed seconds (the estimator's)
         self._line_y: list[int] = []  # where each log line starts in the pane (wrapping moves them)
         self.wrap = True
         self.search_text = ""
@@ -139,6 +144,7 @@ class TuningJobScreen(Screen[None]):
         jobs = snapshot.training_jobs_of(row.tuning_job_name) if row and row.tuning_job_name else ()
         jobs = tuple(sorted(jobs, key=lambda j: (j.created_at is None, j.created_at, j.training_job_name)))
         self._jobs = {j.training_job_name: j for j in jobs}
+        self._per_job_s = expected_job_seconds(snapshot, self.candidate, jobs)
         self._fill(jobs, snapshot)
         if not self._placed_cursor and jobs:
             self._placed_cursor = True
@@ -169,16 +175,20 @@ class TuningJobScreen(Screen[None]):
     def _fill(self, jobs: tuple[TrainingJobRow, ...], snapshot: StudySnapshot) -> None:
         hp_names = sorted({k for j in jobs for k in j.hyperparameters})
         # the facts every job has first, so they stay on screen at 80 columns; hyperparameters after
-        columns = ["best", "job", "status", "objective", "duration", "cost", *(f"hp.{n}" for n in hp_names), "reason"]
+        # progress only while a job runs: once all ended, 80 columns keep the first hyperparameter
+        running = any(j.status not in TERMINAL_TRAINING for j in jobs)
+        columns = ["best", "job", "status", "objective", "duration", "cost", *(["progress"] if running else []),
+                   *(f"hp.{n}" for n in hp_names), "reason"]
         table = self.table
-        cells = {j.training_job_name: self._cells_of(j, hp_names, snapshot) for j in jobs}
+        cells = {j.training_job_name: self._cells_of(j, hp_names, snapshot, running) for j in jobs}
         if columns != self._columns or list(cells) != [str(r.key.value) for r in table.ordered_rows]:
             cursor = self.selected_job()
             table.clear(columns=columns != self._columns)
             if columns != self._columns:
                 for key in columns:
                     label = {"best": BEST, "job": "Job", "status": "Status", "objective": "Objective",
-                             "duration": "Duration", "cost": "Cost", "reason": "FailureReason"}.get(key, fmt.printable(key[3:]))
+                             "duration": "Duration", "cost": "Cost", "progress": "Done · left",
+                             "reason": "FailureReason"}.get(key, fmt.printable(key[3:]))
                     table.add_column(label, key=key)
             for name, row_cells in cells.items():
                 table.add_row(*row_cells, key=name)
@@ -192,7 +202,7 @@ class TuningJobScreen(Screen[None]):
         self._columns = columns
         self._cells = cells
 
-    def _cells_of(self, job: TrainingJobRow, hp_names: list[str], snapshot: StudySnapshot) -> tuple:
+    def _cells_of(self, job: TrainingJobRow, hp_names: list[str], snapshot: StudySnapshot, progress: bool) -> tuple:
         return (
             Text(BEST if job.is_best else " ", style="bold"),
             fmt.printable(_short_name(job)),
@@ -200,10 +210,16 @@ class TuningJobScreen(Screen[None]):
             Text(fmt.number(job.objective), justify="right"),
             Text(fmt.duration(_duration_s(job, snapshot.taken_at)), justify="right"),
             Text(fmt.usd(job.cost_usd, job.cost_is_estimate), justify="right"),
+            *([self._progress_cell(job, snapshot)] if progress else []),  # issue 19 item 3: epoch n/N or %, ETA
             *(fmt.printable(hyperparameter_text(job.hyperparameters[n]), newlines=False) if n in job.hyperparameters
               else fmt.dash() for n in hp_names),
             fmt.one_line(job.failure_reason, 60),
         )
+
+    def _progress_cell(self, job: TrainingJobRow, snapshot: StudySnapshot) -> str:
+        reader = self._log_reader if job.training_job_name == self._log_job else None
+        return job_progress(job, self._per_job_s, snapshot.taken_at,
+                            reader.progress if reader is not None else None, short=True)
 
     def _show_log_title(self) -> None:
         job = self._jobs.get(self._log_job or "")
@@ -236,6 +252,7 @@ class TuningJobScreen(Screen[None]):
             self._log_timer.stop()
             self._log_timer = None
         self._log_lines, self._line_y, self._match = [], [], -1
+        self._log_reader = CurveReader(())  # epochs only: the progress column's `ep n/N` for this job
         self.query_one(RichLog).clear()
         if job is not None:
             self._fetch_log(job, None)
@@ -251,9 +268,24 @@ class TuningJobScreen(Screen[None]):
             return  # the user moved on to another job (or screen), or a newer request is out
         if message.chunk.lines:
             self._write_lines(list(message.chunk.lines))
+            self._show_progress(message.training_job_name, message.chunk.lines)
         self._log_token = message.chunk.next_token
         if not message.chunk.complete:
             self._schedule_log()
+
+    def _show_progress(self, name: str, lines: tuple[str, ...]) -> None:
+        """The followed job's epoch, as far as its log has been read: its progress cell."""
+        before = self._log_reader.progress.epoch
+        self._log_reader.feed(lines)
+        job = self._jobs.get(name)
+        if (job is not None and self._log_reader.progress.epoch != before and self._rendered is not None
+                and "progress" in self._columns):
+            cell = self._progress_cell(job, self._rendered)
+            self.table.update_cell(name, "progress", cell, update_width=True)
+            if name in self._cells:
+                cells = list(self._cells[name])
+                cells[self._columns.index("progress")] = cell
+                self._cells[name] = tuple(cells)
 
     def log_failed(self, error: str) -> None:
         """Called by the app's one worker-error handler: say so in the pane and try again later."""
@@ -264,7 +296,7 @@ class TuningJobScreen(Screen[None]):
 
     # --- the log's text: wrap, search -------------------------------------------------------
     def _line_text(self, i: int) -> Text:
-        text = Text(self._log_lines[i])
+        text = Text(fmt.printable(self._log_lines[i]))  # training code writes the log: never raw escapes
         if self.search_text:
             text.highlight_words([self.search_text], style="reverse" if i != self._match else "bold reverse yellow",
                                  case_sensitive=False)
@@ -365,6 +397,11 @@ class TuningJobScreen(Screen[None]):
         from jstui.tui.screens.curves import CurvesScreen  # local: it imports plotext
 
         self.app.push_screen(CurvesScreen(self.candidate, self.selected_job()))
+
+    def action_slices(self) -> None:
+        from jstui.tui.screens.slices import SliceScreen  # local: it imports plotext
+
+        self.app.push_screen(SliceScreen(self.candidate))
 
     def action_logs(self) -> None:
         self.logs_full = not self.logs_full

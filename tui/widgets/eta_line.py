@@ -55,19 +55,20 @@ def study_text(snapshot: StudySnapshot, study: Study) -> Text:
     return text
 
 
-def candidate_text(snapshot: StudySnapshot, study: Study, candidate: str | None) -> str:
+def candidate_text(snapshot: StudySnapshot, study: Study, candidate: str | None, *, named: bool = True) -> str:
+    """The current candidate's end; `named` False: "selected" for its name (a narrow line keeps the time)."""
     if candidate is None:
         return ""
     row = next((r for r in snapshot.tuning_jobs if r.candidate == candidate), None)
     if row is None or row.status in TERMINAL_TUNING:
         return ""
     left = candidate_eta(snapshot, study, candidate)
-    name = fmt.printable(candidate, newlines=False)
+    name = fmt.printable(candidate, newlines=False) if named else "selected"
     if left is None:
         return f" · {name}: end unknown"
     if left < 1:
         return f" · {name}: past its expected end"  # its jobs run longer than its completed ones did
-    return f" · {name}: ends in ~{fmt.duration(left)}"
+    return f" · {name}: ends in ~{fmt.duration(left)}" if named else f" · {name}: ~{fmt.duration(left)}"
 
 
 def eta_text(snapshot: StudySnapshot, study: Study, candidate: str | None) -> Text:
@@ -89,18 +90,25 @@ class EtaLine(Static):
         self.set_interval(1.0, self.show_eta)
 
     _study: tuple[StudySnapshot, Text] | None = None  # (snapshot, its study line): computed once per snapshot
-    _shown: tuple[StudySnapshot, str | None] | None = None  # what is drawn: redrawn only when it changes
+    _shown: tuple[StudySnapshot, str | None, int] | None = None  # what is drawn: redrawn only when it changes
+
+    def on_resize(self) -> None:
+        self.show_eta()
 
     def show_eta(self) -> None:
         h = host(self)
         screen = self.screen
         candidate = screen.current_candidate() if isinstance(screen, CandidateScreen) else None
         snapshot = h.snapshot
-        if self._shown is not None and self._shown[0] is snapshot and self._shown[1] == candidate:
+        width = self.size.width
+        if self._shown is not None and self._shown[0] is snapshot and self._shown[1:] == (candidate, width):
             return
         if self._study is None or self._study[0] is not snapshot:
             self._study = (snapshot, study_text(snapshot, h.session.study))
         text = self._study[1].copy()
-        text.append(candidate_text(snapshot, h.session.study, candidate))
-        self._shown = (snapshot, candidate)
+        tail = candidate_text(snapshot, h.session.study, candidate)
+        if width and text.cell_len + Text(tail).cell_len > width:  # the name would push the time off the line
+            tail = candidate_text(snapshot, h.session.study, candidate, named=False)
+        text.append(tail)
+        self._shown = (snapshot, candidate, width)
         self.update(text)
