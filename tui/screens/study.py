@@ -191,12 +191,17 @@ class StudyScreen(Screen[None]):
         # a cell shows only its row, so a row equal to the one last shown keeps its texts unrendered
         same_fit = visible == self._visible
         new_values: dict[tuple[str, str], str] = {}
+        redrawn: list = []  # the rows whose texts were rendered again (the others keep theirs)
         for r in rows:
-            if same_fit and self._shown_rows.get(r.candidate) == r:
+            prev = self._shown_rows.get(r.candidate)
+            # `is` first: the engine reuses unchanged rows, and comparing 1,000 rows field by field
+            # on every refresh is the UI thread's time a key waits for
+            if same_fit and prev is not None and (prev is r or prev == r):
                 for c in visible:
                     key = (r.candidate, c.key)
                     new_values[key] = self._values[key]
             else:
+                redrawn.append(r)
                 for c in visible:
                     new_values[(r.candidate, c.key)] = _plain(c.render(r))
         changed = {k for k, v in new_values.items() if k in self._values and self._values[k] != v} if mark else set()
@@ -209,7 +214,8 @@ class StudyScreen(Screen[None]):
             for col, lab, c in zip(table.columns.values(), labels, visible)
         )  # widths too: columns sized while the table was empty must grow when the rows arrive
         if same_columns and wanted == self.visible_candidates():
-            for r in rows:
+            # a row not rendered again kept its texts: only the others can differ from the table's
+            for r in redrawn:
                 for c in visible:
                     key = (r.candidate, c.key)
                     if key in changed or self._values.get(key) != new_values[key]:
