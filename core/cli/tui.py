@@ -45,6 +45,10 @@ def run(args) -> int:
     # shown and holds no reference cycles: keep the collector's full passes from rescanning it while
     # the app starts (they are freed by reference counting all the same).
     gc.freeze()
+    # The refresh runs on a worker thread sharing the GIL with the UI thread: a key waits for the GIL
+    # at each hand-off, up to the switch interval (5 ms by default) each time; 1 ms keeps keys quick
+    # while the engine works (bench/tui.py part 4).
+    sys.setswitchinterval(0.001)
     try:
         from jstui.tui.app import JstuiApp
         from jstui.tui.settings import apply

@@ -1,8 +1,10 @@
 """Model lookups the launcher and deploy need: JumpStart metadata and built-in algorithm images.
 
-JumpStart lookups run in a child process (jstui.engine.jumpstart_worker), all the missing ones of a
-launch in one, and their results are cached in the journal: sagemaker-core's import (~150 MB resident,
-seconds of CPU) never stays in the session's process, and each model is looked up once per home."""
+Both run in a child process (jstui.engine.jumpstart_worker), all the missing ones of a launch in one,
+and their results are cached in the journal: sagemaker-core's import (~150 MB resident, seconds of CPU)
+never happens in the session's process, and each model or image is looked up once per home (an image
+is cached under the model id "builtin:<algorithm>", keyed like a JumpStart answer by the sagemaker-core
+release whose tables it came from)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from collections.abc import Iterable
 from jstui.domain import errors
 from jstui.domain.model import Candidate, Study
 from jstui.engine.journal import Journal
+
+BUILTIN_PREFIX = "builtin:"  # the cache key of a built-in algorithm's image: "builtin:<algorithm>"
 
 
 class ModelResolver:
@@ -44,26 +48,43 @@ class ModelResolver:
         fresh = cached is not None and cached.get("training_image") and "training_encrypt_inter_container_traffic" in cached
         return cached if fresh else None
 
+    def _image_key(self, algorithm: str) -> tuple[str, str, str, str, str]:
+        from jstui.aws.jumpstart import metadata_fingerprint  # no sagemaker-core import: package metadata only
+
+        return (f"{BUILTIN_PREFIX}{algorithm}", "*", self._region, "", metadata_fingerprint(None))
+
+    def _cached_image(self, algorithm: str) -> str | None:
+        cached = self._journal.jumpstart(*self._image_key(algorithm))
+        return cached.get("image") if cached else None
+
     def prefetch(self, candidates: Iterable[Candidate]) -> dict[str, Exception]:
-        """Look up every JumpStart candidate not cached yet, in one child process; the errors by model id."""
-        missing: dict[tuple[str, str, str, str, str], Candidate] = {}
+        """Look up every JumpStart model and built-in algorithm image not cached yet, in one child
+        process; the errors by model id (by "builtin:<algorithm>" for an image)."""
+        missing: dict[tuple[str, str, str, str, str], dict] = {}
+        offline = self._offline()
         for c in candidates:
             if c.model_id and self._cached(c) is None:
-                missing.setdefault(self._key(c), c)
+                k = self._key(c)
+                missing.setdefault(k, {"model_id": k[0], "version": k[1], "region": k[2],
+                                       "offline_dir": str(offline) if offline else None, "instance_type": k[3]})  # fmt: skip
+            elif not c.model_id and c.algorithm and self._cached_image(c.algorithm) is None:
+                missing.setdefault(self._image_key(c.algorithm), {"builtin": c.algorithm, "region": self._region})
+        return self._fetch(missing)
+
+    def _fetch(self, missing: dict[tuple[str, str, str, str, str], dict]) -> dict[str, Exception]:
+        """Run the worker on the lookups (by cache key), cache the answers; the errors by key's id."""
         if not missing:
             return {}
-        offline = self._offline()
-        items = [{"model_id": k[0], "version": k[1], "region": k[2], "offline_dir": str(offline) if offline else None,
-                  "instance_type": k[3]} for k in missing]  # fmt: skip
-        results = self._run_worker(items)
+        results = self._run_worker(list(missing.values()))
         failed: dict[str, Exception] = {}
         for key, result in zip(missing, results):
-            model_id = key[0]
             if "model" in result:
                 self._journal.save_jumpstart(*key, result["model"])
+            elif "image" in result:
+                self._journal.save_jumpstart(*key, {"image": result["image"]})
             else:
                 kind = getattr(errors, result.get("kind", ""), errors.JstuiError)
-                failed[model_id] = kind(result.get("error", "JumpStart lookup failed"))
+                failed[key[0]] = kind(result.get("error", "JumpStart lookup failed"))
         return failed
 
     def _run_worker(self, items: list[dict]) -> list[dict]:
@@ -89,6 +110,16 @@ class ModelResolver:
         return JumpStartModel.from_dict(cached)
 
     def builtin_image(self, algorithm: str) -> str:
-        from jstui.aws.jumpstart import builtin_image
+        """A built-in algorithm's training image, from the journal's cache, else looked up in the worker."""
+        image = self._cached_image(algorithm)
+        if image is None:
+            key = self._image_key(algorithm)
+            failed = self._fetch({key: {"builtin": algorithm, "region": self._region}})
+            if key[0] in failed:
+                raise failed[key[0]]
+            image = self._cached_image(algorithm)
+        if image is None:
+            raise errors.JstuiError(f"{algorithm}: the built-in algorithm image lookup returned nothing")
+        return image
 
-        return builtin_image(algorithm, self._region)
+

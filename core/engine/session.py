@@ -38,7 +38,7 @@ from jstui.engine.models import ModelResolver
 from jstui.engine.poller import Poller, poll_errors
 from jstui.engine.protocol import DeployDefaults, LogChunk
 from jstui.domain.snapshot import QUEUED, TERMINAL_TRAINING, TERMINAL_TUNING, ConnectionState, StudySnapshot
-from jstui.engine.snapshot_build import BuildInputs, TerminalCache, build_snapshot
+from jstui.engine.snapshot_build import BuildInputs, RowCache, TerminalCache, build_snapshot
 from jstui.engine.snapshot_store import SnapshotStore
 from jstui.domain.model import Study
 from jstui.domain.prices import PriceBook
@@ -161,6 +161,7 @@ class EngineSession:
         self._waiting: str | None = None  # why queued candidates wait (the tuning-job quota)
         self._next_partial = 0.0  # time.monotonic() before which no partial snapshot is built
         self._terminal = TerminalCache()
+        self._rows = RowCache()  # rows of unchanged tuning jobs are reused between builds
         if self.store.load_saved() is None:
             self.store.show(self._build())
 
@@ -535,6 +536,7 @@ class EngineSession:
                 events=events,
                 endpoints=self._endpoints,
                 earlier=earlier,
+                rows=self._rows,
                 budget_usd=self.guard.budget_usd,
                 budget_policy=self.guard.policy if self.guard.budget_usd else None,
                 budget_state="stopped" if self.guard.stopped else "ok",

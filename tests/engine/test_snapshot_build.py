@@ -79,3 +79,51 @@ def test_build_from_recorded_responses():
     snap = build_snapshot(BuildInputs(study=_study(), launches=launches, tuning={"s-a-1": record}, terminal=TERMINAL,
                                       now=T0, connection=ConnectionState("ok"), price_of={"ml.p3.2xlarge": 3.6}.get))
     assert snap.training_jobs[1].billable_seconds == 1200 and abs(snap.spend_usd - 2.4) < 1e-9
+
+
+def _inputs(record, terminal, now, prices, rows):
+    launches = {"a": Launch("s", "a", 1, LAUNCHED, "s-a-1", "js-a", None, False, None)}
+    return BuildInputs(study=_study(), launches=launches, tuning={"s-a-1": record}, terminal=terminal, now=now,
+                       connection=ConnectionState("ok"), price_of=prices.get, rows=rows)
+
+
+def test_incremental_build_reuses_unchanged_rows_and_matches_a_full_build():
+    from datetime import timedelta
+
+    from jstui.engine.snapshot_build import RowCache
+
+    cache = RowCache()
+    started = [dict(SUMMARIES[0]), {**SUMMARIES[1], "TrainingStartTime": "2026-03-01T11:30:00Z"}]
+    record = TuningJobRecord("s-a-1", "s", "fp", None, DESCRIBE, "ck", started)
+    terminal = dict(TERMINAL)
+    prices = {"ml.p3.2xlarge": 3.6}
+
+    def both(now, rec=record):
+        cached = build_snapshot(_inputs(rec, terminal, now, prices, cache))
+        full = build_snapshot(_inputs(rec, terminal, now, prices, None))
+        assert cached == full  # the incremental build never differs from a build from scratch
+        return cached
+
+    first = both(T0)
+    # nothing changed: the very same row objects
+    again = both(T0)
+    assert all(x is y for x, y in zip(again.training_jobs, first.training_jobs))
+    assert again.tuning_jobs[0] is first.tuning_jobs[0]
+    # only the clock moved: the finished job's row is kept, the running one accrues ten more minutes
+    later = both(T0 + timedelta(minutes=10))
+    assert later.training_jobs[0] is first.training_jobs[0]
+    assert later.training_jobs[1].billable_seconds == 1800 + 600 and first.training_jobs[1].billable_seconds == 1800
+    assert abs(later.tuning_jobs[0].cost_usd - (1.2 + 2.4)) < 1e-9
+    # the running job ended: its terminal document arrives, its row is rebuilt from it
+    terminal["s-a-1-002"] = {**TERMINAL["s-a-1-001"], "TrainingJobName": "s-a-1-002", "BillableTimeInSeconds": 600,
+                             "FinalMetricDataList": [{"MetricName": "val_accuracy", "Value": 0.5}]}
+    ended = both(T0 + timedelta(minutes=20))
+    assert ended.training_jobs[1].status == "Completed" and ended.training_jobs[1].metrics == {"val_accuracy": 0.5}
+    # a new journal record (the service answered something new) rebuilds the tuning job's rows
+    record2 = TuningJobRecord("s-a-1", "s", "fp", None, {**DESCRIBE, "HyperParameterTuningJobStatus": "Completed"}, "ck2", started)
+    done = both(T0 + timedelta(minutes=20), record2)
+    assert done.tuning_jobs[0].status == "Completed"
+    # a price change (the price table was refreshed) reprices every row
+    prices["ml.p3.2xlarge"] = 7.2
+    repriced = both(T0 + timedelta(minutes=20), record2)
+    assert abs(repriced.training_jobs[0].cost_usd - 2 * first.training_jobs[0].cost_usd) < 1e-9

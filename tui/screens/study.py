@@ -157,8 +157,17 @@ class StudyScreen(Screen[None]):
     def _content_widths(self) -> dict[str, int]:
         """Each column as wide as its widest cell over every candidate (not only the filtered ones,
         so a filter does not reflow the table): nothing shown is ever cut."""
-        rows = list(self._rows.values())
-        return {c.key: max([c.cell_width] + [len(_plain(c.render(r))) for r in rows]) for c in STUDY_COLUMNS}
+        # a cell shows only its row: a row equal to the one measured last refresh keeps its widths
+        # (rendering 1,000 rows' cells every refresh held the UI thread ~50 ms; keys waited)
+        cache: dict[str, tuple[TuningJobRow, dict[str, int]]] = getattr(self, "_width_cache", {})
+        fresh = {}
+        for r in self._rows.values():
+            hit = cache.get(r.candidate)
+            if hit is None or hit[0] != r:
+                hit = (r, {c.key: len(_plain(c.render(r))) for c in STUDY_COLUMNS})
+            fresh[r.candidate] = hit
+        self._width_cache = fresh
+        return {c.key: max([c.cell_width] + [w[c.key] for _, w in fresh.values()]) for c in STUDY_COLUMNS}
 
     def _fit(self) -> tuple[Column, ...]:
         self._widths = self._content_widths()
@@ -189,12 +198,17 @@ class StudyScreen(Screen[None]):
         # a cell shows only its row, so a row equal to the one last shown keeps its texts unrendered
         same_fit = visible == self._visible
         new_values: dict[tuple[str, str], str] = {}
+        redrawn: list = []  # the rows whose texts were rendered again (the others keep theirs)
         for r in rows:
-            if same_fit and self._shown_rows.get(r.candidate) == r:
+            prev = self._shown_rows.get(r.candidate)
+            # `is` first: the engine reuses unchanged rows, and comparing 1,000 rows field by field
+            # on every refresh is the UI thread's time a key waits for
+            if same_fit and prev is not None and (prev is r or prev == r):
                 for c in visible:
                     key = (r.candidate, c.key)
                     new_values[key] = self._values[key]
             else:
+                redrawn.append(r)
                 for c in visible:
                     new_values[(r.candidate, c.key)] = _plain(c.render(r))
         changed = {k for k, v in new_values.items() if k in self._values and self._values[k] != v} if mark else set()
@@ -207,7 +221,8 @@ class StudyScreen(Screen[None]):
             for col, lab, c in zip(table.columns.values(), labels, visible)
         )  # widths too: columns sized while the table was empty must grow when the rows arrive
         if same_columns and wanted == self.visible_candidates():
-            for r in rows:
+            # a row not rendered again kept its texts: only the others can differ from the table's
+            for r in redrawn:
                 for c in visible:
                     key = (r.candidate, c.key)
                     if key in changed or self._values.get(key) != new_values[key]:
