@@ -355,5 +355,7 @@ def print_plan(study_path: Path | str, home: Path | None, budget_usd: float | No
     if budget_usd is not None:
         plan = dataclasses.replace(plan, budget_usd=budget_usd,
                                    budget_policy=study.budget.policy if study.budget.usd is not None else "stop")
-    print(printable(format_plan(plan).replace("jstui launch STUDY --yes", f"jstui launch {study_path} --yes")))
+    # the command to run is the one planned: with the same --budget, or the launch would use another
+    again = f"jstui launch {study_path}" + (f" --budget {budget_usd:g}" if budget_usd is not None else "") + " --yes"
+    print(printable(format_plan(plan).replace("jstui launch STUDY --yes", again)))
     return 0

@@ -212,3 +212,4 @@ def test_the_plan_shows_the_budget_given_on_the_command_line(tmp_path: Path, cap
     assert main(["--home", str(tmp_path / "home"), "launch", str(path), "--budget", "0.4"]) == 0
     out = capsys.readouterr().out
     assert "Budget: $0.40, policy stop" in out and "cannot cap even the minimum run" in out
+    assert f"Launch with: jstui launch {path} --budget 0.4 --yes" in out  # the launch that was planned
