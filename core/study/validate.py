@@ -35,6 +35,7 @@ def validate_candidates(sites: list[CandidateSite], problems: Problems, *, front
                         backend: str = "emulator") -> None:
     _unique_names(sites, problems)
     known_ids = jumpstart_ids(jumpstart_dir)
+    versions = jumpstart_versions(jumpstart_dir)
     for site in sites:
         _objective(site, problems)
         _fixed_and_tuned(site, problems)
@@ -47,7 +48,7 @@ def validate_candidates(sites: list[CandidateSite], problems: Problems, *, front
             problems.error(site.origins["id"], f"{mid!r} is not in the offline JumpStart snapshot "
                                                f"({jumpstart_dir}){suggest(mid, known_ids)}")
         elif site.candidate.model_id and isinstance(site.candidate.model_version, str) and (msg := version_problem(
-                site.candidate.model_version, jumpstart_versions(jumpstart_dir, site.candidate.model_id))):
+                site.candidate.model_version, versions.get(site.candidate.model_id, []))):
             problems.error(site.origins["candidate"] + ("version",), msg)  # not "unknown model id" at launch
     check_jumpstart_hyperparameters(sites, problems, jumpstart_dir)
     _frontier(sites, problems, frontier_raw)
