@@ -47,8 +47,10 @@ async def test_launch_and_watch_on_the_embedded_emulator(tmp_path):
     names = [c.name for c in study.candidates]
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), 20, "the launch offer")
-            assert app.focused is not None and app.focused.id == "cancel"
+            # pushed, then mounted: its on_mount focuses a button (the first thing focused in it)
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal) and app.focused is not None
+                           and app.focused.screen is app.screen, 20, "the launch offer, mounted")
+            assert app.focused.id == "cancel"
             await pilot.press("tab", "enter")  # Launch
             await wait_for(pilot, lambda: isinstance(app.screen, StudyScreen), 5, "the study screen")
             table = app.screen.query_one(DataTable)
