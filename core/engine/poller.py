@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Literal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 
@@ -359,23 +359,32 @@ class Poller:
                 return None
             raise
 
+    def _search_pages(self, resource: str, filter_: dict) -> Iterator[dict | None]:
+        """Every page of one Search query (oldest first, 100 a page); a None ends it when Search is
+        refused (here, or by another thread of the same sweep)."""
+        token = None
+        while True:
+            if not self.search_usable:
+                yield None
+                return
+            kwargs = {"Resource": resource, "SearchExpression": {"Filters": [filter_]},
+                      "SortBy": "CreationTime", "SortOrder": "Ascending", "MaxResults": PAGE}
+            if token:
+                kwargs["NextToken"] = token
+            page = self._search(**kwargs)
+            yield page
+            token = page.get("NextToken") if page is not None else None
+            if not token:
+                return
+
     def _search_tuning(self, prefixes: list[str], names: set[str]) -> tuple[dict[str, dict], int]:
         out: dict[str, dict] = {}
         calls = 0
         for prefix in prefixes:
             if not any(n.startswith(prefix) for n in names):
                 continue
-            token = None
-            while True:
-                kwargs = {
-                    "Resource": "HyperParameterTuningJob",
-                    "SearchExpression": {"Filters": [
-                        {"Name": "HyperParameterTuningJobName", "Operator": "Contains", "Value": prefix}]},
-                    "SortBy": "CreationTime", "SortOrder": "Ascending", "MaxResults": PAGE,
-                }
-                if token:
-                    kwargs["NextToken"] = token
-                page = self._search(**kwargs)
+            name_filter = {"Name": "HyperParameterTuningJobName", "Operator": "Contains", "Value": prefix}
+            for page in self._search_pages("HyperParameterTuningJob", name_filter):
                 if page is None:
                     return out, calls
                 calls += 1
@@ -383,9 +392,6 @@ class Poller:
                     entity = r.get("HyperParameterTuningJob") or {}
                     if entity.get("HyperParameterTuningJobName") in names:
                         out[entity["HyperParameterTuningJobName"]] = entity
-                token = page.get("NextToken")
-                if not token:
-                    break
         return out, calls
 
     def _sweep_training(self, changed: list[str], records: dict, notify: Callable[[], None]) -> tuple[set[str], int]:
@@ -470,24 +476,13 @@ class Poller:
         the service refuses Search. Runs on a worker thread: no journal access here."""
         out: list[dict] = []
         calls = 0
-        token = None
-        while self.search_usable:
-            kwargs = {
-                "Resource": "TrainingJob",
-                "SearchExpression": {"Filters": [{"Name": "TuningJobArn", "Operator": "In", "Value": ",".join(group)}]},
-                "SortBy": "CreationTime", "SortOrder": "Ascending", "MaxResults": PAGE,
-            }
-            if token:
-                kwargs["NextToken"] = token
-            page = self._search(**kwargs)
+        arn_filter = {"Name": "TuningJobArn", "Operator": "In", "Value": ",".join(group)}
+        for page in self._search_pages("TrainingJob", arn_filter):
             if page is None:
                 return None, calls
             calls += 1
             out.extend(r.get("TrainingJob") or {} for r in page.get("Results", []))
-            token = page.get("NextToken")
-            if not token:
-                return out, calls
-        return None, calls
+        return out, calls
 
     def _list_training_jobs(self, tuning_job_name: str) -> list[dict]:
         out: list[dict] = []
