@@ -398,6 +398,9 @@ class _Terminal:
         while time.perf_counter() < end:
             if marker in _ESCAPES.sub(b"", self.text()):
                 return True
+            if self.proc.poll() is not None:  # it ended (a bad study file, a crash): its last words say why
+                tail = _ESCAPES.sub(b"", self.text())[-600:].decode(errors="replace")
+                raise SystemExit(f"jstui ended with exit code {self.proc.returncode} before showing {marker!r}: {tail}")
             time.sleep(0.05)
         return False
 
