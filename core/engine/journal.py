@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 from jstui.domain.errors import EnvironmentProblem, JournalBusy, JournalError, JstuiError, UsageError
 from jstui.domain.times import iso
+from jstui.engine import journal_shapes as shapes
 
 log = logging.getLogger(__name__)
 
@@ -274,16 +275,40 @@ class Launch:
 
 def _launch(r: Sequence[Any], path: Path | None = None) -> Launch:
     """A Launch from a row of Journal._LAUNCH_COLS."""
+    row = f"{r[0]!r}/{r[1]!r} generation {r[2]!r}"
     try:
         state = LaunchState(r[3])
-    except ValueError:
-        raise _damaged(path, f"launch of {r[1]!r} has state {r[3]!r}") from None
+    except (ValueError, TypeError):
+        raise _damaged(path, "launches", row, f"state {r[3]!r} is not a launch state") from None
+    _columns(path, "launches", row, r, _LAUNCH_TYPES)
     return Launch(r[0], r[1], r[2], state, r[4], r[5], r[6], bool(r[7]), r[8])
 
 
-def _damaged(path: Path | None, what: str) -> JournalError:
-    """A row jstui cannot read back: exit 7, like a damaged schema (never a traceback, never a write)."""
-    return JournalError(f"{path or 'the journal'}: journal is damaged ({what}); move it away to start afresh")
+def _damaged(path: Path | None, table: str, row: str, what: str) -> JournalError:
+    """A row jstui cannot read back: exit 7, like a damaged schema (never a traceback, never a write).
+    The message names the file, the table and the row (its key)."""
+    return JournalError(f"{path or 'the journal'}: journal is damaged (table {table}, row {row}: {what}); "
+                        "move it away to start afresh")
+
+
+# SQLite stores any type in any column: the Python types jstui reads of each (None: may be NULL).
+_TEXT, _OPT_TEXT, _INT, _REAL = (str,), (str, type(None)), (int,), (int, float)
+_LAUNCH_NAMES = ("study", "candidate", "generation", "state", "tuning_job_name", "model_id", "reason", "adopted",
+                 "recipe")  # fmt: skip
+_LAUNCH_TYPES = (_TEXT, _TEXT, _INT, _TEXT, _TEXT, _TEXT, _OPT_TEXT, _INT, _OPT_TEXT)
+_STUDY_NAMES = ("name", "path", "backend", "region", "created_at", "opened_at")
+_STUDY_TYPES = (_TEXT, _TEXT, _TEXT, _TEXT, _REAL, _REAL)
+_ENDPOINT_NAMES = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state",
+                   "status")  # fmt: skip
+_ENDPOINT_TYPES = (_TEXT, _TEXT, _OPT_TEXT, _OPT_TEXT, _OPT_TEXT, (int, type(None)), _TEXT, _OPT_TEXT)
+_COLUMN_NAMES = {"launches": _LAUNCH_NAMES, "studies": _STUDY_NAMES, "endpoints": _ENDPOINT_NAMES,
+                 "tuning_jobs": ("name", "study", "fingerprint", "counters")}  # the columns checked, in order
+
+
+def _columns(path: Path | None, table: str, row: str, values: Sequence[Any], types: Sequence[tuple[type, ...]]) -> None:
+    for i, (value, allowed) in enumerate(zip(values, types)):
+        if type(value) not in allowed:
+            raise _damaged(path, table, row, f"{_COLUMN_NAMES[table][i]} is {type(value).__name__} {value!r:.40}")
 
 
 @dataclass(frozen=True)
@@ -353,7 +378,8 @@ def _study_name_of(path: Path) -> str | None:
         return None
 
 
-def _study_record(row: Any) -> StudyRecord:
+def _study_record(row: Any, path: Path | None = None) -> StudyRecord:
+    _columns(path, "studies", repr(row[0]), row, _STUDY_TYPES)
     return StudyRecord(row[0], resolve_reference(row[1], row[0]), *row[2:])
 
 
@@ -593,19 +619,49 @@ class Journal:
                 (name, study_reference(path), backend, region, now, now),
             )
 
+    def check_study(self, name: str) -> None:
+        """Refuse (JournalError, exit 7) a journal whose rows of this study jstui cannot read back, before
+        anything is written to it: opening a study must not modify a damaged journal. The JSON columns
+        are checked in SQLite (`journal_shapes.sql_damaged`: no document is parsed in Python here; that
+        a stored time is a time is checked when it is read), the few other rows as they are read."""
+        self.study(name)
+        for launch in self.launches(name):
+            launch_recipe(self.path, launch)
+        self.endpoints(name)
+        tuning = "SELECT name FROM tuning_jobs WHERE study=?"
+        checks = (
+            ("tuning_jobs", "name", "describe", shapes.TUNING_DESCRIBE, "study=?"),
+            ("tuning_jobs", "name", "summary", shapes.TUNING_SUMMARY, "study=?"),
+            ("tuning_jobs", "name", "training_summaries", shapes.TRAINING_SUMMARIES, "study=?"),
+            ("training_jobs", "name", "describe", shapes.TRAINING_DESCRIBE, f"tuning_job_name IN ({tuning})"),
+            ("events", "id", "body", shapes.OBJECT, "study=?"),
+        )
+        for table, key, column, spec, where in checks:
+            rows = self._query(f"SELECT {key}, {column} FROM {table} WHERE {where} AND "
+                               f"{shapes.sql_damaged(column, spec)} LIMIT 1", (name,))
+            if rows:  # the Python check says what is wrong with it
+                row = repr(rows[0][0]) if key == "name" else f"id {rows[0][0]}"
+                _load(rows[0][1], self.path, table, row, column, spec)
+                raise _damaged(self.path, table, row, f"{column} is not of the shape jstui stored")
+        rows = self._query("SELECT name, study, fingerprint, summary, describe, counters, training_summaries "
+                           "FROM tuning_jobs WHERE study=? AND (typeof(name) != 'text' OR typeof(fingerprint) "
+                           "NOT IN ('text', 'null') OR typeof(counters) NOT IN ('text', 'null')) LIMIT 1", (name,))
+        if rows:
+            self._tuning_record(rows[0])
+
     def study(self, name: str) -> StudyRecord | None:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies WHERE name=?", (name,))
-        return _study_record(rows[0]) if rows else None
+        return _study_record(rows[0], self.path) if rows else None
 
     def studies(self) -> list[StudyRecord]:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies ORDER BY name")
-        return [_study_record(r) for r in rows]
+        return [_study_record(r, self.path) for r in rows]
 
     def last_opened(self) -> StudyRecord | None:
         rows = self._query(
             "SELECT name, path, backend, region, created_at, opened_at FROM studies ORDER BY opened_at DESC LIMIT 1"
         )
-        return _study_record(rows[0]) if rows else None
+        return _study_record(rows[0], self.path) if rows else None
 
     def forget_study(self, name: str) -> bool:
         """Remove the study and everything recorded for it from the journal (never from the service)."""
@@ -722,11 +778,21 @@ class Journal:
                 raw = tuple(r)
                 hit = self._parsed_tuning_jobs.get(r[0])
                 if hit is None or hit[0] != raw:
-                    record = TuningJobRecord(r[0], r[1], r[2], _load(r[3], self.path), _load(r[4], self.path), r[5],
-                                             _load(r[6], self.path) or [])
+                    record = self._tuning_record(r)
                     hit = self._parsed_tuning_jobs[r[0]] = (raw, record)
                 out[r[0]] = hit[1]
         return out
+
+    def _tuning_record(self, r: Sequence[Any]) -> TuningJobRecord:
+        row = repr(r[0])
+        _columns(self.path, "tuning_jobs", row, (*r[:3], r[5]), (_TEXT, _TEXT, _OPT_TEXT, _OPT_TEXT))
+        return TuningJobRecord(
+            r[0], r[1], r[2],
+            _load(r[3], self.path, "tuning_jobs", row, "summary", shapes.TUNING_SUMMARY),
+            _load(r[4], self.path, "tuning_jobs", row, "describe", shapes.TUNING_DESCRIBE),
+            r[5],
+            _load(r[6], self.path, "tuning_jobs", row, "training_summaries", shapes.TRAINING_SUMMARIES) or [],
+        )  # fmt: skip
 
     def save_tuning_job(
         self,
@@ -763,7 +829,7 @@ class Journal:
             return {}
         marks = ",".join("?" * len(tuning_job_names))
         rows = self._query(f"SELECT name, describe FROM training_jobs WHERE tuning_job_name IN ({marks})", tuple(tuning_job_names))
-        return {r[0]: _load(r[1], self.path) for r in rows}
+        return {r[0]: training_job_document(self.path, r[0], r[1]) for r in rows}
 
     def terminal_training_jobs_after(self, rowid: int) -> list[tuple[int, str, str]]:
         """(rowid, name, describe JSON) of the terminal training jobs saved after `rowid` (a replaced row
@@ -804,7 +870,8 @@ class Journal:
         )
         if not rows or (max_age_s is not None and time.time() - rows[0][1] > max_age_s):
             return None
-        return _load(rows[0][0], self.path)
+        return _load(rows[0][0], self.path, "jumpstart", f"{model_id!r} {version!r} {instance_type!r}", "body",
+                     shapes.OBJECT)
 
     def save_jumpstart(self, model_id: str, version: str, region: str, instance_type: str, source: str,
                        body: dict) -> None:
@@ -864,7 +931,14 @@ class Journal:
                "FROM endpoints")
         rows = self._query(sql + (" WHERE study=?" if study else "") + " ORDER BY created_at", (study,) if study else ())
         keys = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state", "status")
-        return [dict(zip(keys, r[:8]), body=_load(r[8], self.path)) for r in rows]
+        out = []
+        for r in rows:
+            _columns(self.path, "endpoints", repr(r[0]), r[:8], _ENDPOINT_TYPES)
+            if r[6] not in _DEPLOY_STEPS:
+                raise _damaged(self.path, "endpoints", repr(r[0]), f"state {r[6]!r} is not a deploy step")
+            out.append(dict(zip(keys, r[:8]),
+                            body=_load(r[8], self.path, "endpoints", repr(r[0]), "body", shapes.DEPLOY_REQUEST)))
+        return out
 
     def delete_endpoint(self, name: str) -> None:
         with self._tx() as con:
@@ -895,12 +969,32 @@ class Journal:
             params += (kind,)
         rows = self._query(sql + " ORDER BY id DESC LIMIT ?", params + (limit,))
         return [
-            {"id": r[0], "at": r[1], "kind": r[2], "message": r[3], "body": _load(r[4], self.path)} for r in reversed(rows)
+            {"id": r[0], "at": r[1], "kind": r[2], "message": r[3],
+             "body": _load(r[4], self.path, "events", f"id {r[0]}", "body", shapes.OBJECT)}
+            for r in reversed(rows)
         ]
 
 
-def _load(text: str | None, path: Path | None = None) -> Any:
+def _load(text: str | None, path: Path | None, table: str, row: str, column: str, spec: Any) -> Any:
+    """A JSON column's value, checked against the shape jstui reads (jstui.engine.journal_shapes)."""
+    if text is None:
+        return None
     try:
-        return None if text is None else json.loads(text)
+        value = json.loads(text)
     except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError; a BLOB is a TypeError
-        raise _damaged(path, f"a stored value is not JSON: {exc}") from None
+        raise _damaged(path, table, row, f"{column} is not JSON: {exc}") from None
+    problem = shapes.mismatch(value, spec, column)
+    if problem:
+        raise _damaged(path, table, row, problem)
+    return value
+
+
+def training_job_document(path: Path | None, name: str, text: str) -> dict:
+    """A terminal training job's stored DescribeTrainingJob document (table training_jobs), checked."""
+    return _load(text, path, "training_jobs", repr(name), "describe", shapes.TRAINING_DESCRIBE)
+
+
+def launch_recipe(path: Path | None, launch: Launch) -> dict:
+    """A launch's recipe (what its candidate looked like when queued), checked to be an object."""
+    row = f"{launch.study!r}/{launch.candidate!r} generation {launch.generation}"
+    return _load(launch.recipe, path, "launches", row, "recipe", shapes.OBJECT) or {}

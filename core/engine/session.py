@@ -138,7 +138,11 @@ class EngineSession:
         # --budget without a [budget] in the study means policy stop.
         policy = "stop" if budget_usd is not None and study.budget.usd is None else study.budget.policy
         self.journal = Journal.open(self.home)
-        self.journal.upsert_study(study.name, study.path, study.backend, self.region)
+        try:
+            self.journal.check_study(study.name)  # a damaged journal is refused before opening writes to it
+        except BaseException:
+            self.journal.close()
+            raise
         self.prices = price_book(study, self.home)
         self.price_of = self.prices.training
         self._clients = clients
@@ -164,6 +168,7 @@ class EngineSession:
         self._rows = RowCache()  # rows of unchanged tuning jobs are reused between builds
         if self.store.load_saved() is None:
             self.store.show(self._build())
+        self.journal.upsert_study(study.name, study.path, study.backend, self.region)  # read back first: then write
 
     # --- compatibility: the guard's figures ----------------------------------------------------
     @property
