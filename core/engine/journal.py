@@ -627,33 +627,19 @@ class Journal:
 
     def check_study(self, name: str) -> None:
         """Refuse (JournalError, exit 7) a journal whose rows of this study jstui cannot read back, before
-        anything is written to it: opening a study must not modify a damaged journal. The JSON columns
-        are checked in SQLite (`journal_shapes.sql_damaged`: no document is parsed in Python here; that
-        a stored time is a time is checked when it is read), the few other rows as they are read."""
+        anything is written to it: opening a study must not modify a damaged journal. Reads each row the
+        way jstui does (the tuning jobs' records stay cached for the next read); the events' details in
+        SQLite (json_valid, json_type: https://www.sqlite.org/json1.html). The training jobs' documents
+        are checked as the snapshot's reader parses them (jstui.engine.snapshot_build.TerminalCache)."""
         self.study(name)
         for launch in self.launches(name):
             launch_recipe(self.path, launch)
         self.endpoints(name)
-        tuning = "SELECT name FROM tuning_jobs WHERE study=?"
-        checks = (
-            ("tuning_jobs", "name", "describe", shapes.TUNING_DESCRIBE, "study=?"),
-            ("tuning_jobs", "name", "summary", shapes.TUNING_SUMMARY, "study=?"),
-            ("tuning_jobs", "name", "training_summaries", shapes.TRAINING_SUMMARIES, "study=?"),
-            ("training_jobs", "name", "describe", shapes.TRAINING_DESCRIBE, f"tuning_job_name IN ({tuning})"),
-            ("events", "id", "body", shapes.OBJECT, "study=?"),
-        )
-        for table, key, column, spec, where in checks:
-            rows = self._query(f"SELECT {key}, {column} FROM {table} WHERE {where} AND "
-                               f"{shapes.sql_damaged(column, spec)} LIMIT 1", (name,))
-            if rows:  # the Python check says what is wrong with it
-                row = repr(rows[0][0]) if key == "name" else f"id {rows[0][0]}"
-                _load(rows[0][1], self.path, table, row, column, spec)
-                raise _damaged(self.path, table, row, f"{column} is not of the shape jstui stored")
-        rows = self._query("SELECT name, study, fingerprint, summary, describe, counters, training_summaries "
-                           "FROM tuning_jobs WHERE study=? AND (typeof(name) != 'text' OR typeof(fingerprint) "
-                           "NOT IN ('text', 'null') OR typeof(counters) NOT IN ('text', 'null')) LIMIT 1", (name,))
+        self.tuning_jobs(name)
+        rows = self._query("SELECT id, body FROM events WHERE study=? AND body IS NOT NULL AND (typeof(body) != 'text' "
+                           "OR NOT json_valid(body) OR json_type(body) != 'object') LIMIT 1", (name,))
         if rows:
-            self._tuning_record(rows[0])
+            _load(rows[0][1], self.path, "events", f"id {rows[0][0]}", "body", shapes.OBJECT)
 
     def study(self, name: str) -> StudyRecord | None:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies WHERE name=?", (name,))
@@ -861,7 +847,7 @@ class Journal:
             return {}
         marks = ",".join("?" * len(tuning_job_names))
         rows = self._query(f"SELECT name, describe FROM training_jobs WHERE tuning_job_name IN ({marks})", tuple(tuning_job_names))
-        return {r[0]: training_job_document(self.path, r[0], r[1]) for r in rows}
+        return {r[0]: training_job_document(self.path, r[0], r[1], shapes.TRAINING_DESCRIBE) for r in rows}
 
     def terminal_training_jobs_after(self, rowid: int) -> list[tuple[int, str, str]]:
         """(rowid, name, describe JSON) of the terminal training jobs saved after `rowid` (a replaced row
@@ -1015,15 +1001,16 @@ def _load(text: str | None, path: Path | None, table: str, row: str, column: str
         value = json.loads(text)
     except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError; a BLOB is a TypeError
         raise _damaged(path, table, row, f"{column} is not JSON: {exc}") from None
-    problem = shapes.mismatch(value, spec, column)
+    problem = shapes.problem(value, spec, column)
     if problem:
         raise _damaged(path, table, row, problem)
     return value
 
 
-def training_job_document(path: Path | None, name: str, text: str) -> dict:
-    """A terminal training job's stored DescribeTrainingJob document (table training_jobs), checked."""
-    return _load(text, path, "training_jobs", repr(name), "describe", shapes.TRAINING_DESCRIBE)
+def training_job_document(path: Path | None, name: str, text: str, spec: Any = shapes.TRAINING_TERMINAL) -> dict:
+    """A terminal training job's stored DescribeTrainingJob document (table training_jobs), checked
+    against `spec` (by default what a snapshot reads of it)."""
+    return _load(text, path, "training_jobs", repr(name), "describe", spec)
 
 
 def launch_recipe(path: Path | None, launch: Launch) -> dict:

@@ -12,14 +12,12 @@ the row), never a write: the row stays as it is.
 Keys jstui does not read are not checked (the service adds some over time). In an object, a key of a
 plain spec may be absent or null (jstui's readers treat null as absent: `describe.get(k) or {}`);
 `Req(spec)` must be there and not null; `Set(spec)` may be absent but not null (a reader converts it:
-`int(c["Completed"])`). Items of a list and values of a `Map` are never null.
-
-The same spec gives two checks: `mismatch` walks a decoded value in Python (every row read), and
-`sql_damaged` is an SQL condition that is true for a damaged row, so a whole table is checked in SQLite
-(its JSON functions, https://www.sqlite.org/json1.html) before the journal is written to."""
+`int(c["Completed"])`). Items of a list and values of a `Map` are never null."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,8 +94,10 @@ TRAINING_SUMMARIES = [
         "TunedHyperParameters": Map(str),
     }
 ]
-# DescribeTrainingJobResponse (or a Search TrainingJob record) of a terminal training job
-TRAINING_DESCRIBE = {
+# DescribeTrainingJobResponse (or a Search TrainingJob record) of a terminal training job: what every
+# snapshot reads of it (jstui.engine.snapshot_build.compact_terminal), then what a deploy or an export of
+# the picked configuration reads too
+TRAINING_TERMINAL = {
     "TrainingJobName": str,
     "TrainingJobStatus": str,
     "SecondaryStatus": str,
@@ -109,6 +109,9 @@ TRAINING_DESCRIBE = {
     "TrainingTimeInSeconds": int,
     "ResourceConfig": _ResourceConfig,
     "FinalMetricDataList": [{"MetricName": Req(str), "Value": Set(NUMBER)}],
+}
+TRAINING_DESCRIBE = {
+    **TRAINING_TERMINAL,
     "FinalHyperParameterTuningJobObjectiveMetric": _Objective,
     "AlgorithmSpecification": {"TrainingImage": str, "MetricDefinitions": [{"Name": str, "Regex": str}]},
     "HyperParameters": Map(str),
@@ -194,49 +197,70 @@ def mismatch(value: Any, spec: Any, at: str) -> str | None:
     return None if ok else f"{at} is {_kind(value)}, expected {_expected(spec)}"
 
 
-# --- the same check in SQL ----------------------------------------------------------------------
-_SQL_TYPES = {str: ("text",), int: ("integer",), bool: ("true", "false"), NUMBER: ("integer", "real"),
-              TIME: ("text", "integer", "real")}  # fmt: skip
+# --- the same check, compiled: a training job's document is checked as it is parsed (20,000 in a
+# catch-up), so the spec is turned once into nested closures that only answer "fits or not"; the
+# message of a misfit comes from `mismatch`.
+Check = Callable[[Any], bool]
+_NUMBERS = (int, float)
 
 
-def _quoted(key: str) -> str:
-    return '"' + key.replace('"', '""') + '"'
+def _is_time(value: Any) -> bool:
+    if type(value) in _NUMBERS:
+        return True
+    if type(value) is not str:
+        return False
+    try:
+        parse_time(value)
+        return True
+    except ValueError:
+        return False
 
 
-def _bad(doc: str, path: str, spec: Any, depth: int = 0) -> str:
-    """SQL true when the JSON at `path` of `doc` (an SQL expression) is present, not null and not of
-    `spec` (json_type: https://www.sqlite.org/json1.html#jtype)."""
-    kind = f"json_type({doc}, '{path}')"
+def _compile(spec: Any) -> Check:
     if spec is ANY:
-        return "0"
+        return lambda v: True
+    if spec is TIME:
+        return _is_time
+    if spec is NUMBER:
+        return lambda v: type(v) in _NUMBERS
     if isinstance(spec, dict):
-        parts = [f"{kind} != 'object'"]
-        for key, sub in spec.items():
-            sub_path = f"{path}.{_quoted(key)}"
-            inner = sub.spec if isinstance(sub, (Req, Set)) else sub
-            if isinstance(sub, Req):
-                parts.append(f"COALESCE(json_type({doc}, '{sub_path}'), 'null') = 'null'")
-            elif isinstance(sub, Set):
-                parts.append(f"json_type({doc}, '{sub_path}') = 'null'")
-            parts.append(f"(json_type({doc}, '{sub_path}') NOT IN ('null') AND ({_bad(doc, sub_path, inner, depth)}))")
-        return f"({kind} != 'null' AND ({' OR '.join(parts)}))"
-    if isinstance(spec, (list, Map)):
-        each = f"e{depth}"
-        inner = spec[0] if isinstance(spec, list) else spec.values
-        container = "array" if isinstance(spec, list) else "object"
-        if isinstance(inner, (dict, list, Map)):  # its value is JSON text only when it is an array or object
-            want = "array" if isinstance(inner, list) else "object"
-            item_bad = (f"CASE WHEN {each}.type != '{want}' THEN 1 "
-                        f"ELSE {_bad(f'{each}.value', '$', inner, depth + 1)} END")
-        else:  # a scalar: json_each gives its type
-            item_bad = f"{each}.type NOT IN ({', '.join(repr(t) for t in _SQL_TYPES[inner])})"
-        return (f"({kind} != 'null' AND ({kind} != '{container}' OR EXISTS (SELECT 1 FROM json_each({doc}, '{path}') "
-                f"AS {each} WHERE {item_bad})))")
-    return f"({kind} NOT IN ('null', {', '.join(repr(t) for t in _SQL_TYPES[spec])}))"
+        fields = [(key, isinstance(sub, Req), isinstance(sub, Set), _compile(sub.spec if isinstance(sub, (Req, Set)) else sub))
+                  for key, sub in spec.items()]  # fmt: skip
+
+        def check_object(v: Any) -> bool:
+            if type(v) is not dict:
+                return False
+            for key, required, not_null, fits in fields:
+                item = v.get(key)
+                if item is None:
+                    if required or (not_null and key in v):
+                        return False
+                elif not fits(item):
+                    return False
+            return True
+
+        return check_object
+    if isinstance(spec, list):
+        fits_item = _compile(spec[0])
+        return lambda v: type(v) is list and all(item is not None and fits_item(item) for item in v)
+    if isinstance(spec, Map):
+        fits_value = _compile(spec.values)
+        return lambda v: type(v) is dict and all(item is not None and fits_value(item) for item in v.values())
+    kind = spec
+    return lambda v: type(v) is kind  # bool is not an int here: `true` is no count
 
 
-def sql_damaged(column: str, spec: Any) -> str:
-    """SQL true for a row whose `column` (JSON text or NULL) is not valid JSON or not of `spec` (times
-    are checked as text or numbers here; that the text is a time, `mismatch` checks when it is read)."""
-    return (f"(CASE WHEN {column} IS NULL THEN 0 WHEN typeof({column}) != 'text' OR NOT json_valid({column}) THEN 1 "
-            f"ELSE {_bad(column, '$', spec)} END)")
+@functools.cache
+def _checker(spec_id: int) -> Check:
+    return _compile(_SPECS[spec_id])
+
+
+_SPECS = {id(s): s for s in (TUNING_DESCRIBE, TUNING_SUMMARY, TRAINING_SUMMARIES, TRAINING_TERMINAL, TRAINING_DESCRIBE, DEPLOY_REQUEST,
+                             OBJECT)}  # fmt: skip
+
+
+def problem(value: Any, spec: Any, at: str) -> str | None:
+    """`mismatch`, quick when the value fits (every stored document but a damaged one)."""
+    if id(spec) in _SPECS and _checker(id(spec))(value):
+        return None
+    return mismatch(value, spec, at)
