@@ -305,10 +305,15 @@ _COLUMN_NAMES = {"launches": _LAUNCH_NAMES, "studies": _STUDY_NAMES, "endpoints"
                  "tuning_jobs": ("name", "study", "fingerprint", "counters")}  # the columns checked, in order
 
 
+_SQL_KINDS = {str: "text", bytes: "a BLOB", int: "an integer", float: "a real", type(None): "NULL"}
+
+
 def _columns(path: Path | None, table: str, row: str, values: Sequence[Any], types: Sequence[tuple[type, ...]]) -> None:
     for i, (value, allowed) in enumerate(zip(values, types)):
         if type(value) not in allowed:
-            raise _damaged(path, table, row, f"{_COLUMN_NAMES[table][i]} is {type(value).__name__} {value!r:.40}")
+            expected = " or ".join(dict.fromkeys("a number" if allowed == _REAL else _SQL_KINDS[t] for t in allowed))
+            raise _damaged(path, table, row, f"{_COLUMN_NAMES[table][i]} is {_SQL_KINDS.get(type(value), 'a value')} "
+                                             f"{value!r:.40}, expected {expected}")
 
 
 @dataclass(frozen=True)
@@ -657,8 +662,8 @@ class Journal:
 
     def forget_study(self, name: str) -> bool:
         """Remove the study and everything recorded for it from the journal (never from the service)."""
-        self._tuning_read.pop(name, None)
         with self._tx() as con:
+            self._tuning_read.pop(name, None)  # inside the transaction: no reader caches the rows meanwhile
             names = [r[0] for r in con.execute("SELECT name FROM tuning_jobs WHERE study=?", (name,))]
             for n in names:
                 con.execute("DELETE FROM training_jobs WHERE tuning_job_name=?", (n,))
@@ -829,10 +834,11 @@ class Journal:
             "training_summaries": None if training_summaries is None else to_json(training_summaries),
         }
         given = {k: v for k, v in fields.items() if v is not None}
-        with self._lock:  # read again by the next tuning_jobs() of any study (the row keeps the study it was made with)
+        with self._tx() as con:
+            # read again by the next tuning_jobs() of any study (a row keeps the study it was made with);
+            # marked inside the transaction, whose lock no reader passes before it commits
             for known in {study, *self._tuning_read}:
                 self._tuning_saved.setdefault(known, set()).add(name)
-        with self._tx() as con:
             con.execute(
                 "INSERT OR IGNORE INTO tuning_jobs (name, study, updated_at) VALUES (?,?,?)", (name, study, time.time())
             )
