@@ -119,7 +119,9 @@ class JstuiApp(App[None]):
         self.title = f"jstui {self.snapshot.study}"
         self.push_screen(StudyScreen())
         self.set_interval(1.0, self._tick)
-        self.start_refresh()
+        # the first refresh starts once the study screen has been painted: its thread (making the clients,
+        # reading the journal) would otherwise share the interpreter with the first paint (bench/tui.py)
+        self.call_after_refresh(self.start_refresh)
         self._startup_check()
         for hook in self.on_start:
             hook()

@@ -20,11 +20,15 @@ from typing import Any
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
-import boto3
-import botocore.session
-from botocore.config import Config
-from botocore.utils import parse_timestamp
+from typing import TYPE_CHECKING
+
 from botocore.exceptions import BotoCoreError, ClientError
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+# boto3 and botocore's session are imported where a client is made, not here: importing them takes
+# ~0.15 s, and a TUI reopening a study shows the saved snapshot first and makes its clients after
+# (bench/tui.py, first paint)
 
 # What a service error means is decided in jstui.aws.errors; these names stay importable from here.
 from jstui.aws.errors import (  # noqa: F401
@@ -51,6 +55,8 @@ DUMMY_KEY = "jstui-emulator"
 PRICING_REGION = "us-east-1"
 
 def retry_config(max_attempts: int = MAX_ATTEMPTS) -> Config:
+    from botocore.config import Config
+
     return Config(
         retries={"mode": "adaptive", "max_attempts": max_attempts},
         connect_timeout=CONNECT_TIMEOUT_S,
@@ -65,10 +71,14 @@ def parse_timestamp_utc(value: Any) -> datetime:
     instant), anything else goes to botocore's parser."""
     if isinstance(value, (int, float)):
         return datetime.fromtimestamp(value, UTC)
+    from botocore.utils import parse_timestamp
+
     return parse_timestamp(value)
 
 
 def utc_botocore_session() -> Any:
+    import botocore.session
+
     session = botocore.session.get_session()
     session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_timestamp_utc)
     return session
@@ -179,6 +189,8 @@ def make_clients(
     profile: str | None = None,
     max_attempts: int = MAX_ATTEMPTS,
 ) -> Clients:
+    import boto3
+
     region = region or study.region
     emulator = None
     with service_errors():

@@ -23,7 +23,6 @@ from botocore.exceptions import (
     UnauthorizedSSOTokenError,
 )
 
-from jstui.aws import clients as clients_mod
 from jstui.aws.clients import CredentialsExpired, is_expired_credentials, renew_hint, translate
 from jstui.domain.errors import ServiceUnreachable
 from jstui.domain.exitcodes import ExitCode
@@ -92,7 +91,7 @@ def test_expired_credentials_show_as_a_state_with_a_renewal_line_and_polling_res
     real = tmp_path / "real.toml"
     real.write_text(path.read_text(encoding="utf-8").replace('backend = "emulator"', 'backend = "sagemaker"', 1),
                     encoding="utf-8")
-    monkeypatch.setattr(clients_mod.boto3, "Session", _SessionWithExpiredOldKey)
+    monkeypatch.setattr(boto3, "Session", _SessionWithExpiredOldKey)  # clients.py imports boto3 when it makes clients
     _write_credentials(creds, OLD)  # the credentials jstui starts with, and that expire
     session = EngineSession(load(real), home, endpoint_url=emulator.url, profile="dev", readonly=True)
     try:
@@ -132,7 +131,7 @@ def test_one_shot_command_exits_3_with_the_renewal_line(tmp_path, emulator, aws_
     real = tmp_path / "real.toml"
     real.write_text(path.read_text(encoding="utf-8").replace('backend = "emulator"', 'backend = "sagemaker"', 1),
                     encoding="utf-8")
-    monkeypatch.setattr(clients_mod.boto3, "Session", _SessionWithExpiredOldKey)
+    monkeypatch.setattr(boto3, "Session", _SessionWithExpiredOldKey)  # clients.py imports boto3 when it makes clients
     _write_credentials(creds, OLD)
     with EngineSession(load(real), home, endpoint_url=emulator.url, profile="dev", readonly=True) as session:
         with pytest.raises(CredentialsExpired) as info:

@@ -1,0 +1,55 @@
+"""What a user reopening a big study waits for before the table shows (bench/tui.py, first paint):
+the engine's first refresh starts only after the study screen has been drawn (its thread would share
+the interpreter with the first paint), and boto3 is not imported until a client is made."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from jstui.sample_studies import DEFAULT_STUDY
+from jstui.tui.screens.study import StudyScreen
+
+from tests.tui.fake_session import FakeSession
+from tests.tui.helpers import make_app, settle
+
+
+async def test_the_first_refresh_starts_after_the_study_screen_is_drawn():
+    drawn: list[str] = []
+    seen_at_refresh: list[list[str]] = []
+
+    class Session(FakeSession):
+        def refresh(self):
+            seen_at_refresh.append(list(drawn))
+            return super().refresh()
+
+    app = make_app(Session())
+    real_display = app._display
+
+    def display(screen, renderable):
+        if renderable is not None:
+            drawn.append(type(screen).__name__)
+        return real_display(screen, renderable)
+
+    app._display = display  # type: ignore[method-assign]  # what the driver would write, recorded
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert seen_at_refresh, "the app never refreshed"
+        assert StudyScreen.__name__ in seen_at_refresh[0]
+
+
+def test_opening_a_study_and_its_saved_snapshot_does_not_import_boto3(tmp_path):
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import jstui.cli.tui, jstui.tui.app\n"
+        "from jstui.engine.session import EngineSession, load\n"
+        "s = EngineSession(load(Path(sys.argv[1])), Path(sys.argv[2]))\n"
+        "s.snapshot()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'boto3'))\n"
+        "s.close()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(DEFAULT_STUDY), str(tmp_path / "home")],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
