@@ -21,11 +21,15 @@ from jstui.emulator.search import Searcher, dims_of, grid
 STARTING_S = 120.0  # instance provisioning ("Preparing the instances for training")
 DOWNLOADING_S = 45.0
 UPLOADING_S = 30.0
-# A stop (StopTrainingJob, StopHyperParameterTuningJob, or the tuning job's ResourceLimits.MaxRuntimeInSeconds)
-# ends a running container only after its grace: "SageMaker sends the algorithm the SIGTERM signal, which
-# delays job termination for 120 seconds" (API reference, StopTrainingJob). The emulator is never kinder:
-# the container uses the whole window, and the job bills until it ends. A job stopped while still
-# provisioning (before TrainingStartTime) has no container: it ends STOPPING_S later and bills nothing.
+# A stop (StopTrainingJob, StopHyperParameterTuningJob, the tuning job's ResourceLimits.MaxRuntimeInSeconds, or
+# the training job's own StoppingCondition.MaxRuntimeInSeconds) ends a running container only after its
+# grace: "SageMaker sends the algorithm the SIGTERM signal, which delays job termination for 120 seconds"
+# (API reference, StopTrainingJob; the same words in StoppingCondition: "When the job reaches the time limit,
+# SageMaker ends the training job ... To stop a training job, SageMaker sends the algorithm the SIGTERM
+# signal, which delays job termination for 120 seconds"; and StoppingCondition.MaxRuntimeInSeconds counts
+# time "after it has been stopped" in a job's total). The emulator is never kinder: the container uses the
+# whole window, and the job bills until it ends. A job stopped while still provisioning (before
+# TrainingStartTime) has no container: it ends STOPPING_S later and bills nothing.
 STOP_GRACE_S = 120.0
 STOPPING_S = 30.0
 LAUNCH_DELAY_S = 8.0  # the tuning job's first training jobs are created a few seconds after it
@@ -306,7 +310,8 @@ def _plan_training_job(
     stop_at = None
     limit = start + max_run
     if limit < end and (stop is None or limit <= stop):
-        stop_at, end, final, reason = limit, limit, "Stopped", None
+        # reaching the runtime limit is a stop (SIGTERM, then the grace), as the stop path below bills it
+        stop_at, end, final, reason = limit, limit + STOP_GRACE_S, "Stopped", None
         trans = [x for x in trans if x.start < limit]
         trans.append(Transition("MaxRuntimeExceeded", limit, "Job stopped because max runtime was exceeded"))
     elif stop is not None and stop < end:

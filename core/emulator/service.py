@@ -92,6 +92,7 @@ class Emulator:
         self.noise = float(noise)
         self.faults = Faults(faults, seed=self.seed)
         self.stats = Stats()
+        self.tuning_ends: dict = {}  # tuning job -> (what its plan depends on, its end): api_tuning.active_tuning_jobs
 
     def now(self) -> float:
         return self.clock.now()

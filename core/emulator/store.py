@@ -177,6 +177,18 @@ class Store:
         ).fetchall()
         return [_tuning_row(r) for r in rows]
 
+    def tuning_job_lives(self, until: float) -> list[tuple[str, float, float | None]]:
+        """(name, created, stop_time) of the tuning jobs created by `until`, without decoding their requests."""
+        return self._conn().execute(
+            "SELECT name, created, stop_time FROM tuning_jobs WHERE created <= ?", (until,)).fetchall()
+
+    def all_training_stops(self) -> dict[str, dict[str, float]]:
+        """{tuning job: {training job: stop time}} of every stop request."""
+        out: dict[str, dict[str, float]] = {}
+        for name, tuning_job, at in self._conn().execute("SELECT name, tuning_job, time FROM training_stops"):
+            out.setdefault(tuning_job, {})[name] = at
+        return out
+
     def stop_tuning_job(self, name: str, at: float) -> None:
         self._write("UPDATE tuning_jobs SET stop_time = ? WHERE name = ? AND stop_time IS NULL", (at, name))
 

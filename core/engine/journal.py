@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 from jstui.domain.errors import EnvironmentProblem, JournalBusy, JournalError, JstuiError, UsageError
 from jstui.domain.times import iso
+from jstui.engine import journal_shapes as shapes
 
 log = logging.getLogger(__name__)
 
@@ -274,16 +275,45 @@ class Launch:
 
 def _launch(r: Sequence[Any], path: Path | None = None) -> Launch:
     """A Launch from a row of Journal._LAUNCH_COLS."""
+    row = f"{r[0]!r}/{r[1]!r} generation {r[2]!r}"
     try:
         state = LaunchState(r[3])
-    except ValueError:
-        raise _damaged(path, f"launch of {r[1]!r} has state {r[3]!r}") from None
+    except (ValueError, TypeError):
+        raise _damaged(path, "launches", row, f"state {r[3]!r} is not a launch state") from None
+    _columns(path, "launches", row, r, _LAUNCH_TYPES)
     return Launch(r[0], r[1], r[2], state, r[4], r[5], r[6], bool(r[7]), r[8])
 
 
-def _damaged(path: Path | None, what: str) -> JournalError:
-    """A row jstui cannot read back: exit 7, like a damaged schema (never a traceback, never a write)."""
-    return JournalError(f"{path or 'the journal'}: journal is damaged ({what}); move it away to start afresh")
+def _damaged(path: Path | None, table: str, row: str, what: str) -> JournalError:
+    """A row jstui cannot read back: exit 7, like a damaged schema (never a traceback, never a write).
+    The message names the file, the table and the row (its key)."""
+    return JournalError(f"{path or 'the journal'}: journal is damaged (table {table}, row {row}: {what}); "
+                        "move it away to start afresh")
+
+
+# SQLite stores any type in any column: the Python types jstui reads of each (None: may be NULL).
+_TEXT, _OPT_TEXT, _INT, _REAL = (str,), (str, type(None)), (int,), (int, float)
+_LAUNCH_NAMES = ("study", "candidate", "generation", "state", "tuning_job_name", "model_id", "reason", "adopted",
+                 "recipe")  # fmt: skip
+_LAUNCH_TYPES = (_TEXT, _TEXT, _INT, _TEXT, _TEXT, _TEXT, _OPT_TEXT, _INT, _OPT_TEXT)
+_STUDY_NAMES = ("name", "path", "backend", "region", "created_at", "opened_at")
+_STUDY_TYPES = (_TEXT, _TEXT, _TEXT, _TEXT, _REAL, _REAL)
+_ENDPOINT_NAMES = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state",
+                   "status")  # fmt: skip
+_ENDPOINT_TYPES = (_TEXT, _TEXT, _OPT_TEXT, _OPT_TEXT, _OPT_TEXT, (int, type(None)), _TEXT, _OPT_TEXT)
+_COLUMN_NAMES = {"launches": _LAUNCH_NAMES, "studies": _STUDY_NAMES, "endpoints": _ENDPOINT_NAMES,
+                 "tuning_jobs": ("name", "study", "fingerprint", "counters")}  # the columns checked, in order
+
+
+_SQL_KINDS = {str: "text", bytes: "a BLOB", int: "an integer", float: "a real", type(None): "NULL"}
+
+
+def _columns(path: Path | None, table: str, row: str, values: Sequence[Any], types: Sequence[tuple[type, ...]]) -> None:
+    for i, (value, allowed) in enumerate(zip(values, types)):
+        if type(value) not in allowed:
+            expected = " or ".join(dict.fromkeys("a number" if allowed == _REAL else _SQL_KINDS[t] for t in allowed))
+            raise _damaged(path, table, row, f"{_COLUMN_NAMES[table][i]} is {_SQL_KINDS.get(type(value), 'a value')} "
+                                             f"{value!r:.40}, expected {expected}")
 
 
 @dataclass(frozen=True)
@@ -353,7 +383,8 @@ def _study_name_of(path: Path) -> str | None:
         return None
 
 
-def _study_record(row: Any) -> StudyRecord:
+def _study_record(row: Any, path: Path | None = None) -> StudyRecord:
+    _columns(path, "studies", repr(row[0]), row, _STUDY_TYPES)
     return StudyRecord(row[0], resolve_reference(row[1], row[0]), *row[2:])
 
 
@@ -430,6 +461,10 @@ class Journal:
         self._lock = threading.RLock()
         self._depth = 0  # nesting of _tx() on this connection
         self._parsed_tuning_jobs: dict[str, tuple[tuple, TuningJobRecord]] = {}  # name -> (stored row, record)
+        # tuning_jobs(study) between refreshes: study -> (PRAGMA data_version when read, records); the
+        # names this connection saved since (other connections' commits change data_version)
+        self._tuning_read: dict[str, tuple[int, dict[str, TuningJobRecord]]] = {}
+        self._tuning_saved: dict[str, set[str]] = {}
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
@@ -555,6 +590,7 @@ class Journal:
             try:
                 yield self._con
             except BaseException as exc:
+                self._tuning_read.clear()  # it may hold rows this rollback undid
                 if self._con.in_transaction:
                     self._con.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
@@ -564,6 +600,7 @@ class Journal:
                 try:
                     self._con.execute("COMMIT")
                 except sqlite3.Error as exc:
+                    self._tuning_read.clear()
                     if self._con.in_transaction:
                         self._con.execute("ROLLBACK")
                     raise self._fail(exc, "write the journal") from None
@@ -593,23 +630,40 @@ class Journal:
                 (name, study_reference(path), backend, region, now, now),
             )
 
+    def check_study(self, name: str) -> None:
+        """Refuse (JournalError, exit 7) a journal whose rows of this study jstui cannot read back, before
+        anything is written to it: opening a study must not modify a damaged journal. Reads each row the
+        way jstui does (the tuning jobs' records stay cached for the next read); the events' details in
+        SQLite (json_valid, json_type: https://www.sqlite.org/json1.html). The training jobs' documents
+        are checked as the snapshot's reader parses them (jstui.engine.snapshot_build.TerminalCache)."""
+        self.study(name)
+        for launch in self.launches(name):
+            launch_recipe(self.path, launch)
+        self.endpoints(name)
+        self.tuning_jobs(name)
+        rows = self._query("SELECT id, body FROM events WHERE study=? AND body IS NOT NULL AND (typeof(body) != 'text' "
+                           "OR NOT json_valid(body) OR json_type(body) != 'object') LIMIT 1", (name,))
+        if rows:
+            _load(rows[0][1], self.path, "events", f"id {rows[0][0]}", "body", shapes.OBJECT)
+
     def study(self, name: str) -> StudyRecord | None:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies WHERE name=?", (name,))
-        return _study_record(rows[0]) if rows else None
+        return _study_record(rows[0], self.path) if rows else None
 
     def studies(self) -> list[StudyRecord]:
         rows = self._query("SELECT name, path, backend, region, created_at, opened_at FROM studies ORDER BY name")
-        return [_study_record(r) for r in rows]
+        return [_study_record(r, self.path) for r in rows]
 
     def last_opened(self) -> StudyRecord | None:
         rows = self._query(
             "SELECT name, path, backend, region, created_at, opened_at FROM studies ORDER BY opened_at DESC LIMIT 1"
         )
-        return _study_record(rows[0]) if rows else None
+        return _study_record(rows[0], self.path) if rows else None
 
     def forget_study(self, name: str) -> bool:
         """Remove the study and everything recorded for it from the journal (never from the service)."""
         with self._tx() as con:
+            self._tuning_read.pop(name, None)  # inside the transaction: no reader caches the rows meanwhile
             names = [r[0] for r in con.execute("SELECT name FROM tuning_jobs WHERE study=?", (name,))]
             for n in names:
                 con.execute("DELETE FROM training_jobs WHERE tuning_job_name=?", (n,))
@@ -708,25 +762,57 @@ class Journal:
 
     # --- what the poller saw ---------------------------------------------------------------
     def tuning_jobs(self, study: str) -> dict[str, TuningJobRecord]:
-        """Records are shared between calls while their row is unchanged: treat them as read-only."""
-        rows = self._query(
-            "SELECT name, study, fingerprint, summary, describe, counters, training_summaries FROM tuning_jobs "
-            "WHERE study=?",
-            (study,),
-        )
-        # A refresh reads every tuning job three times (launcher, poller, snapshot) and few rows change
-        # between reads: parse a row's JSON only when its stored text differs from the last parse.
-        out: dict[str, TuningJobRecord] = {}
+        """Records are shared between calls while their row is unchanged: treat them as read-only.
+
+        A refresh reads every tuning job three times (launcher, poller, snapshot) and few rows change
+        between reads, so the text of the JSON columns (~15 MB for 1,000 tuning jobs of 20) is read and
+        decoded once: later calls read again only the rows this connection saved since, and everything
+        when another connection committed meanwhile (SQLite's `PRAGMA data_version`,
+        https://www.sqlite.org/pragma.html#pragma_data_version). A row read again is parsed only when
+        its stored text differs from the last parse."""
+        cols = "name, study, fingerprint, summary, describe, counters, training_summaries"
         with self._lock:
-            for r in rows:
-                raw = tuple(r)
-                hit = self._parsed_tuning_jobs.get(r[0])
-                if hit is None or hit[0] != raw:
-                    record = TuningJobRecord(r[0], r[1], r[2], _load(r[3], self.path), _load(r[4], self.path), r[5],
-                                             _load(r[6], self.path) or [])
-                    hit = self._parsed_tuning_jobs[r[0]] = (raw, record)
-                out[r[0]] = hit[1]
+            version = self._waiting(lambda: self._con.execute("PRAGMA data_version").fetchone()[0])
+            saved = self._tuning_saved.pop(study, set())
+            last = self._tuning_read.get(study)
+            if last is not None and last[0] == version:
+                records = dict(last[1])
+                names = sorted(saved)
+                for i in range(0, len(names), 500):  # SQLite's default limit of bound parameters is 999+
+                    chunk = names[i:i + 500]
+                    rows = self._query(f"SELECT {cols} FROM tuning_jobs WHERE study=? AND name IN "
+                                       f"({','.join('?' * len(chunk))})", (study, *chunk))
+                    found = {r[0] for r in rows}
+                    for name in chunk:
+                        if name not in found:
+                            records.pop(name, None)
+                    records.update(self._parsed(rows))
+            else:
+                records = self._parsed(self._query(f"SELECT {cols} FROM tuning_jobs WHERE study=?", (study,)))
+            self._tuning_read[study] = (version, records)
+            return dict(records)
+
+    def _parsed(self, rows: list[sqlite3.Row]) -> dict[str, TuningJobRecord]:
+        """Records of tuning_jobs rows, parsing only rows whose stored text changed since the last parse."""
+        out: dict[str, TuningJobRecord] = {}
+        for r in rows:
+            raw = tuple(r)
+            hit = self._parsed_tuning_jobs.get(r[0])
+            if hit is None or hit[0] != raw:
+                hit = self._parsed_tuning_jobs[r[0]] = (raw, self._tuning_record(r))
+            out[r[0]] = hit[1]
         return out
+
+    def _tuning_record(self, r: Sequence[Any]) -> TuningJobRecord:
+        row = repr(r[0])
+        _columns(self.path, "tuning_jobs", row, (*r[:3], r[5]), (_TEXT, _TEXT, _OPT_TEXT, _OPT_TEXT))
+        return TuningJobRecord(
+            r[0], r[1], r[2],
+            _load(r[3], self.path, "tuning_jobs", row, "summary", shapes.TUNING_SUMMARY),
+            _load(r[4], self.path, "tuning_jobs", row, "describe", shapes.TUNING_DESCRIBE),
+            r[5],
+            _load(r[6], self.path, "tuning_jobs", row, "training_summaries", shapes.TRAINING_SUMMARIES) or [],
+        )  # fmt: skip
 
     def save_tuning_job(
         self,
@@ -749,6 +835,10 @@ class Journal:
         }
         given = {k: v for k, v in fields.items() if v is not None}
         with self._tx() as con:
+            # read again by the next tuning_jobs() of any study (a row keeps the study it was made with);
+            # marked inside the transaction, whose lock no reader passes before it commits
+            for known in {study, *self._tuning_read}:
+                self._tuning_saved.setdefault(known, set()).add(name)
             con.execute(
                 "INSERT OR IGNORE INTO tuning_jobs (name, study, updated_at) VALUES (?,?,?)", (name, study, time.time())
             )
@@ -763,7 +853,7 @@ class Journal:
             return {}
         marks = ",".join("?" * len(tuning_job_names))
         rows = self._query(f"SELECT name, describe FROM training_jobs WHERE tuning_job_name IN ({marks})", tuple(tuning_job_names))
-        return {r[0]: _load(r[1], self.path) for r in rows}
+        return {r[0]: training_job_document(self.path, r[0], r[1], shapes.TRAINING_DESCRIBE) for r in rows}
 
     def terminal_training_jobs_after(self, rowid: int) -> list[tuple[int, str, str]]:
         """(rowid, name, describe JSON) of the terminal training jobs saved after `rowid` (a replaced row
@@ -804,7 +894,8 @@ class Journal:
         )
         if not rows or (max_age_s is not None and time.time() - rows[0][1] > max_age_s):
             return None
-        return _load(rows[0][0], self.path)
+        return _load(rows[0][0], self.path, "jumpstart", f"{model_id!r} {version!r} {instance_type!r}", "body",
+                     shapes.OBJECT)
 
     def save_jumpstart(self, model_id: str, version: str, region: str, instance_type: str, source: str,
                        body: dict) -> None:
@@ -864,7 +955,14 @@ class Journal:
                "FROM endpoints")
         rows = self._query(sql + (" WHERE study=?" if study else "") + " ORDER BY created_at", (study,) if study else ())
         keys = ("name", "study", "candidate", "training_job_name", "instance_type", "instance_count", "state", "status")
-        return [dict(zip(keys, r[:8]), body=_load(r[8], self.path)) for r in rows]
+        out = []
+        for r in rows:
+            _columns(self.path, "endpoints", repr(r[0]), r[:8], _ENDPOINT_TYPES)
+            if r[6] not in _DEPLOY_STEPS:
+                raise _damaged(self.path, "endpoints", repr(r[0]), f"state {r[6]!r} is not a deploy step")
+            out.append(dict(zip(keys, r[:8]),
+                            body=_load(r[8], self.path, "endpoints", repr(r[0]), "body", shapes.DEPLOY_REQUEST)))
+        return out
 
     def delete_endpoint(self, name: str) -> None:
         with self._tx() as con:
@@ -895,12 +993,33 @@ class Journal:
             params += (kind,)
         rows = self._query(sql + " ORDER BY id DESC LIMIT ?", params + (limit,))
         return [
-            {"id": r[0], "at": r[1], "kind": r[2], "message": r[3], "body": _load(r[4], self.path)} for r in reversed(rows)
+            {"id": r[0], "at": r[1], "kind": r[2], "message": r[3],
+             "body": _load(r[4], self.path, "events", f"id {r[0]}", "body", shapes.OBJECT)}
+            for r in reversed(rows)
         ]
 
 
-def _load(text: str | None, path: Path | None = None) -> Any:
+def _load(text: str | None, path: Path | None, table: str, row: str, column: str, spec: Any) -> Any:
+    """A JSON column's value, checked against the shape jstui reads (jstui.engine.journal_shapes)."""
+    if text is None:
+        return None
     try:
-        return None if text is None else json.loads(text)
+        value = json.loads(text)
     except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError; a BLOB is a TypeError
-        raise _damaged(path, f"a stored value is not JSON: {exc}") from None
+        raise _damaged(path, table, row, f"{column} is not JSON: {exc}") from None
+    problem = shapes.problem(value, spec, column)
+    if problem:
+        raise _damaged(path, table, row, problem)
+    return value
+
+
+def training_job_document(path: Path | None, name: str, text: str, spec: Any = shapes.TRAINING_TERMINAL) -> dict:
+    """A terminal training job's stored DescribeTrainingJob document (table training_jobs), checked
+    against `spec` (by default what a snapshot reads of it)."""
+    return _load(text, path, "training_jobs", repr(name), "describe", spec)
+
+
+def launch_recipe(path: Path | None, launch: Launch) -> dict:
+    """A launch's recipe (what its candidate looked like when queued), checked to be an object."""
+    row = f"{launch.study!r}/{launch.candidate!r} generation {launch.generation}"
+    return _load(launch.recipe, path, "launches", row, "recipe", shapes.OBJECT) or {}

@@ -34,6 +34,7 @@ from jstui.engine.journal import (
     WAITING,
     Journal,
     Launch,
+    launch_recipe,
 )
 from jstui.domain.snapshot import TERMINAL_TUNING
 from jstui.domain.model import Candidate, Study
@@ -392,7 +393,7 @@ def launch_changes(study: Study, journal: Journal) -> list[str]:
         if launch is None:
             lines.append(f"+ {c.name}: new since the last launch; `launch --yes` queues it")
         elif launch.recipe and launch.recipe != recipe_json(c):
-            old, new = json.loads(launch.recipe), json.loads(recipe_json(c))
+            old, new = launch_recipe(journal.path, launch), json.loads(recipe_json(c))
             what = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
             lines.append(
                 f"~ {c.name}: {', '.join(what)} changed since {launch.tuning_job_name} was queued; it keeps its "

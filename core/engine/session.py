@@ -138,7 +138,6 @@ class EngineSession:
         # --budget without a [budget] in the study means policy stop.
         policy = "stop" if budget_usd is not None and study.budget.usd is None else study.budget.policy
         self.journal = Journal.open(self.home)
-        self.journal.upsert_study(study.name, study.path, study.backend, self.region)
         self.prices = price_book(study, self.home)
         self.price_of = self.prices.training
         self._clients = clients
@@ -162,8 +161,28 @@ class EngineSession:
         self._next_partial = 0.0  # time.monotonic() before which no partial snapshot is built
         self._terminal = TerminalCache()
         self._rows = RowCache()  # rows of unchanged tuning jobs are reused between builds
-        if self.store.load_saved() is None:
-            self.store.show(self._build())
+        self._opened = False  # studies.opened_at recorded (after the study's rows were read back)
+        self._open_lock = threading.Lock()
+        try:
+            if self.store.load_saved() is None:
+                self.store.show(self._build())
+                self._open_study()
+        except BaseException:
+            self.journal.close()
+            raise
+
+    def _open_study(self) -> None:
+        """Read back every row of the study, then record that it was opened (studies.opened_at): a
+        damaged journal is refused (JournalError, exit 7) before anything is written to it. Once, before
+        the first write: at open when there was no saved snapshot to show (the build read the rows),
+        else at the start of the first refresh or action, so showing the saved snapshot stays quick."""
+        with self._open_lock:
+            if self._opened:
+                return
+            self.journal.check_study(self.study.name)
+            self._terminal.read(self.journal)  # every training job's document, checked (the builds reuse them)
+            self.journal.upsert_study(self.study.name, self.study.path, self.study.backend, self.region)
+            self._opened = True
 
     # --- compatibility: the guard's figures ----------------------------------------------------
     @property
@@ -228,6 +247,7 @@ class EngineSession:
     def _check_writable(self, action: str) -> None:
         if self.readonly:
             raise UsageError(f"--readonly: not allowed to {action}")
+        self._open_study()
 
     # --- StudySession ------------------------------------------------------------------------
     def snapshot(self) -> StudySnapshot:
@@ -283,6 +303,7 @@ class EngineSession:
     def _run_cycle(self, strict: bool, raise_refusals: bool | None) -> StudySnapshot:
         if raise_refusals is None:
             raise_refusals = strict
+        self._open_study()
         self.prices.reload_if_changed()  # `jstui prices --refresh` in another process changes every figure
         self._wire()
         if strict or self.poller.due():

@@ -3,7 +3,6 @@ terminal training-job cache). Pure: no I/O, so it is tested on recorded response
 
 from __future__ import annotations
 
-import json
 import threading
 from sys import intern
 from dataclasses import dataclass, replace
@@ -12,8 +11,8 @@ from typing import Any, Literal
 from collections.abc import Callable
 
 from jstui.domain import spend
-from jstui.domain.errors import JournalError
-from jstui.engine.journal import DROPPED, LAUNCHED, REFUSED, WAITING, Journal, Launch, TuningJobRecord
+from jstui.engine.journal import (DROPPED, LAUNCHED, REFUSED, WAITING, Journal, Launch, TuningJobRecord,
+                                  training_job_document)
 from jstui.domain.slices import parameter_scales
 from jstui.domain.times import parse_time
 from jstui.domain.snapshot import (
@@ -63,11 +62,7 @@ class TerminalCache:
         read = 0
         while rows:
             rowid, name, text = rows.pop()
-            try:
-                described = json.loads(text)
-            except ValueError:  # a damaged row: exit 7 with the journal's name, not a traceback
-                raise JournalError(f"{journal.path}: journal is damaged (training job {name!r} is not JSON); "
-                                   "move it away to start afresh") from None
+            described = training_job_document(journal.path, name, text)  # a damaged row: exit 7, not a traceback
             self._by_name[name] = compact_terminal(described)
             self._rowid = rowid
             read += 1

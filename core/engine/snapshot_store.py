@@ -42,8 +42,8 @@ class SnapshotStore:
         try:
             saved = snapshot_from_json(body)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a damaged row: exit 7, not a traceback
-            raise JournalError(f"{self._journal.path}: journal is damaged (the saved snapshot of {self._study!r} "
-                               f"does not read: {type(exc).__name__}); move it away to start afresh") from None
+            raise JournalError(f"{self._journal.path}: journal is damaged (table snapshots, row {self._study!r}: "
+                               f"the saved snapshot does not read: {type(exc).__name__}); move it away to start afresh") from None
         snap = replace(saved, connection=ConnectionState("connecting", message="last saved snapshot"))
         self._current = snap
         return snap

@@ -91,3 +91,13 @@ def test_budget_table_at_a_tiny_size():
     (trial,) = r["trials"]
     assert row["mode"] == "killed" and row["ok"] and r["meets_target"]
     assert 0 < trial["billed_usd"] <= r["budget_usd"] and trial["launched"] >= 1 and trial["all_ended"]
+
+
+def test_journal_reads_script_at_a_tiny_size():
+    r = _run("journal_reads.py", "--jobs", "20", "--per-job", "3", "--cycles", "2")
+    assert r["jobs"] == 20 and r["stored_json_mb"] > 0 and r["first_read_cpu_s"] >= 0
+
+
+def test_emulator_create_script_at_a_tiny_size():
+    r = _run("emulator_create.py", "--jobs", "12")
+    assert r["jobs"] == 12 and r["create_all_s"] > 0

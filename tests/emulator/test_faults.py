@@ -96,3 +96,41 @@ def test_clock_endpoint(emu, clock):
     assert body == {"now": clock.t, "speed": 300.0, "paused": False}
     assert emu.now() == clock.t
     assert "2027" in date  # the Date header is simulated time too (T0 is in 2027)
+
+
+def test_the_quota_counts_a_stopping_job_until_it_ends_also_when_another_process_stopped_it(emu, sm, clock, tmp_path,
+                                                                                             catalog):
+    # the count remembers each job's end under what its plan depends on: a stop (here by another
+    # process on the same state) must be seen
+    from jstui.emulator.embedded import start_embedded
+
+    emu.set_faults(max_tuning_jobs=2)
+    for name in ("s-1", "s-2"):
+        sm.create_hyper_parameter_tuning_job(**tuning_request(name, max_jobs=50, parallel=1))
+    clock.advance(600)
+    with pytest.raises(sm.exceptions.ResourceLimitExceeded):
+        sm.create_hyper_parameter_tuning_job(**tuning_request("s-3"))
+    with start_embedded(tmp_path / "state.sqlite", [catalog], speed=300, noise=0.0, clock=clock) as other:
+        client("sagemaker", other.url).stop_hyper_parameter_tuning_job(HyperParameterTuningJobName="s-1")
+    assert sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="s-1")["HyperParameterTuningJobStatus"] == "Stopping"
+    with pytest.raises(sm.exceptions.ResourceLimitExceeded):  # Stopping still counts
+        sm.create_hyper_parameter_tuning_job(**tuning_request("s-3"))
+    clock.advance(600)  # past the stop's grace: Stopped, its slot free
+    assert sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="s-1")["HyperParameterTuningJobStatus"] == "Stopped"
+    sm.create_hyper_parameter_tuning_job(**tuning_request("s-3"))
+
+
+def test_a_create_decodes_only_the_tuning_jobs_created_since_the_last_count(emu, sm, monkeypatch):
+    # each Create decoded (and planned) every stored tuning job to count the quota: creating 1,000 took
+    # minutes. Now a job is decoded once, when first counted (or again after a stop changed it).
+    from jstui.emulator import store
+
+    decoded = []
+    real = store._tuning_row
+    monkeypatch.setattr(store, "_tuning_row", lambda row: decoded.append(row[0]) or real(row))
+    for i in range(6):
+        sm.create_hyper_parameter_tuning_job(**tuning_request(f"d-{i}"))
+    before = len(decoded)
+    sm.create_hyper_parameter_tuning_job(**tuning_request("d-6"))
+    assert decoded[before:] == ["d-5"]  # the job the previous Create made, and no other
+    assert sorted(decoded) == [f"d-{i}" for i in range(6)]  # each once

@@ -110,15 +110,25 @@ def test_stop_one_training_job_lets_the_next_start(sm, clock):
     assert {j["TrainingJobStatus"] for j in jobs} == {"Stopped", "InProgress"}
 
 
-def test_training_max_runtime_stops_the_job(sm, clock):
+def test_training_max_runtime_stops_the_job_with_the_stop_grace(sm, clock):
+    # StoppingCondition: "When the job reaches the time limit, SageMaker ends the training job ... To stop a
+    # training job, SageMaker sends the algorithm the SIGTERM signal, which delays job termination for 120
+    # seconds": Stopping for the grace after the limit, billed through it (as StopTrainingJob is)
     req = tuning_request("maxrt", model_id=SWIN, max_jobs=1, parallel=1)
     req["TrainingJobDefinition"]["StoppingCondition"] = {"MaxRuntimeInSeconds": 1000}
     sm.create_hyper_parameter_tuning_job(**req)
+    clock.advance(600)
+    (job,) = _jobs(sm, "maxrt")
+    limit = job["TrainingStartTime"].timestamp() + 1000
+    clock.advance(limit + STOP_GRACE_S - 1 - clock())
+    tj = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
+    assert tj["TrainingJobStatus"] == "Stopping" and tj["SecondaryStatus"] == "MaxRuntimeExceeded"
+    clock.advance(1)
     d = run_until_done(sm, clock, "maxrt", step=300)
-    name = _jobs(sm, "maxrt")[0]["TrainingJobName"]
-    tj = sm.describe_training_job(TrainingJobName=name)
+    tj = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
     assert tj["TrainingJobStatus"] == "Stopped" and tj["SecondaryStatus"] == "MaxRuntimeExceeded"
-    assert tj["TrainingTimeInSeconds"] == 1000
+    assert tj["TrainingTimeInSeconds"] == tj["BillableTimeInSeconds"] == 1000 + STOP_GRACE_S
+    assert tj["TrainingEndTime"].timestamp() == limit + STOP_GRACE_S
     assert d["TrainingJobStatusCounters"]["Stopped"] == 1
 
 

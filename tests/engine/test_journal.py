@@ -98,3 +98,37 @@ def test_prune_events_keeps_the_newest_of_one_kind(tmp_path):
     j.prune_events("s", "budget-check", keep=5)
     left = j.events("s", limit=100)
     assert [e["message"] for e in left] == [f"c{i}" for i in range(25, 30)] + ["keep me"]
+
+
+def test_tuning_jobs_reads_the_stored_json_once_then_only_what_changed(tmp_path):
+    # a refresh reads every record three times: the JSON text (~15 MB for 1,000 tuning jobs) was
+    # fetched and compared on each read; now once, then only rows saved since, and all of it again
+    # only after another connection committed
+    j = Journal.open(tmp_path)
+    for i in range(3):
+        j.save_tuning_job(f"tj-{i}", "s", describe={"HyperParameterTuningJobStatus": "InProgress"}, counters="{}")
+    full, some = [], []
+
+    def trace(sql: str) -> None:
+        if "FROM tuning_jobs WHERE study=" in sql:
+            (some if "name IN" in sql else full).append(sql)
+
+    j._con.set_trace_callback(trace)
+    for _ in range(3):
+        assert len(j.tuning_jobs("s")) == 3
+    assert (len(full), len(some)) == (1, 0)
+    j.save_tuning_job("tj-1", "s", describe={"HyperParameterTuningJobStatus": "Completed"})
+    j.save_tuning_job("tj-9", "s", describe={"HyperParameterTuningJobStatus": "InProgress"})
+    got = j.tuning_jobs("s")
+    assert (len(full), len(some)) == (1, 1)
+    assert got["tj-1"].describe == {"HyperParameterTuningJobStatus": "Completed"} and set(got) == {"tj-0", "tj-1", "tj-2", "tj-9"}
+    other = Journal.open(tmp_path)  # another process's connection
+    other.save_tuning_job("tj-2", "s", describe={"HyperParameterTuningJobStatus": "Stopped"})
+    other.close()
+    assert j.tuning_jobs("s")["tj-2"].describe == {"HyperParameterTuningJobStatus": "Stopped"}
+    assert len(full) == 2
+    j.tuning_jobs("s")
+    assert len(full) == 2
+    j.forget_study("s")
+    assert j.tuning_jobs("s") == {}
+    j.close()
