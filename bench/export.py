@@ -38,7 +38,7 @@ STUDY = "bench-export"
 def populate_journal(home: Path, study_path: Path, tuning_jobs: int, per_tuning_job: int) -> int:
     """Register the study and save the snapshot, as the poller's last refresh would have."""
     from jstui.engine.journal import Journal
-    from jstui.engine.snapshot_codec import snapshot_to_json
+    from jstui.engine.snapshot_codec import snapshot_to_blob
     from jstui.study import load_study
 
     study = load_study(study_path)
@@ -46,7 +46,7 @@ def populate_journal(home: Path, study_path: Path, tuning_jobs: int, per_tuning_
     journal = Journal.open(home)
     try:
         journal.upsert_study(study.name, study.path, study.backend, study.region)
-        journal.save_snapshot(study.name, snapshot_to_json(snap))
+        journal.save_snapshot(study.name, snapshot_to_blob(snap))
     finally:
         journal.close()
     return len(snap.training_jobs)

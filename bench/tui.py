@@ -16,8 +16,9 @@
    after the first paint; the peak is reported. No refresh completes in these (the synthetic study
    has no service behind it): part 4 measures memory with refreshes completing.
 4. Keys and memory while the engine refreshes (issue 17): a study of 1,000 finished tuning jobs x 20
-   training jobs is created on an embedded emulator (bench/catchup.py's setup, its clock held and
-   moved past every end) and caught up into a jstui home; then a `jstui emulator` process serves
+   training jobs is created on a `jstui emulator` process (bench/catchup.py's setup, its stored clock
+   moved 60 days past every end) and caught up into a jstui home (the bench checks the served study is
+   that: N tuning jobs Completed with M training jobs each); then a `jstui emulator` process serves
    that state and `jstui --readonly STUDY` runs in a 160x48 pseudo-terminal attached to it, refreshing
    every 2 s (poller, journal, snapshot build, projection, saves, the TUI applying the snapshot:
    every refresh completes). After its first refresh, cursor-down keys are written to the terminal
@@ -264,7 +265,7 @@ def paints(args: list[str], home_of, marker: str, opts) -> dict:
 
 def prepare_big_home(home: Path, study_path: Path, snap) -> Path:
     from jstui.engine.journal import LAUNCHED, Journal
-    from jstui.engine.snapshot_codec import snapshot_to_json
+    from jstui.engine.snapshot_codec import snapshot_to_blob
     from jstui.study import load_study
 
     study = load_study(study_path)
@@ -274,7 +275,7 @@ def prepare_big_home(home: Path, study_path: Path, snap) -> Path:
         for row in snap.tuning_jobs:  # launched, so the app reattaches instead of offering a launch
             journal.queue(study.name, row.candidate, row.generation, row.tuning_job_name or "", row.model_id,
                           state=LAUNCHED)  # fmt: skip
-        journal.save_snapshot(study.name, snapshot_to_json(snap))
+        journal.save_snapshot(study.name, snapshot_to_blob(snap))
     finally:
         journal.close()
     return home
@@ -305,16 +306,17 @@ _MOVE = re.compile(rb"\x1b\[\d+;\d+H")
 
 def refreshing_study(state_dir: Path, n: int, m: int) -> dict:
     """An emulator state holding N finished tuning jobs x M training jobs and a jstui home whose journal
-    has caught up on them (bench/catchup.py's setup: an embedded emulator with its clock held, moved
-    past every job's end). Kept in `state_dir` and reused when it is there (building it takes minutes)."""
+    has caught up on them (bench/catchup.py's setup: a `jstui emulator` process whose stored clock is
+    moved 60 days past every job's end). Kept in `state_dir` and reused when it is there (building it takes minutes)."""
     import pickle
 
     meta = state_dir / "meta.pkl"
     if not meta.exists():
-        from bench.catchup import setup, watch
+        from bench.catchup import emulator, setup, watch
 
         state_dir.mkdir(parents=True, exist_ok=True)
-        emu, study, names, _clock = setup(state_dir, n, m)
+        state, study, names = setup(state_dir, n, m)  # its clock is then 60 days past every job's end
+        emu = emulator(state, n)
         try:
             session = watch(study, names, state_dir / "home", emu.url)
             session.refresh(strict=True)
@@ -470,6 +472,21 @@ def _key_figures(latencies: list[float | None]) -> dict:
             "key_p90_ms": None if p90 is None else round(p90, 1), "key_max_ms": round(max(ms), 1) if ms else None}  # fmt: skip
 
 
+def _check_served(url: str, n: int, m: int) -> None:
+    """The emulator process serves the study the figures claim: N tuning jobs, ended, of M training jobs
+    each (a state whose clock was not kept would serve jobs created "in the future": none listed, and
+    jstui would show every candidate as unknown to the service)."""
+    from bench.support import sagemaker_client
+
+    pages = sagemaker_client(url).get_paginator("list_hyper_parameter_tuning_jobs").paginate(MaxResults=100)
+    summaries = [s for page in pages for s in page["HyperParameterTuningJobSummaries"]]
+    ended = [s for s in summaries if s["HyperParameterTuningJobStatus"] == "Completed"
+             and sum(s["TrainingJobStatusCounters"].values()) == m]
+    if len(ended) != n:
+        raise SystemExit(f"the emulator serves {len(summaries)} tuning jobs, {len(ended)} of them Completed with "
+                         f"{m} training jobs; expected {n}: rebuild the state (delete --state-dir)")
+
+
 def keys_while_refreshing(state: dict, keys: int, gap_s: float, warmup_s: float, timeout_s: float = 600.0) -> dict:
     """`jstui --readonly STUDY` in a 160x48 pseudo-terminal, attached to a `jstui emulator` process holding
     the study; the app refreshes every 2 s as a user's would (the engine's poller, journal, incremental
@@ -479,10 +496,10 @@ def keys_while_refreshing(state: dict, keys: int, gap_s: float, warmup_s: float,
     terminal output draws the next row on the cursor's background (parsed from the output stream).
     The resident set of the app is sampled every 0.1 s throughout: peak and last."""
     n = state["n"]
-    # A cycle lists the tuning jobs (most recently modified first, 100 a page): a quiet one of this
-    # finished study costs one ListHyperParameterTuningJobs call (counted with /_emulator/stats), so the
-    # calls count the refresh cycles.
-    cycle_calls = 1
+    # A cycle lists the tuning jobs, 100 a page: a quiet one of this finished study costs ceil(N/100)
+    # ListHyperParameterTuningJobs calls and nothing else (counted with /_emulator/stats), so the calls
+    # count the refresh cycles.
+    cycle_calls = -(-n // 100)
     emu = subprocess.Popen([*jstui_command(), "emulator", "--port", "0", "--state", state["emulator_state"],
                             "--catalog", str(Path(__file__).resolve().parents[1] / "sample_studies" / "catalogs" / "caltech256.csv"),
                             "--max-tuning-jobs", str(n + 10)],
@@ -493,6 +510,7 @@ def keys_while_refreshing(state: dict, keys: int, gap_s: float, warmup_s: float,
         line = emu.stderr.readline() if emu.stderr else ""
         url = line.strip().rsplit(" ", 1)[-1]
         assert url.startswith("http"), f"the emulator said {line!r}"
+        _check_served(url, n, state["m"])
         home = Path(state["home"])
         t0 = time.perf_counter()
         term = _Terminal(["--endpoint-url", url, "--readonly", state["study_path"]], home)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import logging
 import re
 import signal
@@ -89,11 +90,15 @@ class JstuiApp(App[None]):
         refresh_interval: float | None = 2.0,
         log_interval: float | None = 1.0,
         clock: Callable[[], datetime] | None = None,
+        freeze_heap: bool = False,
     ) -> None:
         """`refresh_interval`/`log_interval` None: only refresh when asked (tests). `clock`: the
         backend's "now" for the age of the last refresh; default the session's `now()` if it has
-        one, else the local time since the snapshot arrived."""
+        one, else the local time since the snapshot arrived. `freeze_heap`: the process is this
+        app's (the CLI's; not a test process running many apps): see `_freeze_heap`."""
         super().__init__()
+        self.freeze_heap = freeze_heap
+        self._heap_freezes = 0
         self.session = session
         self.snapshot: StudySnapshot = session.snapshot()
         self.refresh_interval = refresh_interval
@@ -121,7 +126,7 @@ class JstuiApp(App[None]):
         self.set_interval(1.0, self._tick)
         # the first refresh starts once the study screen has been painted: its thread (making the clients,
         # reading the journal) would otherwise share the interpreter with the first paint (bench/tui.py)
-        self.call_after_refresh(self.start_refresh)
+        self.call_after_refresh(self._after_first_paint)
         self._startup_check()
         for hook in self.on_start:
             hook()
@@ -181,6 +186,21 @@ class JstuiApp(App[None]):
             bar.show(self.snapshot)
 
     # --- refresh loop ---------------------------------------------------------------------
+    def _after_first_paint(self) -> None:
+        self._freeze_heap()
+        self.start_refresh()
+
+    def _freeze_heap(self) -> None:
+        """Twice, after the first paint and after the first refresh: what the process holds by then
+        (modules, Textual's styles, the clients' service models, the journal's caches, ~200,000
+        objects) is moved out of the cyclic collector's reach (gc.freeze). Its full passes walked them
+        for 100-180 ms on the UI thread every few seconds, and a key pressed then waited that long
+        (bench/tui.py part 4). Frozen objects are still freed when nothing refers to them (reference
+        counting); only cyclic garbage alive at those two moments is kept for good: bounded, once."""
+        if self.freeze_heap and self._heap_freezes < 2:
+            gc.freeze()
+            self._heap_freezes += 1
+
     def start_refresh(self) -> None:
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
@@ -209,6 +229,7 @@ class JstuiApp(App[None]):
         self._announce_events(previous, message.snapshot)
         self._show_snapshot()
         self._arm_refresh()
+        self._freeze_heap()  # the first refresh's clients and caches (see there)
 
     def _announce_events(self, previous: StudySnapshot, snapshot: StudySnapshot) -> None:
         """Calm: the newest event goes in the study screen's status line; only a change of the

@@ -54,7 +54,7 @@ def run(args) -> int:
         from jstui.tui.settings import apply
 
         app = JstuiApp(session, refresh_interval=settings.refresh_interval_s or getattr(session, "poll_interval_s", 2.0),
-                       log_interval=settings.log_interval_s or 1.0)
+                       log_interval=settings.log_interval_s or 1.0, freeze_heap=True)
         apply(app, settings, where)  # a key id or theme that does not exist: one line, exit 2
         app.run()
     finally:

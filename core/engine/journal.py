@@ -460,7 +460,10 @@ class Journal:
         self._first_wait_s = min(NOTICE_AFTER_S, timeout)
         self._lock = threading.RLock()
         self._depth = 0  # nesting of _tx() on this connection
-        self._parsed_tuning_jobs: dict[str, tuple[tuple, TuningJobRecord]] = {}  # name -> (stored row, record)
+        # name -> (hash of the stored row's values, its record): the hash, not the row, so the ~20 MB of
+        # text of a 1,000-job study is not kept beside its parse (SipHash, 64 bits: two versions of one
+        # row colliding is not a practical concern)
+        self._parsed_tuning_jobs: dict[str, tuple[int, TuningJobRecord]] = {}
         # tuning_jobs(study) between refreshes: study -> (PRAGMA data_version when read, records); the
         # names this connection saved since (other connections' commits change data_version)
         self._tuning_read: dict[str, tuple[int, dict[str, TuningJobRecord]]] = {}
@@ -796,7 +799,7 @@ class Journal:
         """Records of tuning_jobs rows, parsing only rows whose stored text changed since the last parse."""
         out: dict[str, TuningJobRecord] = {}
         for r in rows:
-            raw = tuple(r)
+            raw = hash(tuple(r))
             hit = self._parsed_tuning_jobs.get(r[0])
             if hit is None or hit[0] != raw:
                 hit = self._parsed_tuning_jobs[r[0]] = (raw, self._tuning_record(r))
@@ -855,10 +858,12 @@ class Journal:
         rows = self._query(f"SELECT name, describe FROM training_jobs WHERE tuning_job_name IN ({marks})", tuple(tuning_job_names))
         return {r[0]: training_job_document(self.path, r[0], r[1], shapes.TRAINING_DESCRIBE) for r in rows}
 
-    def terminal_training_jobs_after(self, rowid: int) -> list[tuple[int, str, str]]:
+    def terminal_training_jobs_after(self, rowid: int, limit: int = -1) -> list[tuple[int, str, str]]:
         """(rowid, name, describe JSON) of the terminal training jobs saved after `rowid` (a replaced row
-        gets a new rowid): a reader keeps what it parsed and reads only what is new."""
-        rows = self._query("SELECT rowid, name, describe FROM training_jobs WHERE rowid > ? ORDER BY rowid", (rowid,))
+        gets a new rowid), oldest first, at most `limit` (-1: all): a reader keeps what it parsed and
+        reads only what is new, a batch at a time."""
+        rows = self._query("SELECT rowid, name, describe FROM training_jobs WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                           (rowid, limit))
         return [(r[0], r[1], r[2]) for r in rows]
 
     def has_training_job(self, name: str) -> bool:
@@ -872,13 +877,14 @@ class Journal:
             )
 
     # --- snapshots -------------------------------------------------------------------------
-    def save_snapshot(self, study: str, body: str) -> None:
+    def save_snapshot(self, study: str, body: str | bytes) -> None:
+        """`body`: the snapshot's JSON text, or that text compressed (jstui.engine.snapshot_codec)."""
         with self._tx() as con:
             con.execute(
                 "INSERT OR REPLACE INTO snapshots (study, body, saved_at) VALUES (?,?,?)", (study, body, time.time())
             )
 
-    def snapshot_body(self, study: str) -> str | None:
+    def snapshot_body(self, study: str) -> str | bytes | None:
         rows = self._query("SELECT body FROM snapshots WHERE study=?", (study,))
         return rows[0][0] if rows else None
 

@@ -57,15 +57,18 @@ class TerminalCache:
         self._rowid = 0
 
     def read(self, journal: Journal) -> dict[str, dict]:
-        rows = journal.terminal_training_jobs_after(self._rowid)
-        rows.reverse()  # popped oldest first: each document's text is freed once it is parsed
         read = 0
-        while rows:
-            rowid, name, text = rows.pop()
-            described = training_job_document(journal.path, name, text)  # a damaged row: exit 7, not a traceback
-            self._by_name[name] = compact_terminal(described)
-            self._rowid = rowid
-            read += 1
+        while True:
+            # a batch at a time: 20,000 documents are ~180 MB of text, and reading them all at once made
+            # that the TUI's peak memory (bench/tui.py part 4)
+            rows = journal.terminal_training_jobs_after(self._rowid, READ_BATCH)
+            for rowid, name, text in rows:
+                described = training_job_document(journal.path, name, text)  # a damaged row: exit 7, not a traceback
+                self._by_name[name] = compact_terminal(described)
+                self._rowid = rowid
+            read += len(rows)
+            if len(rows) < READ_BATCH:
+                break
             if read % TRIM_AFTER_DOCUMENTS == 0:
                 release_free_memory()
         if read >= TRIM_AFTER_DOCUMENTS:
@@ -74,6 +77,7 @@ class TerminalCache:
 
 
 TRIM_AFTER_DOCUMENTS = 2000  # and every as many while reading
+READ_BATCH = 500  # documents read from the journal at once (TRIM_AFTER_DOCUMENTS is a multiple)
 
 
 def release_free_memory() -> None:

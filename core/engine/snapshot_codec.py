@@ -7,6 +7,8 @@ import dataclasses
 import functools
 import gc
 import json
+import zlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -39,30 +41,49 @@ def snapshot_to_json(snap: StudySnapshot) -> str:
     chunk of rows at a time: one json.dumps of a 20,000-job snapshot is a single C call holding the
     GIL for a quarter of a second, which another thread (the TUI's) waits out; between chunks the
     interpreter can switch threads (sys.getswitchinterval, 5 ms)."""
+    out: list[str] = []  # every piece of the text, joined once (a 20,000-job text is 20 MB: no copies of it)
+    _pieces(snap, out.append)
+    return "".join(out)
+
+
+def snapshot_to_blob(snap: StudySnapshot) -> bytes:
+    """The same text, compressed with zlib (RFC 1950) as it is encoded, piece by piece: what the journal
+    keeps. A 20,000-job snapshot is ~3 MB instead of 20, and saving it never holds the whole text:
+    saving the text (pieces, their join, SQLite's copy) was the peak of a TUI's memory, ~60 MB over
+    its steady state (bench/tui.py part 4). zlib releases the GIL while it compresses."""
+    z = zlib.compressobj(level=1)
+    out: list[bytes] = []
+    _pieces(snap, lambda piece: out.append(z.compress(piece.encode())))
+    out.append(z.flush())
+    return b"".join(out)
+
+
+def _pieces(snap: StudySnapshot, emit: Callable[[str], Any]) -> None:
     body = {f.name: getattr(snap, f.name) for f in dataclasses.fields(snap)}
-    parts: list[str] = []
-    for key in sorted(body):
+    for i, key in enumerate(sorted(body)):
         value = body[key]
+        emit(("{" if i == 0 else ", ") + f"{json.dumps(key)}: ")
         if key in _ROW_LISTS:
-            parts.append(f"{json.dumps(key)}: {_rows_json(value)}")
+            _rows_json(value, emit)
         elif key == "connection":
-            parts.append(f"{json.dumps(key)}: {json.dumps(dataclasses.asdict(value), sort_keys=True)}")
+            emit(json.dumps(dataclasses.asdict(value), sort_keys=True))
         else:
-            parts.append(f"{json.dumps(key)}: {json.dumps(_plain(value), sort_keys=True)}")
-    return "{" + ", ".join(parts) + "}"
+            emit(json.dumps(_plain(value), sort_keys=True))
+    emit("}")
 
 
-def _rows_json(rows: tuple) -> str:
+def _rows_json(rows: tuple, emit: Callable[[str], Any]) -> None:
     if not rows:
-        return '{"fields": [], "rows": []}'
+        emit('{"fields": [], "rows": []}')
+        return
     row_type: type = type(rows[0])
     names = _field_order(row_type)
-    chunks = []
+    emit(f'{{"fields": {json.dumps(list(names))}, "rows": [')
     for start in range(0, len(rows), ROWS_PER_CHUNK):
         # shallow: _plain copies the rows' dicts; asdict's deep copy made this 6x slower (bench/tui.py)
         plain = [[_plain(getattr(row, name)) for name in names] for row in rows[start : start + ROWS_PER_CHUNK]]
-        chunks.append(json.dumps(plain, sort_keys=True)[1:-1])
-    return f'{{"fields": {json.dumps(list(names))}, "rows": [' + ", ".join(chunks) + "]}"
+        emit(("" if start == 0 else ", ") + json.dumps(plain, sort_keys=True)[1:-1])
+    emit("]}")
 
 
 @functools.cache
@@ -103,7 +124,8 @@ def _build_rows(cls: type, table: Any) -> tuple:
     return tuple(out)
 
 
-def snapshot_from_json(text: str) -> StudySnapshot:
+def snapshot_from_json(text: str | bytes) -> StudySnapshot:
+    """A snapshot from its JSON text, or from that text compressed (snapshot_to_blob)."""
     # Decoding a 20,000-job snapshot allocates a million objects, none of them garbage: with the
     # collector on, its passes over the growing heap took about a third of the time.
     enabled = gc.isenabled()
@@ -115,7 +137,12 @@ def snapshot_from_json(text: str) -> StudySnapshot:
             gc.enable()
 
 
-def _decode(text: str) -> StudySnapshot:
+def _decode(text: str | bytes) -> StudySnapshot:
+    if isinstance(text, bytes):
+        try:
+            text = zlib.decompress(text)
+        except zlib.error as exc:
+            raise ValueError(f"the compressed snapshot does not decompress: {exc}") from None
     data = json.loads(text)
     for key, cls in (("tuning_jobs", TuningJobRow), ("training_jobs", TrainingJobRow), ("endpoints", EndpointRow),
                      ("planned", PlannedCandidate)):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import zlib
 
 import pytest
 
 from jstui.domain.errors import JournalError
 from jstui.engine.journal import Journal
-from jstui.engine.snapshot_codec import snapshot_from_json, snapshot_to_json
+from jstui.engine.snapshot_codec import snapshot_from_json, snapshot_to_blob, snapshot_to_json
 from jstui.engine.snapshot_store import SnapshotStore
 from tests.engine.fixtures import demo_snapshot
 
@@ -61,6 +62,38 @@ def test_a_short_row_is_damage_named_with_the_journal(tmp_path):
     journal = Journal.open(tmp_path / "home")
     try:
         journal.save_snapshot(snap.study, json.dumps(body))
+        with pytest.raises(JournalError, match="journal is damaged"):
+            SnapshotStore(journal, snap.study).load_saved()
+    finally:
+        journal.close()
+
+
+def test_the_journal_keeps_it_compressed_and_reads_both():
+    snap = demo_snapshot()
+    blob = snapshot_to_blob(snap)
+    assert isinstance(blob, bytes) and len(blob) < len(snapshot_to_json(snap).encode())
+    assert zlib.decompress(blob).decode() == snapshot_to_json(snap)  # the same text, compressed
+    assert snapshot_from_json(blob) == snap
+
+
+def test_a_saved_snapshot_round_trips_through_the_store(tmp_path):
+    snap = demo_snapshot()
+    journal = Journal.open(tmp_path / "home")
+    try:
+        store = SnapshotStore(journal, snap.study)
+        store.publish(snap)  # the first snapshot is saved at once
+        assert isinstance(journal.snapshot_body(snap.study), bytes)
+        loaded = SnapshotStore(journal, snap.study).load_saved()
+        assert loaded is not None and dataclasses.replace(loaded, connection=snap.connection) == snap
+    finally:
+        journal.close()
+
+
+def test_a_damaged_compressed_snapshot_is_damage_named_with_the_journal(tmp_path):
+    snap = demo_snapshot()
+    journal = Journal.open(tmp_path / "home")
+    try:
+        journal.save_snapshot(snap.study, snapshot_to_blob(snap)[:-40])  # cut short
         with pytest.raises(JournalError, match="journal is damaged"):
             SnapshotStore(journal, snap.study).load_saved()
     finally:

@@ -53,3 +53,33 @@ def test_opening_a_study_and_its_saved_snapshot_does_not_import_boto3(tmp_path):
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+async def test_the_heap_is_frozen_after_the_first_paint_and_after_the_first_refresh_only(monkeypatch):
+    import gc
+
+    from jstui.tui.app import JstuiApp
+
+    moments: list[tuple[int, bool]] = []  # (refreshes the session had answered, the study screen drawn)
+    session = FakeSession()
+    app = JstuiApp(session, refresh_interval=None, log_interval=None, freeze_heap=True)
+    # recorded, not done: this test process runs many apps, and freezing would keep their garbage
+    monkeypatch.setattr(gc, "freeze", lambda: moments.append(
+        (len([c for c in session.calls if c[0] == "refresh"]), app.screen.__class__ is StudyScreen)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")  # later refreshes freeze nothing more
+        await settle(pilot)
+        assert len([c for c in session.calls if c[0] == "refresh"]) == 2
+    assert moments == [(0, True), (1, True)]
+
+
+async def test_an_app_of_a_test_process_never_freezes_the_heap(monkeypatch):
+    import gc
+
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+    assert frozen == []
