@@ -283,6 +283,8 @@ class Poller:
             n: self.created[n] for n in stale
             if n in self.created and n in summaries and records.get(n) is None and _fresh(summaries[n])
         }
+        # first sight of the tuning jobs this process created moments ago (see the training level below)
+        first_sight = {n for n in stale if n in self.created and records.get(n) is None}
         listed_here = [n for n in stale if n in summaries and n not in by_request]
         if self.search_usable and len(listed_here) > math.ceil(len(summaries) / PAGE):
             entities, calls = self._search_tuning(prefixes, set(listed_here))
@@ -323,6 +325,12 @@ class Poller:
             if describe.get(GONE_KEY):
                 if record is None or record.counters != key:
                     self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=[])
+            elif name in first_sight and describe.get("HyperParameterTuningJobStatus") == "InProgress":
+                # Created by this process moments ago and running: its training jobs are seconds old, with
+                # nothing to read yet (one that already ended is read now: a waiting launch may stop here). They are read next cycle (the counters stay unsaved, so it counts as
+                # changed then): the cycle `launch --yes` waits on after 100 Creates spent 8-10 Search
+                # calls (2-3 s at 5 calls/s) on them (bench/launch.py).
+                continue
             elif (record is None or record.counters != key) and _total(describe)[0] == 0:
                 # No training job yet (the counters say so): nothing to list.
                 self.journal.save_tuning_job(name, self.study.name, counters=key, training_summaries=[])
