@@ -221,6 +221,10 @@ def implausibilities(metrics: _Mapping[str, float | None]) -> list[str]:
 # that backtracks catastrophically (`^(?:.|..)*\d{9}(\d)`) froze the TUI for good. These match on the
 # `regex` package, whose search takes a timeout, per log line (as the emulator does).
 REGEX_TIMEOUT_S = 0.25
+# The timeout is wall-clock time, so a loaded machine (or a thread waiting for the GIL) can make an
+# ordinary search overrun it: a timeout is confirmed by one retry with CONFIRM_FACTOR times the time
+# before the regex is given up (a truly catastrophic one costs 11 x 0.25 s once, off the UI thread).
+CONFIRM_FACTOR = 10
 RUNAWAY = "regex timed out on a log line (catastrophic backtracking?); it reads nothing"
 
 
@@ -233,8 +237,12 @@ def compile_metric(pattern: str) -> Any:
 
 
 def search_metric(rx: Any, line: str) -> Any:
-    """rx.search(line), or TimeoutError after REGEX_TIMEOUT_S."""
-    return rx.search(line, timeout=REGEX_TIMEOUT_S)
+    """rx.search(line), or TimeoutError when it overran REGEX_TIMEOUT_S and then, searched again,
+    CONFIRM_FACTOR times that."""
+    try:
+        return rx.search(line, timeout=REGEX_TIMEOUT_S)
+    except TimeoutError:
+        return rx.search(line, timeout=REGEX_TIMEOUT_S * CONFIRM_FACTOR)
 
 
 def read_metrics(lines: list[str], definitions: tuple[MetricDefinition, ...] | list[MetricDefinition]) -> dict[str, float]:

@@ -117,3 +117,23 @@ def test_a_catastrophic_metric_regex_is_time_boxed(tmp_path, catalog, clock, mon
         names = {m["MetricName"] for m in dj.get("FinalMetricDataList", [])}
         assert "runaway" not in names and "test_accuracy" in names  # the other metrics still read
     assert CATASTROPHIC in schedule._runaway
+
+
+def test_one_timeout_from_a_loaded_machine_does_not_make_a_regex_runaway(monkeypatch):
+    """The timeout is wall-clock time: a busy machine can make an ordinary search overrun it once. The
+    line is searched again with more time before the regex is given up (and its metric with it)."""
+    regex = r"- accuracy: ([0-9.]+)"
+    real = schedule._compile(regex)
+    calls: list[float] = []
+
+    class SlowOnce:  # the first search overruns its time, as on a loaded machine
+        def search(self, line, timeout):
+            calls.append(timeout)
+            if len(calls) == 1:
+                raise TimeoutError("regex timed out")
+            return real.search(line, timeout=timeout)
+
+    monkeypatch.setattr(schedule, "_compile", lambda r: SlowOnce())
+    assert schedule.metric_value(regex, [(10.0, "epoch 1 - accuracy: 0.75")]) == (10.0, 0.75)
+    assert calls == [schedule.REGEX_TIMEOUT_S, schedule.REGEX_TIMEOUT_S * schedule.CONFIRM_FACTOR]
+    assert regex not in schedule._runaway

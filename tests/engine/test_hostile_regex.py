@@ -36,3 +36,22 @@ def test_the_curve_reader_gives_up_a_runaway_regex_and_reads_the_rest():
 def test_reread_metrics_gives_up_a_runaway_regex_and_reads_the_rest():
     defs = (MetricDefinition("slow", RUNAWAY_REGEX), MetricDefinition("val_accuracy", r"val_accuracy: ([0-9.]+)"))
     assert _finishes(lambda: read_metrics(LINES, defs)) == {"val_accuracy": 0.75}
+
+
+def test_one_timeout_from_a_loaded_machine_does_not_give_a_regex_up():
+    """The time box is wall-clock time: a busy machine can make an ordinary search overrun it once."""
+    from jstui.domain import metrics
+
+    real = metrics.compile_metric(r"val_accuracy: ([0-9.]+)")
+    timeouts: list[float] = []
+
+    class SlowOnce:
+        def search(self, line, timeout):
+            timeouts.append(timeout)
+            if len(timeouts) == 1:
+                raise TimeoutError("regex timed out")
+            return real.search(line, timeout=timeout)
+
+    m = metrics.search_metric(SlowOnce(), "- val_accuracy: 0.7500")
+    assert m is not None and m.group(1) == "0.7500"
+    assert timeouts == [metrics.REGEX_TIMEOUT_S, metrics.REGEX_TIMEOUT_S * metrics.CONFIRM_FACTOR]
