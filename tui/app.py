@@ -98,7 +98,8 @@ class JstuiApp(App[None]):
         app's (the CLI's; not a test process running many apps): see `_freeze_heap`."""
         super().__init__()
         self.freeze_heap = freeze_heap
-        self._heap_freezes = 0
+        self.freeze_settle_s = 10.0  # see _freeze_heap
+        self._heap_frozen_at: set[str] = set()
         self.session = session
         self.snapshot: StudySnapshot = session.snapshot()
         self.refresh_interval = refresh_interval
@@ -158,7 +159,9 @@ class JstuiApp(App[None]):
         """The screen to update, or None while a modal is up (calm) or the app is shutting down."""
         if not self.screen_stack or isinstance(self.screen_stack[-1], ModalScreen):
             return None
-        return self.screen_stack[-1]
+        screen = self.screen_stack[-1]
+        # a refresh can land while the app quits, after the screen's widgets are gone (seen in CI)
+        return screen if screen.children else None
 
     def _tick(self) -> None:
         """Once a second: the header's age of the last refresh."""
@@ -187,19 +190,22 @@ class JstuiApp(App[None]):
 
     # --- refresh loop ---------------------------------------------------------------------
     def _after_first_paint(self) -> None:
-        self._freeze_heap()
+        self._freeze_heap("paint")
+        self.set_timer(self.freeze_settle_s, lambda: self._freeze_heap("settled"))
         self.start_refresh()
 
-    def _freeze_heap(self) -> None:
-        """Twice, after the first paint and after the first refresh: what the process holds by then
-        (modules, Textual's styles, the clients' service models, the journal's caches, ~200,000
-        objects) is moved out of the cyclic collector's reach (gc.freeze). Its full passes walked them
-        for 100-180 ms on the UI thread every few seconds, and a key pressed then waited that long
-        (bench/tui.py part 4). Frozen objects are still freed when nothing refers to them (reference
-        counting); only cyclic garbage alive at those two moments is kept for good: bounded, once."""
-        if self.freeze_heap and self._heap_freezes < 2:
+    def _freeze_heap(self, moment: str) -> None:
+        """At most three times: after the first paint, after the first refresh, and `freeze_settle_s`
+        after the first paint (the first refresh may take long, or never end on a dead link, while the
+        clients it made stay in the collector's way). What the process holds by then (modules,
+        Textual's styles, the clients' service models, the journal's caches, ~200,000 objects) is moved
+        out of the cyclic collector's reach (gc.freeze). Its full passes walked them for 100-180 ms on the
+        UI thread every few seconds, and a key pressed then waited that long (bench/tui.py part 4).
+        Frozen objects are still freed when nothing refers to them (reference counting); only cyclic
+        garbage alive at those moments is kept for good: bounded, three times at most."""
+        if self.freeze_heap and moment not in self._heap_frozen_at:
+            self._heap_frozen_at.add(moment)
             gc.freeze()
-            self._heap_freezes += 1
 
     def start_refresh(self) -> None:
         if self._refresh_timer is not None:
@@ -229,7 +235,7 @@ class JstuiApp(App[None]):
         self._announce_events(previous, message.snapshot)
         self._show_snapshot()
         self._arm_refresh()
-        self._freeze_heap()  # the first refresh's clients and caches (see there)
+        self._freeze_heap("refresh")  # the first refresh's clients and caches (see there)
 
     def _announce_events(self, previous: StudySnapshot, snapshot: StudySnapshot) -> None:
         """Calm: the newest event goes in the study screen's status line; only a change of the

@@ -284,6 +284,22 @@ async def test_refresh_rearms_itself_and_never_overlaps():
         assert session.most_at_once == 1
 
 
+async def test_a_refresh_landing_while_the_app_quits_is_ignored():
+    """Quitting removes a screen's widgets before the screen itself; a refresh that lands in between
+    must not fail on the missing table (it did, once in CI, with refreshes every 10 ms)."""
+    from jstui.tui.messages import SnapshotReady
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        study = app.screen
+        await study.remove_children()  # as the shutdown does
+        changed = replace_row(make_snapshot(), make_snapshot().tuning_jobs[0].candidate, best_objective=0.5)
+        app.on_snapshot_ready(SnapshotReady(changed))
+        study.apply_snapshot(changed)
+        assert app.snapshot is changed
+
+
 async def test_age_of_the_last_refresh_follows_the_backend_clock():
     session = FakeSession()
     app = make_app(session)

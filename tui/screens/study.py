@@ -104,12 +104,17 @@ class StudyScreen(Screen[None]):
         # a refresh that arrived while a modal or another screen was on top is shown now
         host(self).render_chrome(self)  # the spend bar as of now, not as of when this screen was left
         snap = host(self).snapshot
-        if snap is not self._rendered and self._ready:
+        if snap is not self._rendered and self._live():
             self.apply_snapshot(snap)
 
     def on_resize(self) -> None:
-        if self._ready and self._rendered is not None:
+        if self._live() and self._rendered is not None:
             self._sync(mark=False)
+
+    def _live(self) -> bool:
+        """Composed, mounted and not being torn down: a refresh can land while the app quits, after the
+        screen's widgets are gone but before its unmount (seen in CI)."""
+        return self._ready and self.is_attached and bool(self.children)
 
     # --- data -------------------------------------------------------------------------------
     @property
@@ -127,7 +132,7 @@ class StudyScreen(Screen[None]):
         return list(self._shown)
 
     def apply_snapshot(self, snapshot: StudySnapshot) -> None:
-        if not self._ready or not self.is_attached:
+        if not self._live():
             return
         first = self._rendered is None
         self._rendered = snapshot
@@ -276,7 +281,7 @@ class StudyScreen(Screen[None]):
     def _fill_more(self, gen: int) -> None:
         """Add the next chunk of a build's rows, then wait for the screen to refresh (keys are
         handled in between); a newer build (a refresh, a sort, a filter) abandons this one."""
-        if gen != self._fill_gen or not self._pending or not self._ready or not self.is_attached:
+        if gen != self._fill_gen or not self._pending or not self._live():
             return
         chunk, self._pending = self._pending[:FILL_CHUNK], self._pending[FILL_CHUNK:]
         self._add_rows(chunk)
@@ -288,7 +293,7 @@ class StudyScreen(Screen[None]):
 
     def _unmark(self, keys: frozenset[tuple[str, str]]) -> None:
         self._marked -= keys
-        if not self._ready or not self.is_attached:
+        if not self._live():
             return
         table = self.table
         pending = set(self._pending)  # added with their current marks, later
