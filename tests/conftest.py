@@ -3,7 +3,10 @@
 - Nothing a test runs may read beside the clone (a user's clone has no shared folder beside it): an audit hook
   refuses to open or list anything under the clone's parent folder `shared/`, wherever the clone is.
 - No test touches the user's jstui home: JSTUI_HOME points at a temporary folder for the whole run
-  (tests that want their own home pass --home or set it themselves)."""
+  (tests that want their own home pass --home or set it themselves).
+- Property tests (hypothesis) draw the same examples on every run (`derandomize`): a run that fails
+  fails again, and CI never fails on a draw nobody can reproduce. Their database is off for the same
+  reason (a failure found once would be replayed only on the machine that found it)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("jstui", derandomize=True, database=None)
+settings.load_profile("jstui")
 
 ROOT = Path(__file__).resolve().parents[1]
 _BESIDE = str(ROOT.parent / "shared")

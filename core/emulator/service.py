@@ -5,6 +5,8 @@ shape for the operation (the spec), then handled."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 import time
 from pathlib import Path
@@ -146,7 +148,19 @@ class Emulator:
             self.stats.fault(exc.code)
             raise
         validate(service_model(svc).operation_model(op).input_shape, params)
-        return handler(self, params, region)
+        # A member sent as JSON null is read as a member not sent: validation (against botocore's input
+        # shapes) already reads it so, and the handlers now do too (`{"SortBy": null}` answered HTTP 500;
+        # found by tests/emulator/test_robustness.py). botocore itself never sends null.
+        return handler(self, _without_nulls(params), region)
 
     def close(self) -> None:
         self.store.close()
+
+
+def _without_nulls(value: Any) -> Any:
+    """`value` with every object member whose value is null left out, at any depth (list items stay)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
