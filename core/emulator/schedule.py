@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import regex as regex_engine
 
 from jstui.domain.catalog import Catalog
+from jstui.domain.metrics import search_metric
 from jstui.emulator.families import JobContext, builtin_metric_definitions, run_job
 from jstui.emulator.recognition import ModelProfile, recognise
 from jstui.emulator.search import Searcher, dims_of, grid
@@ -125,15 +126,10 @@ def training_job_name(tuning_job: str, index: int, seed: int) -> str:
 # matching takes a timeout, one log line at a time (a line is at most MAX_METRIC_LINE characters); a regex
 # that times out once is "runaway" for the rest of the process and reads no value, as if it never matched
 # (a metric the service cannot read is simply absent from the job). A pathological regex therefore costs
-# at most one REGEX_TIMEOUT_S, however many jobs and lines use it.
+# at most one time box (jstui.domain.metrics.REGEX_TIMEOUT_S, confirmed once), however many jobs and lines use it.
 MAX_METRIC_LINE = 4096
-REGEX_TIMEOUT_S = 0.25
-# The `regex` package's timeout is wall-clock time: on a loaded machine (or with another thread holding
-# the GIL, as when the emulator is embedded in a jstui catching up) an ordinary regex on an ordinary line
-# "timed out" and its metric vanished from every job for the rest of the process (seen in
-# bench/refresh_cost.py). A timeout is therefore confirmed by one retry of the line with CONFIRM_FACTOR
-# times the time before the regex is declared runaway: a truly catastrophic one costs 11 x 0.25 s once.
-CONFIRM_FACTOR = 10
+# The time box and its confirmation (a wall-clock timeout retried once with more time before the regex is
+# given up) are jstui.domain.metrics.search_metric's, shared with jstui's own log readers.
 _compiled: dict[str, object] = {}
 _runaway: set[str] = set()
 _regex_lock = threading.Lock()
@@ -165,10 +161,7 @@ def metric_value(regex: str, lines) -> tuple[float, float] | None:
     found = None
     for t, line in lines:
         try:
-            try:
-                m = rx.search(line[:MAX_METRIC_LINE], timeout=REGEX_TIMEOUT_S)
-            except TimeoutError:
-                m = rx.search(line[:MAX_METRIC_LINE], timeout=REGEX_TIMEOUT_S * CONFIRM_FACTOR)
+            m = search_metric(rx, line[:MAX_METRIC_LINE])
         except TimeoutError:
             with _regex_lock:
                 _runaway.add(regex)

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from jstui.domain import metrics
 from jstui.emulator import schedule
 from jstui.emulator.embedded import start_embedded
 
@@ -100,7 +101,7 @@ CATASTROPHIC = r"^(.|..)*\d{9}(\d)"  # exponential backtracking on any ~100-char
 
 
 def test_a_catastrophic_metric_regex_is_time_boxed(tmp_path, catalog, clock, monkeypatch):
-    monkeypatch.setattr(schedule, "REGEX_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(metrics, "REGEX_TIMEOUT_S", 0.05)
     with start_embedded(tmp_path / "state.sqlite", [catalog], speed=300, noise=0.0, clock=clock) as emu:
         sm = client("sagemaker", emu.url)
         req = tuning_request("rx", max_jobs=2, parallel=2)
@@ -135,5 +136,5 @@ def test_one_timeout_from_a_loaded_machine_does_not_make_a_regex_runaway(monkeyp
 
     monkeypatch.setattr(schedule, "_compile", lambda r: SlowOnce())
     assert schedule.metric_value(regex, [(10.0, "epoch 1 - accuracy: 0.75")]) == (10.0, 0.75)
-    assert calls == [schedule.REGEX_TIMEOUT_S, schedule.REGEX_TIMEOUT_S * schedule.CONFIRM_FACTOR]
+    assert calls == [metrics.REGEX_TIMEOUT_S, metrics.REGEX_TIMEOUT_S * metrics.CONFIRM_FACTOR]
     assert regex not in schedule._runaway

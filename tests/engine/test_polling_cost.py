@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import contextmanager
 import urllib.request
 
 from jstui.emulator.embedded import start_embedded
@@ -90,41 +91,41 @@ def test_the_first_poll_after_a_launch_describes_nothing_it_just_created(tmp_pat
         emu.stop()
 
 
-def test_the_first_poll_after_a_launch_leaves_the_new_jobs_training_jobs_to_the_next_cycle(tmp_path):
+@contextmanager
+def _launched(tmp_path, models: int):
+    """A session that has just launched `models` candidates on an embedded emulator; yields it, the
+    emulator and its clock (simulated seconds, moved by the test)."""
     clock = [1_800_000_000.0]
     emu = start_embedded(tmp_path / "emu.sqlite", [ROOT / "catalogs" / "caltech256.csv"], speed=1, clock=lambda: clock[0])
     try:
-        study = load(write_study(tmp_path, models=3))
+        study = load(write_study(tmp_path, models=models))
         with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:
             session.launcher.queue()
-            assert len(session.launch_now().launched) == 3
-            clock[0] += 600  # their training jobs have started by the first poll (as after 100 Creates at 5/s)
-            _reset(emu.url)
-            snap = session.refresh(strict=True)
-            calls = _stats(emu.url)["calls"]
-            assert all(r.status == "InProgress" and r.jobs_in_progress for r in snap.tuning_jobs)
-            # nothing read of those seconds-old training jobs in the cycle `launch --yes` waits on
-            assert not snap.training_jobs
-            assert not {"ListTrainingJobsForHyperParameterTuningJob", "DescribeTrainingJob"} & set(calls)
-            assert calls.get("Search", 0) <= 1  # the tuning jobs' own records, at most one page
-            _reset(emu.url)
-            snap = session.refresh(strict=True)  # the next cycle reads them
-            assert {t.tuning_job_name for t in snap.training_jobs} == {r.tuning_job_name for r in snap.tuning_jobs}
+            assert len(session.launch_now().launched) == models
+            yield session, emu, clock
     finally:
         emu.stop()
+
+
+def test_the_first_poll_after_a_launch_leaves_the_new_jobs_training_jobs_to_the_next_cycle(tmp_path):
+    with _launched(tmp_path, 3) as (session, emu, clock):
+        clock[0] += 600  # their training jobs have started by the first poll (as after 100 Creates at 5/s)
+        _reset(emu.url)
+        snap = session.refresh(strict=True)
+        calls = _stats(emu.url)["calls"]
+        assert all(r.status == "InProgress" and r.jobs_in_progress for r in snap.tuning_jobs)
+        # nothing read of those seconds-old training jobs in the cycle `launch --yes` waits on
+        assert not snap.training_jobs
+        assert not {"ListTrainingJobsForHyperParameterTuningJob", "DescribeTrainingJob"} & set(calls)
+        assert calls.get("Search", 0) <= 1  # the tuning jobs' own records, at most one page
+        _reset(emu.url)
+        snap = session.refresh(strict=True)  # the next cycle reads them
+        assert {t.tuning_job_name for t in snap.training_jobs} == {r.tuning_job_name for r in snap.tuning_jobs}
 
 
 def test_a_new_job_already_ended_at_first_sight_is_read_at_once(tmp_path):
-    clock = [1_800_000_000.0]
-    emu = start_embedded(tmp_path / "emu.sqlite", [ROOT / "catalogs" / "caltech256.csv"], speed=1, clock=lambda: clock[0])
-    try:
-        study = load(write_study(tmp_path, models=2))
-        with EngineSession(study, tmp_path / "home", endpoint_url=emu.url) as session:
-            session.launcher.queue()
-            assert len(session.launch_now().launched) == 2
-            clock[0] += 30 * 24 * 3600  # ended before the first poll (a `launch --wait` may stop on this cycle)
-            snap = session.refresh(strict=True)
-            assert snap.counts_by_status() == {"Completed": 2}
-            assert snap.training_jobs and all(t.metrics for t in snap.training_jobs)
-    finally:
-        emu.stop()
+    with _launched(tmp_path, 2) as (session, _emu, clock):
+        clock[0] += 30 * 24 * 3600  # ended before the first poll (a `launch --wait` may stop on this cycle)
+        snap = session.refresh(strict=True)
+        assert snap.counts_by_status() == {"Completed": 2}
+        assert snap.training_jobs and all(t.metrics for t in snap.training_jobs)
