@@ -114,7 +114,8 @@ class StudyScreen(Screen[None]):
     def _live(self) -> bool:
         """Composed, mounted and not being torn down: a refresh can land while the app quits, after the
         screen's widgets are gone but before its unmount (seen in CI)."""
-        return self._ready and self.is_attached and bool(self.children)
+        # the table itself: the shutdown removes the widgets one by one (CI saw others still there)
+        return self._ready and self.is_attached and bool(self.query("#tuning-jobs"))
 
     # --- data -------------------------------------------------------------------------------
     @property
